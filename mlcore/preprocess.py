@@ -1,0 +1,123 @@
+"""Canvas pixels to an MNIST-style 28x28 image, made the way MNIST itself was made.
+
+MNIST digits were size-normalised to fit a 20x20 box (aspect ratio kept, anti-aliased) and then
+placed in a 28x28 image so that their centre of mass sits at the centre. A drawing only looks
+like MNIST to the model after the same treatment, whatever its size, position or ink colour.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+MNIST_SIDE = 28
+DIGIT_BOX = 20
+INK_THRESHOLD = 25
+"""Pixels above this (of 255) count as ink when finding the digit's bounding box."""
+MIN_DIGIT_FRACTION = 0.06
+"""A mark whose longer side is under this fraction of the canvas is a speck, not a digit."""
+MIN_LENGTH_TO_WIDTH = 1.6
+"""A mark no longer than this many stroke widths is a dot, not a digit."""
+
+
+@dataclass(frozen=True)
+class Trace:
+    """Every step from canvas to model input; `image` is None when there is no digit to read."""
+
+    ink: np.ndarray
+    image: np.ndarray | None = None
+    cropped: np.ndarray | None = None
+    scaled: np.ndarray | None = None
+    boxed: np.ndarray | None = None
+    blank_reason: str | None = None
+
+    @property
+    def is_blank(self) -> bool:
+        return self.image is None
+
+
+def canvas_to_mnist(rgba: np.ndarray) -> np.ndarray | None:
+    """28x28 float32 in [0, 1] (ink = 1) from a canvas image, or None for a blank canvas."""
+    return trace(rgba).image
+
+
+def trace(rgba: np.ndarray) -> Trace:
+    """Preprocess a canvas image and keep the intermediate steps for display."""
+    ink = ink_intensity(rgba)
+    mask = (ink > INK_THRESHOLD).astype(np.uint8)
+    points = cv2.findNonZero(mask)
+    if points is None:
+        return Trace(ink=ink, blank_reason="The canvas is empty.")
+    x, y, w, h = cv2.boundingRect(points)
+    if _is_speck(mask[y : y + h, x : x + w], canvas_side=max(ink.shape)):
+        return Trace(ink=ink, blank_reason="That mark is too small to be a digit.")
+    cropped = ink[y : y + h, x : x + w]
+    scaled = _fit_longer_side(cropped, DIGIT_BOX)
+    boxed = _paste_centred(scaled, MNIST_SIDE)
+    image = _centre_of_mass_to_centre(boxed).astype(np.float32) / 255.0
+    return Trace(ink=ink, image=image, cropped=cropped, scaled=scaled, boxed=boxed)
+
+
+def ink_intensity(rgba: np.ndarray) -> np.ndarray:
+    """How much ink each pixel holds (uint8, 0 = none), for either ink colour.
+
+    A canvas with a transparent background carries the strokes in its alpha channel; an
+    opaque one carries them as the contrast against the background colour, which is read off
+    the image border so that white-on-black and black-on-white both work.
+    """
+    image = _as_uint8_image(rgba)
+    if image.ndim == 3 and image.shape[2] == 4 and image[..., 3].min() < 255:
+        return np.ascontiguousarray(image[..., 3])
+    gray = image if image.ndim == 2 else cv2.cvtColor(image[..., :3], cv2.COLOR_RGB2GRAY)
+    background = int(np.median(np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])))
+    return cv2.absdiff(gray, np.full_like(gray, background))
+
+
+def _as_uint8_image(rgba: np.ndarray) -> np.ndarray:
+    image = np.asarray(rgba)
+    if image.ndim not in (2, 3) or (image.ndim == 3 and image.shape[2] not in (3, 4)):
+        raise ValueError(f"expected an HxW, HxWx3 or HxWx4 image, got shape {image.shape}")
+    if min(image.shape[:2]) < 8:
+        raise ValueError(f"image of {image.shape[1]}x{image.shape[0]} px is too small to draw in")
+    if image.dtype != np.uint8:
+        scale = 255.0 if image.dtype.kind == "f" and image.max() <= 1.0 else 1.0
+        image = np.clip(image * scale, 0, 255).astype(np.uint8)
+    return image
+
+
+def _is_speck(mask: np.ndarray, canvas_side: int) -> bool:
+    longer_side = max(mask.shape)
+    if longer_side < MIN_DIGIT_FRACTION * canvas_side:
+        return True
+    padded = cv2.copyMakeBorder(mask, 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=0)
+    stroke_width = 2.0 * cv2.distanceTransform(padded, cv2.DIST_L2, 3).max()
+    return longer_side < MIN_LENGTH_TO_WIDTH * stroke_width
+
+
+def _fit_longer_side(image: np.ndarray, side: int) -> np.ndarray:
+    h, w = image.shape
+    scale = side / max(h, w)
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+    return cv2.resize(image, size, interpolation=interpolation)
+
+
+def _paste_centred(image: np.ndarray, side: int) -> np.ndarray:
+    h, w = image.shape
+    out = np.zeros((side, side), dtype=image.dtype)
+    top, left = (side - h) // 2, (side - w) // 2
+    out[top : top + h, left : left + w] = image
+    return out
+
+
+def _centre_of_mass_to_centre(image: np.ndarray) -> np.ndarray:
+    moments = cv2.moments(image, binaryImage=False)
+    if moments["m00"] == 0:
+        return image
+    centre = (image.shape[1] - 1) / 2.0
+    dx = round(centre - moments["m10"] / moments["m00"])
+    dy = round(centre - moments["m01"] / moments["m00"])
+    shift = np.float32([[1, 0, dx], [0, 1, dy]])
+    return cv2.warpAffine(image, shift, image.shape[::-1], flags=cv2.INTER_NEAREST)

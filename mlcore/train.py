@@ -1,0 +1,74 @@
+"""Train the shipped model: `python -m mlcore.train` (about 20 minutes on 2 CPU cores).
+
+The model is chosen on a validation split of MNIST's training set (the best epoch); the test set
+and a separate set of canvas-style digits are only read once, at the end, for the figures that
+go in the sidecar.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from pathlib import Path
+
+from mlcore.data import MNIST_PATH, load_mnist, test_set_hash
+from mlcore.model import DEFAULT_MODEL_PATH, Architecture, describe, save_model
+from mlcore.synthetic import canvas_style_digits
+from mlcore.training import ProgressLog, TrainConfig, accuracy, train
+
+CANVAS_TRAIN_SEED, CANVAS_VALIDATION_SEED = 1, 2
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--output", type=Path, default=DEFAULT_MODEL_PATH)
+    parser.add_argument("--epochs", type=int, default=12)
+    parser.add_argument("--filters", type=int, default=32)
+    parser.add_argument("--dense-units", type=int, default=128)
+    parser.add_argument("--batch-size", type=int, default=128)
+    parser.add_argument("--learning-rate", type=float, default=2e-3)
+    parser.add_argument("--train-fraction", type=float, default=1.0)
+    parser.add_argument("--canvas-train", type=int, default=6000,
+                        help="canvas-style digits added to the training set")
+    parser.add_argument("--canvas-validation", type=int, default=2000)
+    parser.add_argument("--seed", type=int, default=0)
+    return parser.parse_args(argv)
+
+
+class PrintEpochs(ProgressLog):
+    def on_epoch_end(self, epoch, logs=None):
+        super().on_epoch_end(epoch, logs)
+        logging.info("epoch %d: %s (%.0f s)", epoch + 1,
+                     ", ".join(f"{k} {v:.4f}" for k, v in logs.items()), self.state.get("elapsed", 0))
+
+
+def main(argv=None) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    args = parse_args(argv)
+    mnist = load_mnist(MNIST_PATH)
+    config = TrainConfig(
+        arch=Architecture(filters=args.filters, dense_units=args.dense_units),
+        learning_rate=args.learning_rate, batch_size=args.batch_size, epochs=args.epochs,
+        train_fraction=args.train_fraction, seed=args.seed,
+    )
+    canvas_train = canvas_style_digits(args.canvas_train, CANVAS_TRAIN_SEED) if args.canvas_train else None
+    result = train(config, mnist, callbacks=[PrintEpochs(batch_every=10**9)], extra_train=canvas_train)
+    canvas_x, canvas_y = canvas_style_digits(args.canvas_validation, CANVAS_VALIDATION_SEED)
+    figures = {
+        "test_accuracy": accuracy(result.model, mnist.x_test, mnist.y_test),
+        "canvas_validation_accuracy": accuracy(result.model, canvas_x, canvas_y),
+        "validation_accuracy": result.history["val_accuracy"][result.best_epoch - 1],
+    }
+    metadata = describe(
+        result.model, config.arch, **figures,
+        training={**config.as_dict(), "canvas_train_digits": args.canvas_train,
+                  "best_epoch": result.best_epoch, "seconds": round(result.seconds, 1),
+                  "command": "python -m mlcore.train " + " ".join(argv or [])},
+        mnist_test_sha256=test_set_hash(mnist),
+    )
+    save_model(result.model, args.output, metadata)
+    logging.info("saved %s: %s in %.0f s", args.output, figures, result.seconds)
+
+
+if __name__ == "__main__":
+    main()

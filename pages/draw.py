@@ -1,0 +1,53 @@
+import streamlit as st
+
+from ui.canvas import digit_canvas
+from ui.state import active_recognizer_or_stop, model_label
+from ui.widgets import enlarge, probability_chart
+
+st.title("✏️ Draw a digit")
+recognizer = active_recognizer_or_stop()
+st.caption(f"Draw one digit, 0 to 9, big and in the middle of the black square. "
+           f"The network reads it as you draw. Model: {model_label(recognizer)}.")
+
+stroke_width = st.sidebar.slider("Pen width", 8, 40, 20, help="Thicker pens look more like MNIST.")
+
+canvas_column, result_column = st.columns([1, 1], gap="large")
+with canvas_column:
+    st.markdown("**Your digit**")
+    canvas = digit_canvas(stroke_width, key="draw_canvas")
+
+reading = None if canvas.image_data is None else recognizer.recognize(canvas.image_data)
+
+with result_column:
+    if reading is None or reading.is_blank:
+        st.subheader("Draw a digit")
+        if reading is not None and reading.trace.blank_reason:
+            st.caption(reading.trace.blank_reason)
+    else:
+        st.metric("Prediction", reading.digit)
+        st.markdown(f"Confidence: **{reading.confidence:.1%}**")
+        if reading.is_unsure:
+            runner_up = int(reading.probabilities.argsort()[-2])
+            st.info(f"Not sure: it could also be a {runner_up}. Try drawing it bigger or more clearly.")
+        st.altair_chart(probability_chart(reading.probabilities), width="stretch")
+
+with canvas_column:
+    st.download_button(
+        "Download the drawing (PNG)",
+        data=canvas.image_bytes or b"",
+        file_name="digit.png",
+        mime="image/png",
+        disabled=reading is None or reading.is_blank,
+    )
+
+if reading is not None and not reading.is_blank:
+    st.subheader("What the network sees")
+    st.caption("The drawing is made to look like MNIST, the way MNIST itself was made: cropped to "
+               "the ink, scaled so its longer side is 20 pixels, placed in a 28×28 square and "
+               "shifted so its centre of mass is in the middle.")
+    steps = reading.trace
+    images = [steps.ink, steps.cropped, steps.scaled, steps.boxed, reading.image]
+    captions = ["your drawing", "cropped to the ink", "scaled to 20 px", "pasted in 28×28",
+                "centred: the model's input"]
+    for column, image, caption in zip(st.columns(len(images)), images, captions):
+        column.image(enlarge(image), caption=caption)

@@ -1,0 +1,35 @@
+"""Small display helpers shared by the pages."""
+
+from __future__ import annotations
+
+import altair as alt
+import cv2
+import numpy as np
+import pandas as pd
+
+
+def enlarge(image: np.ndarray, side: int = 140) -> np.ndarray:
+    """A grey image padded to a square and scaled to `side` px, pixels kept visible, for `st.image`."""
+    if image.dtype != np.uint8:
+        image = np.clip(image * 255, 0, 255).astype(np.uint8)
+    h, w = image.shape[:2]
+    square = np.zeros((max(h, w), max(h, w)), dtype=np.uint8)
+    square[(len(square) - h) // 2 :][:h, (len(square) - w) // 2 :][:, :w] = image
+    interpolation = cv2.INTER_NEAREST if side >= len(square) else cv2.INTER_AREA
+    return cv2.resize(square, (side, side), interpolation=interpolation)
+
+
+def probability_chart(probabilities: np.ndarray, height: int = 220) -> alt.Chart:
+    """Ten bars on a fixed 0-1 scale, the most likely digit highlighted."""
+    frame = pd.DataFrame({"digit": [str(d) for d in range(10)], "probability": probabilities})
+    top = str(int(np.argmax(probabilities)))
+    return (
+        alt.Chart(frame, height=height)
+        .mark_bar()
+        .encode(
+            x=alt.X("digit:N", sort=None, axis=alt.Axis(labelAngle=0, title="digit")),
+            y=alt.Y("probability:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
+            color=alt.condition(alt.datum.digit == top, alt.value("#ff4b4b"), alt.value("#8c8c8c")),
+            tooltip=["digit", alt.Tooltip("probability:Q", format=".2%")],
+        )
+    )
