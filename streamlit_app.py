@@ -1,8 +1,16 @@
+"""Handwritten digits: the app's entry point and navigation.
+
+The pages live in app_pages/, not pages/: a folder called pages/ next to this script switches
+Streamlit into its legacy multipage mode until st.navigation has run once, which breaks deep
+links (say /explore) on a freshly started server.
+"""
+
 import streamlit as st
 
 st.set_page_config(page_title="Handwritten digits", page_icon="✏️", layout="wide")
 
 pages = [
-    st.Page("pages/draw.py", title="Draw", icon="✏️", default=True),
+    st.Page("app_pages/draw.py", title="Draw", icon="✏️", default=True),
+    st.Page("app_pages/explore.py", title="Explore MNIST", icon="🔎"),
 ]
 st.navigation(pages).run()

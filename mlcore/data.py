@@ -72,6 +72,6 @@ def array_hash(array: np.ndarray) -> str:
     return hashlib.sha256(np.ascontiguousarray(array).tobytes()).hexdigest()
 
 
-def test_set_hash(mnist: Mnist) -> str:
+def fingerprint_test_set(mnist: Mnist) -> str:
     """One fingerprint for the test images and labels, recorded in every model's sidecar."""
     return hashlib.sha256((array_hash(mnist.x_test) + array_hash(mnist.y_test)).encode()).hexdigest()

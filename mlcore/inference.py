@@ -6,6 +6,7 @@ model through a traced `tf.function` runs the same graph directly (about 1 ms).
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,6 +57,8 @@ class Recognizer:
         self.model = model
         self.metadata = metadata
         self.path = path
+        self.key = f"{path}:{(metadata or {}).get('model_sha256')}" if path else uuid.uuid4().hex
+        """Identifies this model in caches of its predictions."""
         self._forward = tf.function(
             lambda images: model(images, training=False),
             input_signature=[tf.TensorSpec((None, 28, 28, 1), tf.float32)],

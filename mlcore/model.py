@@ -150,6 +150,7 @@ def read_metadata(path: Path | str | None = None) -> dict | None:
 def _temporary_path(path: Path) -> Path:
     handle, name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
     os.close(handle)
+    os.chmod(name, 0o644)
     return Path(name)
 
 

@@ -56,7 +56,7 @@ def trace(rgba: np.ndarray) -> Trace:
     cropped = ink[y : y + h, x : x + w]
     scaled = _fit_longer_side(cropped, DIGIT_BOX)
     boxed = _paste_centred(scaled, MNIST_SIDE)
-    image = _centre_of_mass_to_centre(boxed).astype(np.float32) / 255.0
+    image = _full_contrast(_centre_of_mass_to_centre(boxed))
     return Trace(ink=ink, image=image, cropped=cropped, scaled=scaled, boxed=boxed)
 
 
@@ -112,12 +112,18 @@ def _paste_centred(image: np.ndarray, side: int) -> np.ndarray:
     return out
 
 
+def _full_contrast(image: np.ndarray) -> np.ndarray:
+    """Scale to [0, 1] with the darkest ink at 1, as in MNIST, so thin pens read as well as thick."""
+    image = image.astype(np.float32)
+    return image / image.max()
+
+
 def _centre_of_mass_to_centre(image: np.ndarray) -> np.ndarray:
     moments = cv2.moments(image, binaryImage=False)
     if moments["m00"] == 0:
         return image
     centre = (image.shape[1] - 1) / 2.0
-    dx = round(centre - moments["m10"] / moments["m00"])
-    dy = round(centre - moments["m01"] / moments["m00"])
+    dx = centre - moments["m10"] / moments["m00"]
+    dy = centre - moments["m01"] / moments["m00"]
     shift = np.float32([[1, 0, dx], [0, 1, dy]])
-    return cv2.warpAffine(image, shift, image.shape[::-1], flags=cv2.INTER_NEAREST)
+    return cv2.warpAffine(image, shift, image.shape[::-1], flags=cv2.INTER_LINEAR)

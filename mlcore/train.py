@@ -11,7 +11,7 @@ import argparse
 import logging
 from pathlib import Path
 
-from mlcore.data import MNIST_PATH, load_mnist, test_set_hash
+from mlcore.data import MNIST_PATH, load_mnist, fingerprint_test_set
 from mlcore.model import DEFAULT_MODEL_PATH, Architecture, describe, save_model
 from mlcore.synthetic import canvas_style_digits
 from mlcore.training import ProgressLog, TrainConfig, accuracy, train
@@ -64,7 +64,7 @@ def main(argv=None) -> None:
         training={**config.as_dict(), "canvas_train_digits": args.canvas_train,
                   "best_epoch": result.best_epoch, "seconds": round(result.seconds, 1),
                   "command": "python -m mlcore.train " + " ".join(argv or [])},
-        mnist_test_sha256=test_set_hash(mnist),
+        mnist_test_sha256=fingerprint_test_set(mnist),
     )
     save_model(result.model, args.output, metadata)
     logging.info("saved %s: %s in %.0f s", args.output, figures, result.seconds)

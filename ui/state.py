@@ -3,6 +3,7 @@ session owns (`st.session_state`)."""
 
 from __future__ import annotations
 
+import numpy as np
 import streamlit as st
 
 from mlcore.data import DatasetError, Mnist, load_mnist
@@ -32,20 +33,23 @@ def mnist_or_stop() -> Mnist:
 
 
 def active_recognizer_or_stop() -> Recognizer:
-    """This session's chosen model (one trained on the Train page), else the shipped one."""
+    """This session's model: one trained on the Train page, a saved file, or the shipped one.
+
+    A model that cannot be loaded gets a clear message on screen and stops the page there.
+    """
     chosen = st.session_state.get(ACTIVE_MODEL)
-    if chosen is not None:
+    if isinstance(chosen, Recognizer):
         return chosen
     try:
-        return shared_recognizer()
+        return shared_recognizer(chosen)
     except ModelError as error:
         st.error(f"The model could not be loaded, so the app cannot recognise digits. {error}")
         st.stop()
 
 
-def use_model(recognizer: Recognizer | None) -> None:
-    """Make `recognizer` this session's model for drawing and exploring (None = the shipped one)."""
-    st.session_state[ACTIVE_MODEL] = recognizer
+def use_model(choice: Recognizer | str | None) -> None:
+    """Make a trained model, a saved model's path, or None (the shipped model) this session's model."""
+    st.session_state[ACTIVE_MODEL] = choice
 
 
 def model_label(recognizer: Recognizer) -> str:
@@ -53,3 +57,9 @@ def model_label(recognizer: Recognizer) -> str:
     accuracy = meta.get("test_accuracy")
     score = f" · {accuracy:.2%} on the MNIST test set" if accuracy is not None else ""
     return f"{recognizer.model.name}{score}"
+
+
+@st.cache_data(max_entries=8, show_spinner="Reading all 10,000 test images with the model…")
+def test_set_probabilities(model_key: str, _recognizer: Recognizer) -> np.ndarray:
+    """The model's (10000, 10) probabilities on the test set, computed once per model."""
+    return _recognizer.predict_batch(shared_mnist().x_test)

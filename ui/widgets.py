@@ -33,3 +33,26 @@ def probability_chart(probabilities: np.ndarray, height: int = 220) -> alt.Chart
             tooltip=["digit", alt.Tooltip("probability:Q", format=".2%")],
         )
     )
+
+
+def pixel_heatmap(image: np.ndarray, size: int = 300) -> alt.Chart:
+    """A 28x28 image as a heat map of its pixel values (0-255), each value on hover."""
+    rows, columns = np.indices(image.shape)
+    frame = pd.DataFrame({"row": rows.ravel(), "column": columns.ravel(), "value": image.ravel()})
+    return (
+        alt.Chart(frame, width=size, height=size)
+        .mark_rect()
+        .encode(
+            x=alt.X("column:O", axis=None),
+            y=alt.Y("row:O", axis=None),
+            color=alt.Color("value:Q", scale=alt.Scale(scheme="greys", domain=[0, 255]), legend=None),
+            tooltip=["row", "column", "value"],
+        )
+    )
+
+
+def image_strip(images: np.ndarray, side: int = 84, gap: int = 6) -> np.ndarray:
+    """Several small images side by side as one picture, white on black, with gaps."""
+    tiles = [enlarge(image, side) for image in images]
+    spacer = np.full((side, gap), 255, dtype=np.uint8)
+    return np.hstack([part for tile in tiles for part in (tile, spacer)][:-1])

@@ -1,0 +1,213 @@
+import altair as alt
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from mlcore.dataset_stats import class_counts, intensity_histogram, mean_images, pixel_statistics
+from mlcore.embedding import pca, penultimate_features, stratified_sample
+from mlcore.evaluation import confusion_matrix, largest_confusions, mistakes, per_class_accuracy
+from mlcore.gallery import compose_grid, matching_indices, page_count, page_of
+from ui.state import active_recognizer_or_stop, mnist_or_stop, model_label, test_set_probabilities
+from ui.widgets import image_strip, pixel_heatmap, probability_chart
+
+PER_PAGE = 100
+MAP_POINTS_PER_DIGIT = 150
+DIGITS = list(range(10))
+
+st.title("🔎 Explore MNIST")
+mnist = mnist_or_stop()
+recognizer = active_recognizer_or_stop()
+st.caption(f"70,000 handwritten digits: 60,000 to learn from, 10,000 to test on. "
+           f"Model: {model_label(recognizer)}.")
+
+
+@st.cache_data(show_spinner=False)
+def split_summary(split: str) -> dict:
+    images, labels = mnist.split(split)
+    return {"counts": class_counts(labels), "means": mean_images(images, labels),
+            "stats": pixel_statistics(images), "histogram": intensity_histogram(images)}
+
+
+@st.cache_data(show_spinner="Projecting the images…")
+def data_map(model_key: str) -> pd.DataFrame:
+    chosen = stratified_sample(mnist.y_test, MAP_POINTS_PER_DIGIT)
+    images = mnist.x_test[chosen]
+    pixels = pca(images)
+    features = pca(penultimate_features(recognizer.model, images))
+    return pd.DataFrame({
+        "index": chosen, "digit": mnist.y_test[chosen].astype(str),
+        "pixels_x": pixels.coordinates[:, 0], "pixels_y": pixels.coordinates[:, 1],
+        "features_x": features.coordinates[:, 0], "features_y": features.coordinates[:, 1],
+    }).assign(pixels_share=pixels.explained_variance_ratio.sum(),
+              features_share=features.explained_variance_ratio.sum())
+
+
+@st.fragment
+def overview() -> None:
+    train, test = split_summary("train"), split_summary("test")
+    left, middle, right = st.columns(3)
+    left.metric("Training images", f"{len(mnist.y_train):,}")
+    middle.metric("Test images", f"{len(mnist.y_test):,}")
+    right.metric("Image size", "28 × 28 px")
+    counts = pd.DataFrame({"digit": [str(d) for d in DIGITS] * 2,
+                           "split": ["train"] * 10 + ["test"] * 10,
+                           "images": np.concatenate([train["counts"], test["counts"]])})
+    st.subheader("How many of each digit")
+    st.altair_chart(
+        alt.Chart(counts, height=220).mark_bar().encode(
+            x=alt.X("digit:N", axis=alt.Axis(labelAngle=0)), xOffset=alt.XOffset("split:N", sort=["train", "test"]), y="images:Q",
+            color=alt.Color("split:N", sort=["train", "test"]), tooltip=["split", "digit", "images"]),
+        width="stretch")
+    st.subheader("The average of each digit")
+    st.caption("Every training image of a digit, averaged pixel by pixel: the blur shows how much "
+               "people's handwriting varies.")
+    st.image(image_strip(train["means"]), width="stretch")
+    st.subheader("Pixel values")
+    stats = pd.DataFrame({"train": train["stats"], "test": test["stats"]})
+    counts_by_value, edges = train["histogram"]
+    histogram = pd.DataFrame({"value": edges[:-1], "pixels": counts_by_value})
+    table, chart = st.columns([2, 3])
+    table.dataframe(stats.style.format("{:.3f}"), width="stretch")
+    chart.altair_chart(alt.Chart(histogram, height=200, title="Non-zero pixel values (train)")
+                       .mark_bar().encode(x=alt.X("value:Q", bin="binned", title="value (0-255)"),
+                                          x2=alt.X2("value_end:Q"), y="pixels:Q")
+                       .transform_calculate(value_end=f"datum.value + {edges[1] - edges[0]}"),
+                       width="stretch")
+
+
+def restart_gallery() -> None:
+    st.session_state.gallery_page = 1
+    st.session_state.gallery_sample = None
+
+
+def forget_sample() -> None:
+    st.session_state.gallery_sample = None
+
+
+@st.fragment
+def gallery() -> None:
+    split_col, digit_col, page_col = st.columns(3)
+    split = split_col.segmented_control("Split", ["train", "test"], default="train", key="gallery_split",
+                                      on_change=restart_gallery)
+    digit = digit_col.selectbox("Digit", ["all", *DIGITS], key="gallery_digit", on_change=restart_gallery)
+    images, labels = mnist.split(split or "train")
+    indices = matching_indices(labels, None if digit == "all" else digit)
+    pages = page_count(len(indices), PER_PAGE)
+    st.session_state.setdefault("gallery_page", 1)
+    page = page_col.number_input(f"Page (of {pages:,})", 1, pages, key="gallery_page",
+                             on_change=forget_sample)
+    if st.button("🎲 Random sample", key="gallery_random"):
+        st.session_state.gallery_sample = np.sort(np.random.default_rng().choice(indices, min(PER_PAGE, len(indices)), replace=False))
+    sample = st.session_state.get("gallery_sample")
+    shown = sample if sample is not None else page_of(indices, page - 1, PER_PAGE)
+    st.image(compose_grid(images[shown], [f"{i}:{labels[i]}" for i in shown], columns=20),
+             caption=f"{len(indices):,} images; each is captioned index:label", width="stretch")
+    chosen = st.selectbox("Look closer at image", shown, key="gallery_chosen",
+                          format_func=lambda i: f"#{i} (label {labels[i]})")
+    image_col, probability_col = st.columns(2)
+    with image_col:
+        st.markdown(f"**#{chosen}, labelled {labels[chosen]}**: pixel values (hover for each one)")
+        st.altair_chart(pixel_heatmap(images[chosen]))
+    with probability_col:
+        probabilities = recognizer.probabilities(images[chosen] / 255.0)
+        st.metric("The model reads", int(probabilities.argmax()), help="Its probabilities below.")
+        st.altair_chart(probability_chart(probabilities), width="stretch")
+
+
+def confusion_chart(matrix: pd.DataFrame) -> alt.LayerChart:
+    cell = alt.selection_point(name="cell", fields=["true", "predicted"])
+    off_diagonal = matrix[matrix.true != matrix.predicted]
+    heat = alt.Chart(off_diagonal, height=360).mark_rect(cursor="pointer").encode(
+        x=alt.X("predicted:O", axis=alt.Axis(orient="top", labelAngle=0)), y="true:O",
+        color=alt.Color("images:Q", scale=alt.Scale(scheme="reds"), legend=None),
+        tooltip=["true", "predicted", "images"]).add_params(cell)
+    counts = alt.Chart(matrix).mark_text(fontSize=12).encode(x="predicted:O", y="true:O", text="images:Q")
+    return heat + counts
+
+
+def show_clicked_cell() -> None:
+    clicked = st.session_state.errors_matrix.selection.get("cell") or []
+    if clicked:
+        st.session_state.errors_true = int(clicked[0]["true"])
+        st.session_state.errors_predicted = int(clicked[0]["predicted"])
+
+
+@st.fragment
+def model_errors() -> None:
+    probabilities = test_set_probabilities(recognizer.key, recognizer)
+    predicted = probabilities.argmax(axis=1)
+    confusion = confusion_matrix(mnist.y_test, predicted)
+    wrong = int(len(predicted) - np.trace(confusion))
+    accuracy_col, wrong_col = st.columns(2)
+    accuracy_col.metric("Test accuracy", f"{np.trace(confusion) / confusion.sum():.2%}")
+    wrong_col.metric("Misread test images", f"{wrong:,} of {len(predicted):,}")
+    per_class = pd.DataFrame({"digit": [str(d) for d in DIGITS], "error": 1 - per_class_accuracy(confusion)})
+    matrix = pd.DataFrame([(t, p, int(confusion[t, p])) for t in DIGITS for p in DIGITS],
+                          columns=["true", "predicted", "images"])
+    matrix_col, class_col = st.columns([3, 2])
+    with matrix_col:
+        st.subheader("Confusion matrix")
+        st.caption("Rows: the true digit. Columns: what the model read. The diagonal is right. "
+                   "Click a red cell to see those mistakes below.")
+        st.altair_chart(confusion_chart(matrix), width="stretch", key="errors_matrix",
+                        on_select=show_clicked_cell, selection_mode="cell")
+    with class_col:
+        st.subheader("Mistakes per digit")
+        st.altair_chart(alt.Chart(per_class, height=360).mark_bar(color="#ff4b4b").encode(
+            x=alt.X("digit:N", axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("error:Q", title="share of test images misread", axis=alt.Axis(format="%")),
+            tooltip=["digit", alt.Tooltip("error:Q", format=".2%")]), width="stretch")
+    st.subheader("Where it goes wrong")
+    common = largest_confusions(confusion, 1)
+    default_true, default_predicted = (common[0][0], common[0][1]) if common else (4, 9)
+    st.session_state.setdefault("errors_true", default_true)
+    st.session_state.setdefault("errors_predicted", default_predicted)
+    true_col, predicted_col = st.columns(2)
+    true_digit = true_col.selectbox("True digit", DIGITS, key="errors_true")
+    predicted_digit = predicted_col.selectbox("Read as", DIGITS, key="errors_predicted")
+    if true_digit == predicted_digit:
+        st.info(f"That cell holds the {confusion[true_digit, true_digit]:,} images of {true_digit} the model "
+                "read correctly. Pick two different digits to see its mistakes.")
+        return
+    chosen = mistakes(mnist.y_test, probabilities, true_digit, predicted_digit)
+    if len(chosen) == 0:
+        st.success(f"The model never read a {true_digit} as a {predicted_digit}.")
+        return
+    st.markdown(f"**{len(chosen)} test images of {true_digit} read as {predicted_digit}**, most confident first:")
+    captions = [f"{i} {probabilities[i, predicted_digit]:.0%}" for i in chosen]
+    st.image(compose_grid(mnist.x_test[chosen], captions, columns=20), width="stretch",
+             caption="index and the model's confidence in its wrong answer")
+    st.caption("Test-set indices, to find them in the gallery: " + ", ".join(str(i) for i in chosen))
+
+
+@st.fragment
+def data_map_section() -> None:
+    frame = data_map(recognizer.key)
+    st.caption(f"{len(frame):,} test images ({MAP_POINTS_PER_DIGIT} per digit) placed by their two "
+               "principal components. Hover for the label, scroll to zoom, drag to pan.")
+    charts = []
+    for prefix, title in (("pixels", "Raw pixels"), ("features", "Last hidden layer")):
+        share = frame[f"{prefix}_share"].iloc[0]
+        charts.append(
+            alt.Chart(frame, height=420, title=f"{title} ({share:.0%} of variance)")
+            .mark_circle(size=18, opacity=0.7)
+            .encode(x=alt.X(f"{prefix}_x:Q", title="component 1"), y=alt.Y(f"{prefix}_y:Q", title="component 2"),
+                    color=alt.Color("digit:N", scale=alt.Scale(scheme="category10")),
+                    tooltip=["digit", "index"])
+            .interactive())
+    pixels_col, features_col = st.columns(2)
+    pixels_col.altair_chart(charts[0], width="stretch")
+    features_col.altair_chart(charts[1], width="stretch")
+    st.caption("In raw pixels the digits overlap; after the network's layers they fall into ten "
+               "clusters, which is what makes the last layer's job easy.")
+
+
+overview_tab, gallery_tab, errors_tab, map_tab = st.tabs(["Overview", "Gallery", "Model errors", "Map of the data"])
+with overview_tab:
+    overview()
+with gallery_tab:
+    gallery()
+with errors_tab:
+    model_errors()
+with map_tab:
+    data_map_section()

@@ -1,0 +1,12 @@
+"""Run every benchmark and print its figures: `python -m benchmarks.run`."""
+
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from benchmarks import explorer, latency  # noqa: E402
+
+if __name__ == "__main__":
+    for benchmark in (latency, explorer):
+        benchmark.main()
+        print()

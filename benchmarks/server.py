@@ -1,0 +1,55 @@
+"""A real `streamlit run` server and a headless Chromium visiting its pages, for benchmarks."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from playwright.sync_api import expect, sync_playwright
+
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_FLAGS, _free_port, _wait_until_healthy, wait_until_idle
+from tests.e2e.drawing import draw_digit, expect_prediction
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = ["", "explore", "train"]
+EXPLORE_TABS = ["Overview", "Gallery", "Model errors", "Map of the data"]
+
+
+@contextlib.contextmanager
+def app_server():
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port),
+         "--server.headless", "true"],
+        cwd=ROOT, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://localhost:{port}"
+    try:
+        _wait_until_healthy(url, process)
+        yield url, process.pid
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def visit_every_page(url: str) -> None:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport={"width": 1300, "height": 1000})
+        page.set_default_timeout(120_000)
+        for path in PAGES:
+            page.goto(f"{url}/{path}")
+            expect(page.locator("h1").first).to_be_visible(timeout=120_000)
+            wait_until_idle(page)
+            if path == "":
+                draw_digit(page, 7)
+                expect_prediction(page, 7)
+            if path == "explore":
+                for tab in EXPLORE_TABS:
+                    page.get_by_role("tab", name=tab).click()
+                    wait_until_idle(page)
+        browser.close()

@@ -1,0 +1,40 @@
+"""A 2-D map of the data: principal components of raw pixels or of the network's own features."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import keras
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Projection:
+    coordinates: np.ndarray
+    """(N, components) positions of the points."""
+    explained_variance_ratio: np.ndarray
+    """Share of the data's variance along each component, largest first."""
+
+
+def pca(data: np.ndarray, components: int = 2) -> Projection:
+    """Principal component analysis by singular value decomposition of the centred data."""
+    flat = data.reshape(len(data), -1).astype(np.float64)
+    centred = flat - flat.mean(axis=0)
+    _, singular_values, directions = np.linalg.svd(centred, full_matrices=False)
+    variance = singular_values**2
+    return Projection(
+        coordinates=centred @ directions[:components].T,
+        explained_variance_ratio=variance[:components] / variance.sum(),
+    )
+
+
+def stratified_sample(labels: np.ndarray, per_class: int, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    picks = [rng.choice(np.flatnonzero(labels == d), per_class, replace=False) for d in range(10)]
+    return np.sort(np.concatenate(picks))
+
+
+def penultimate_features(model: keras.Model, images: np.ndarray, batch_size: int = 500) -> np.ndarray:
+    """What the network computes just before its final layer, for uint8 28x28 images."""
+    extractor = keras.Model(model.inputs, model.layers[-2].output)
+    return extractor.predict(images[..., None] / 255.0, batch_size=batch_size, verbose=0)

@@ -1,0 +1,126 @@
+"""Training jobs in background threads, with a process-wide limit on how many run at once.
+
+A classroom shares one server: every session may start jobs, but only `max_running` train at a
+time (one per two CPU cores by default) and the rest wait in a first-come queue whose position
+each session can show. A job whose owner has gone (its browser tab closed) stops by itself.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import keras
+
+from mlcore.data import Mnist
+from mlcore.training import ProgressLog, TrainConfig, TrainResult, train
+
+QUEUED, RUNNING, FINISHED, STOPPED, FAILED = "queued", "running", "finished", "stopped", "failed"
+OWNER_CHECK_SECONDS = 5.0
+
+
+def default_concurrency() -> int:
+    return max(1, (os.cpu_count() or 2) // 2)
+
+
+@dataclass(eq=False)
+class TrainingJob:
+    number: int
+    config: TrainConfig
+    owner: str
+    owner_alive: Callable[[], bool] = lambda: True
+    status: str = QUEUED
+    progress: ProgressLog = field(default_factory=ProgressLog)
+    result: TrainResult | None = None
+    error: str | None = None
+    submitted: float = field(default_factory=time.time)
+    stop_requested: threading.Event = field(default_factory=threading.Event)
+
+    @property
+    def active(self) -> bool:
+        return self.status in (QUEUED, RUNNING)
+
+    def stop(self) -> None:
+        """Ask the job to end after its current batch (or never to start, if it is queued)."""
+        self.stop_requested.set()
+
+
+class StopWhenOwnerGone(keras.callbacks.Callback):
+    """Checks now and then whether the session that started the job still exists."""
+
+    def __init__(self, job: TrainingJob):
+        super().__init__()
+        self.job = job
+        self._next_check = time.monotonic() + OWNER_CHECK_SECONDS
+
+    def on_train_batch_end(self, batch, logs=None):
+        if time.monotonic() >= self._next_check:
+            self._next_check = time.monotonic() + OWNER_CHECK_SECONDS
+            if not self.job.owner_alive():
+                self.job.stop()
+
+
+class JobManager:
+    """Runs TrainingJobs on their own threads, at most `max_running` at once, first come first served."""
+
+    def __init__(self, mnist: Mnist, max_running: int | None = None):
+        self.mnist = mnist
+        self.max_running = max_running or default_concurrency()
+        self._jobs: list[TrainingJob] = []
+        self._numbers = itertools.count(1)
+        self._slots = threading.Condition()
+
+    def submit(self, config: TrainConfig, owner: str, owner_alive: Callable[[], bool] = lambda: True) -> TrainingJob:
+        with self._slots:
+            job = TrainingJob(next(self._numbers), config, owner, owner_alive)
+            self._jobs.append(job)
+        threading.Thread(target=self._run, args=(job,), name=f"training-job-{job.number}", daemon=True).start()
+        return job
+
+    def queue_position(self, job: TrainingJob) -> int | None:
+        """1 for the next job to start, None when the job is not waiting."""
+        with self._slots:
+            waiting = [j for j in self._jobs if j.status == QUEUED]
+            return waiting.index(job) + 1 if job in waiting else None
+
+    def running_count(self) -> int:
+        with self._slots:
+            return sum(j.status == RUNNING for j in self._jobs)
+
+    def _run(self, job: TrainingJob) -> None:
+        if not self._wait_for_slot(job):
+            return
+        try:
+            job.result = train(job.config, self.mnist, callbacks=[job.progress, StopWhenOwnerGone(job)],
+                               stop=job.stop_requested, name=f"run_{job.number}")
+            job.status = STOPPED if job.result.stopped_early else FINISHED
+        except Exception as error:  # a failed run is reported on its page, never crashes the app
+            job.error = f"{type(error).__name__}: {error}"
+            job.status = FAILED
+            traceback.print_exc()
+        finally:
+            with self._slots:
+                self._jobs.remove(job)
+                self._slots.notify_all()
+
+    def _wait_for_slot(self, job: TrainingJob) -> bool:
+        with self._slots:
+            while not self._may_start(job):
+                if job.stop_requested.is_set() or not job.owner_alive():
+                    job.status = STOPPED
+                    self._jobs.remove(job)
+                    self._slots.notify_all()
+                    return False
+                self._slots.wait(timeout=1.0)
+            job.status = RUNNING
+            return True
+
+    def _may_start(self, job: TrainingJob) -> bool:
+        running = sum(j.status == RUNNING for j in self._jobs)
+        first_waiting = next(j for j in self._jobs if j.status == QUEUED)
+        return running < self.max_running and first_waiting is job

@@ -1,0 +1,56 @@
+"""Drawing digits on the real canvas with the mouse, and reading what the page shows."""
+
+from __future__ import annotations
+
+import math
+
+from playwright.sync_api import Page, expect
+
+
+def _arc(cx, cy, rx, ry, start, end, n=20):
+    return [(cx + rx * math.cos(math.radians(a)), cy + ry * math.sin(math.radians(a)))
+            for a in (start + (end - start) * i / n for i in range(n + 1))]
+
+
+# Mouse paths in the unit square (x right, y down), one list per stroke, drawn like a person would.
+STROKES = {
+    0: [_arc(0.5, 0.5, 0.26, 0.4, -100, 265)],
+    1: [[(0.45, 0.12), (0.5, 0.5), (0.53, 0.88)]],
+    2: [_arc(0.5, 0.32, 0.24, 0.2, 190, 380) + [(0.3, 0.8), (0.25, 0.85), (0.78, 0.84)]],
+    3: [_arc(0.48, 0.3, 0.22, 0.18, 200, 440) + _arc(0.48, 0.66, 0.26, 0.2, 270, 500)],
+    4: [[(0.3, 0.12), (0.24, 0.55), (0.76, 0.55)], [(0.62, 0.15), (0.64, 0.88)]],
+    5: [[(0.72, 0.14), (0.34, 0.14), (0.3, 0.45)] + _arc(0.5, 0.63, 0.24, 0.22, 215, 500)],
+    6: [[(0.66, 0.1), (0.4, 0.35)] + _arc(0.5, 0.66, 0.22, 0.2, 200, 560)],
+    7: [[(0.25, 0.15), (0.75, 0.15), (0.42, 0.88)]],
+    8: [_arc(0.5, 0.3, 0.18, 0.18, 90, 450) + _arc(0.5, 0.68, 0.22, 0.2, 270, -90)],
+    9: [_arc(0.5, 0.33, 0.2, 0.19, 0, 360) + [(0.68, 0.6), (0.66, 0.88)]],
+}
+
+
+def canvas(page: Page):
+    return page.locator("canvas.upper-canvas")
+
+
+def draw_digit(page: Page, digit: int, steps: int = 3) -> None:
+    """Draw `digit` with mouse strokes across most of the canvas."""
+    area = canvas(page).bounding_box()
+    for stroke in STROKES[digit]:
+        points = [(area["x"] + x * area["width"], area["y"] + y * area["height"]) for x, y in stroke]
+        page.mouse.move(*points[0])
+        page.mouse.down()
+        for point in points[1:]:
+            page.mouse.move(*point, steps=steps)
+        page.mouse.up()
+
+
+def prediction(page: Page):
+    return page.get_by_test_id("stMetric").filter(has_text="Prediction").get_by_test_id("stMetricValue")
+
+
+def expect_prediction(page: Page, digit: int) -> None:
+    expect(prediction(page)).to_have_text(str(digit), timeout=30_000)
+
+
+def clear_canvas(page: Page) -> None:
+    page.get_by_role("button", name="Reset canvas & history").click()
+    expect(prediction(page)).to_have_count(0, timeout=30_000)

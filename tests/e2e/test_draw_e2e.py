@@ -1,0 +1,50 @@
+from playwright.sync_api import expect
+
+from tests.e2e.drawing import canvas, clear_canvas, draw_digit, expect_prediction, prediction
+from tests.e2e.streamlit_widgets import open_page
+
+
+def test_draws_are_read_while_drawing_and_clear_resets(page, screenshot):
+    expect(canvas(page)).to_be_visible()
+    expect(page.get_by_text("Draw a digit").first).to_be_visible()
+    expect(prediction(page)).to_have_count(0)
+    for digit in (7, 0, 4, 2, 1, 3):
+        draw_digit(page, digit)
+        expect_prediction(page, digit)
+        if digit == 7:
+            screenshot("draw-page-seven")
+        clear_canvas(page)
+        expect(page.get_by_role("heading", name="Draw a digit", exact=True)).to_be_visible()
+
+
+def test_a_stroke_starting_in_the_top_right_corner_is_not_lost(page):
+    area = canvas(page).bounding_box()
+    page.mouse.move(area["x"] + area["width"] - 6, area["y"] + 6)
+    page.mouse.down()
+    page.mouse.move(area["x"] + area["width"] * 0.55, area["y"] + area["height"] - 10, steps=12)
+    page.mouse.up()
+    expect_prediction(page, 1)
+
+
+def test_download_button_offers_the_drawing(page):
+    button = page.get_by_role("button", name="Download the drawing (PNG)")
+    expect(button).to_be_disabled()
+    draw_digit(page, 1)
+    expect_prediction(page, 1)
+    expect(button).to_be_enabled()
+    with page.expect_download() as download:
+        button.click()
+    assert download.value.suggested_filename == "digit.png"
+    assert open(download.value.path(), "rb").read(8) == b"\x89PNG\r\n\x1a\n"
+
+
+def test_canvas_still_works_after_visiting_another_page(page):
+    draw_digit(page, 7)
+    expect_prediction(page, 7)
+    open_page(page, "Explore MNIST")
+    expect(page.get_by_role("heading", name="Explore MNIST")).to_be_visible()
+    open_page(page, "Draw")
+    expect(canvas(page)).to_be_visible()
+    expect(prediction(page)).to_have_count(0)
+    draw_digit(page, 4)
+    expect_prediction(page, 4)

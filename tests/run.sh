@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Install everything the tests need (Python packages, Debian's Chromium) and run them all.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if ! command -v chromium >/dev/null 2>&1; then
+  apt-get update
+  apt-get install -y chromium
+fi
+python -m pip install -r requirements-dev.txt
+python -m pytest "$@"

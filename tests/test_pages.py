@@ -1,0 +1,75 @@
+"""Page logic through Streamlit's AppTest: the real app script, the real model and data."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from ui.state import ACTIVE_MODEL
+
+TIMEOUT = 120
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def app():
+    return AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=TIMEOUT)
+
+
+def test_draw_page_is_the_default_and_asks_for_a_digit(app):
+    app.run()
+    assert not app.exception
+    assert "Draw a digit" in app.title[0].value
+    assert [s.value for s in app.subheader] == ["Draw a digit"]
+    assert len(app.metric) == 0, "no prediction before anything is drawn"
+    assert app.sidebar.slider[0].label == "Pen width"
+    assert any("on the MNIST test set" in c.value for c in app.caption)
+
+
+def test_draw_page_explains_a_damaged_model(app, tmp_path):
+    broken = tmp_path / "broken.keras"
+    broken.write_bytes(b"not a model")
+    app.session_state[ACTIVE_MODEL] = str(broken)
+    app.run()
+    assert not app.exception
+    assert len(app.error) == 1 and "broken.keras" in app.error[0].value
+
+
+def open_explorer(app):
+    app.switch_page("app_pages/explore.py").run()
+    assert not app.exception
+    return app
+
+
+@pytest.mark.parametrize("split", ["train", "test"])
+@pytest.mark.parametrize("digit", ["all", 0, 9])
+def test_explorer_gallery_renders_for_each_split_and_digit(app, mnist, split, digit):
+    open_explorer(app)
+    app.session_state["gallery_split"] = split
+    app.selectbox(key="gallery_digit").set_value(digit).run()
+    _, labels = mnist.split(split)
+    matching = len(labels) if digit == "all" else int((labels == digit).sum())
+    page = app.number_input(key="gallery_page")
+    assert page.max == -(-matching // 100)
+    page.set_value(page.max).run()
+    assert not app.exception
+    options = app.selectbox(key="gallery_chosen").options
+    assert len(options) == matching - 100 * (page.max - 1)
+    if digit != "all":
+        assert all(f"(label {digit})" in option for option in options)
+    app.button(key="gallery_random").click().run()
+    assert len(app.selectbox(key="gallery_chosen").options) == 100
+
+
+def test_explorer_errors_show_the_chosen_confusion(app):
+    open_explorer(app)
+    accuracy = next(m for m in app.metric if m.label == "Test accuracy")
+    assert float(accuracy.value.rstrip("%")) >= 99.5
+    app.selectbox(key="errors_true").set_value(4)
+    app.selectbox(key="errors_predicted").set_value(9).run()
+    assert not app.exception
+    texts = [m.value for m in app.markdown]
+    assert any("test images of 4 read as 9" in t for t in texts) or any(
+        "never read a 4 as a 9" in s.value for s in app.success)
+    app.selectbox(key="errors_predicted").set_value(4).run()
+    assert any("read correctly" in i.value for i in app.info)
