@@ -202,12 +202,8 @@ def data_map_section() -> None:
                "clusters, which is what makes the last layer's job easy.")
 
 
-overview_tab, gallery_tab, errors_tab, map_tab = st.tabs(["Overview", "Gallery", "Model errors", "Map of the data"])
-with overview_tab:
-    overview()
-with gallery_tab:
-    gallery()
-with errors_tab:
-    model_errors()
-with map_tab:
-    data_map_section()
+SECTIONS = {"Overview": overview, "Gallery": gallery, "Model errors": model_errors, "Map of the data": data_map_section}
+for tab, draw_section in zip(st.tabs(list(SECTIONS), key="explore_tab", on_change="rerun"), SECTIONS.values()):
+    if tab.open:
+        with tab:
+            draw_section()

@@ -1,7 +1,8 @@
 """Recognising digits: one drawing in about a millisecond, or a whole dataset in batches.
 
-`model.predict` builds a data pipeline on every call (about 80 ms for one image); calling the
-model through a traced `tf.function` runs the same graph directly (about 1 ms).
+`model.predict` builds a data pipeline on every call (about 50-80 ms for one image); calling the
+model through a traced `tf.function`, compiled with XLA for the single-image case, runs the same
+network directly (under 1 ms). Batches go in slices of 256 to keep activation memory small.
 """
 
 from __future__ import annotations
@@ -59,11 +60,16 @@ class Recognizer:
         self.path = path
         self.key = f"{path}:{(metadata or {}).get('model_sha256')}" if path else uuid.uuid4().hex
         """Identifies this model in caches of its predictions."""
-        self._forward = tf.function(
-            lambda images: model(images, training=False),
-            input_signature=[tf.TensorSpec((None, 28, 28, 1), tf.float32)],
+        self._forward_one = tf.function(
+            self._call, input_signature=[tf.TensorSpec((1, 28, 28, 1), tf.float32)], jit_compile=True
         )
-        self._forward(tf.zeros((1, 28, 28, 1)))
+        self._forward_many = tf.function(
+            self._call, input_signature=[tf.TensorSpec((None, 28, 28, 1), tf.float32)]
+        )
+        self._forward_one(tf.zeros((1, 28, 28, 1)))
+
+    def _call(self, images: tf.Tensor) -> tf.Tensor:
+        return self.model(images, training=False)
 
     @classmethod
     def load(cls, path: Path | str | None = None) -> "Recognizer":
@@ -80,15 +86,15 @@ class Recognizer:
 
     def probabilities(self, image28: np.ndarray) -> np.ndarray:
         """The ten probabilities for one 28x28 float image in [0, 1]."""
-        batch = tf.convert_to_tensor(image28.reshape(1, 28, 28, 1), dtype=tf.float32)
-        return self._forward(batch).numpy()[0]
+        batch = tf.constant(image28.reshape(1, 28, 28, 1), dtype=tf.float32)
+        return self._forward_one(batch).numpy()[0]
 
-    def predict_batch(self, images28: np.ndarray, batch_size: int = 1000) -> np.ndarray:
+    def predict_batch(self, images28: np.ndarray, batch_size: int = 256) -> np.ndarray:
         """(N, 10) probabilities for N 28x28 images: uint8 0-255 or float in [0, 1]."""
         images = np.asarray(images28)
         scale = 255.0 if images.dtype == np.uint8 else 1.0
         chunks = [
-            self._forward(tf.constant(images[start : start + batch_size, ..., None] / scale, tf.float32))
+            self._forward_many(tf.constant(images[start : start + batch_size, ..., None] / scale, tf.float32))
             .numpy()
             for start in range(0, len(images), batch_size)
         ]

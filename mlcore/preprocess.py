@@ -68,9 +68,12 @@ def ink_intensity(rgba: np.ndarray) -> np.ndarray:
     the image border so that white-on-black and black-on-white both work.
     """
     image = _as_uint8_image(rgba)
-    if image.ndim == 3 and image.shape[2] == 4 and image[..., 3].min() < 255:
-        return np.ascontiguousarray(image[..., 3])
-    gray = image if image.ndim == 2 else cv2.cvtColor(image[..., :3], cv2.COLOR_RGB2GRAY)
+    if image.ndim == 3 and image.shape[2] == 4:
+        alpha = cv2.extractChannel(image, 3)
+        if cv2.minMaxLoc(alpha)[0] < 255:
+            return alpha
+    conversion = cv2.COLOR_RGBA2GRAY if image.ndim == 3 and image.shape[2] == 4 else cv2.COLOR_RGB2GRAY
+    gray = image if image.ndim == 2 else cv2.cvtColor(image, conversion)
     background = int(np.median(np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])))
     return cv2.absdiff(gray, np.full_like(gray, background))
 

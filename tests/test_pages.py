@@ -35,8 +35,10 @@ def test_draw_page_explains_a_damaged_model(app, tmp_path):
     assert len(app.error) == 1 and "broken.keras" in app.error[0].value
 
 
-def open_explorer(app):
-    app.switch_page("app_pages/explore.py").run()
+def open_explorer(app, tab="Overview"):
+    app.switch_page("app_pages/explore.py")
+    app.session_state["explore_tab"] = tab
+    app.run()
     assert not app.exception
     return app
 
@@ -44,7 +46,7 @@ def open_explorer(app):
 @pytest.mark.parametrize("split", ["train", "test"])
 @pytest.mark.parametrize("digit", ["all", 0, 9])
 def test_explorer_gallery_renders_for_each_split_and_digit(app, mnist, split, digit):
-    open_explorer(app)
+    open_explorer(app, "Gallery")
     app.session_state["gallery_split"] = split
     app.selectbox(key="gallery_digit").set_value(digit).run()
     _, labels = mnist.split(split)
@@ -62,7 +64,7 @@ def test_explorer_gallery_renders_for_each_split_and_digit(app, mnist, split, di
 
 
 def test_explorer_errors_show_the_chosen_confusion(app):
-    open_explorer(app)
+    open_explorer(app, "Model errors")
     accuracy = next(m for m in app.metric if m.label == "Test accuracy")
     assert float(accuracy.value.rstrip("%")) >= 99.5
     app.selectbox(key="errors_true").set_value(4)
@@ -73,3 +75,10 @@ def test_explorer_errors_show_the_chosen_confusion(app):
         "never read a 4 as a 9" in s.value for s in app.success)
     app.selectbox(key="errors_predicted").set_value(4).run()
     assert any("read correctly" in i.value for i in app.info)
+
+
+@pytest.mark.parametrize("tab", ["Overview", "Map of the data"])
+def test_explorer_sections_render(app, tab):
+    open_explorer(app, tab)
+    assert not app.exception
+    assert len(app.get("vega_lite_chart")) >= 2

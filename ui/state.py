@@ -3,6 +3,7 @@ session owns (`st.session_state`)."""
 
 from __future__ import annotations
 
+import keras
 import numpy as np
 import streamlit as st
 
@@ -11,6 +12,19 @@ from mlcore.inference import Recognizer
 from mlcore.model import ModelError
 
 ACTIVE_MODEL = "active_model"
+
+
+def _no_keras_reset_after_each_run(free_memory: bool = True) -> None:
+    """Stands in for `keras.backend.clear_session`, which Streamlit calls after every script run.
+
+    Streamlit does that to free models a script builds on each rerun; its `gc.collect()` costs
+    about 185 ms here, on every stroke on the canvas, and blocks every session meanwhile. This app
+    builds no models in its scripts: they live in `st.cache_resource`, the session state and
+    training threads, and must survive reruns anyway.
+    """
+
+
+keras.backend.clear_session = _no_keras_reset_after_each_run
 
 
 @st.cache_resource(show_spinner="Loading MNIST…")
