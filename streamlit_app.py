@@ -12,5 +12,6 @@ st.set_page_config(page_title="Handwritten digits", page_icon="✏️", layout="
 pages = [
     st.Page("app_pages/draw.py", title="Draw", icon="✏️", default=True),
     st.Page("app_pages/explore.py", title="Explore MNIST", icon="🔎"),
+    st.Page("app_pages/train.py", title="Train", icon="🏋️"),
 ]
 st.navigation(pages).run()

@@ -1,10 +1,11 @@
 import streamlit as st
 
 from ui.canvas import digit_canvas
-from ui.state import active_recognizer_or_stop, model_label
+from ui.state import active_recognizer_or_stop, model_label, model_picker
 from ui.widgets import enlarge, probability_chart
 
 st.title("✏️ Draw a digit, watch the network read it")
+model_picker()
 recognizer = active_recognizer_or_stop()
 st.caption(f"Draw one digit, 0 to 9, big and in the middle of the black square. "
            f"The network reads it as you draw. Model: {model_label(recognizer)}.")

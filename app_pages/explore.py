@@ -7,8 +7,8 @@ from mlcore.dataset_stats import class_counts, intensity_histogram, mean_images,
 from mlcore.embedding import pca, penultimate_features, stratified_sample
 from mlcore.evaluation import confusion_matrix, largest_confusions, mistakes, per_class_accuracy
 from mlcore.gallery import compose_grid, matching_indices, page_count, page_of
-from ui.state import active_recognizer_or_stop, mnist_or_stop, model_label, test_set_probabilities
-from ui.widgets import image_strip, pixel_heatmap, probability_chart
+from ui.state import active_recognizer_or_stop, mnist_or_stop, model_label, model_picker, test_set_probabilities
+from ui.widgets import confusion_chart, image_strip, pixel_heatmap, probability_chart
 
 PER_PAGE = 100
 MAP_POINTS_PER_DIGIT = 150
@@ -16,6 +16,7 @@ DIGITS = list(range(10))
 
 st.title("🔎 Explore MNIST")
 mnist = mnist_or_stop()
+model_picker()
 recognizer = active_recognizer_or_stop()
 st.caption(f"70,000 handwritten digits: 60,000 to learn from, 10,000 to test on. "
            f"Model: {model_label(recognizer)}.")
@@ -114,17 +115,6 @@ def gallery() -> None:
         st.altair_chart(probability_chart(probabilities), width="stretch")
 
 
-def confusion_chart(matrix: pd.DataFrame) -> alt.LayerChart:
-    cell = alt.selection_point(name="cell", fields=["true", "predicted"])
-    off_diagonal = matrix[matrix.true != matrix.predicted]
-    heat = alt.Chart(off_diagonal, height=360).mark_rect(cursor="pointer").encode(
-        x=alt.X("predicted:O", axis=alt.Axis(orient="top", labelAngle=0)), y="true:O",
-        color=alt.Color("images:Q", scale=alt.Scale(scheme="reds"), legend=None),
-        tooltip=["true", "predicted", "images"]).add_params(cell)
-    counts = alt.Chart(matrix).mark_text(fontSize=12).encode(x="predicted:O", y="true:O", text="images:Q")
-    return heat + counts
-
-
 def show_clicked_cell() -> None:
     clicked = st.session_state.errors_matrix.selection.get("cell") or []
     if clicked:
@@ -142,14 +132,12 @@ def model_errors() -> None:
     accuracy_col.metric("Test accuracy", f"{np.trace(confusion) / confusion.sum():.2%}")
     wrong_col.metric("Misread test images", f"{wrong:,} of {len(predicted):,}")
     per_class = pd.DataFrame({"digit": [str(d) for d in DIGITS], "error": 1 - per_class_accuracy(confusion)})
-    matrix = pd.DataFrame([(t, p, int(confusion[t, p])) for t in DIGITS for p in DIGITS],
-                          columns=["true", "predicted", "images"])
     matrix_col, class_col = st.columns([3, 2])
     with matrix_col:
         st.subheader("Confusion matrix")
         st.caption("Rows: the true digit. Columns: what the model read. The diagonal is right. "
                    "Click a red cell to see those mistakes below.")
-        st.altair_chart(confusion_chart(matrix), width="stretch", key="errors_matrix",
+        st.altair_chart(confusion_chart(confusion), width="stretch", key="errors_matrix",
                         on_select=show_clicked_cell, selection_mode="cell")
     with class_col:
         st.subheader("Mistakes per digit")

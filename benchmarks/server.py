@@ -10,7 +10,8 @@ from pathlib import Path
 
 from playwright.sync_api import expect, sync_playwright
 
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_FLAGS, _free_port, _wait_until_healthy, wait_until_idle
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_FLAGS, _free_port, _wait_until_healthy
+from tests.e2e.streamlit_widgets import wait_until_idle
 from tests.e2e.drawing import draw_digit, expect_prediction
 
 ROOT = Path(__file__).resolve().parents[1]

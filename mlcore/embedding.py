@@ -34,7 +34,9 @@ def stratified_sample(labels: np.ndarray, per_class: int, seed: int = 0) -> np.n
     return np.sort(np.concatenate(picks))
 
 
-def penultimate_features(model: keras.Model, images: np.ndarray, batch_size: int = 500) -> np.ndarray:
+def penultimate_features(model: keras.Model, images: np.ndarray, batch_size: int = 100) -> np.ndarray:
     """What the network computes just before its final layer, for uint8 28x28 images."""
-    extractor = keras.Model(model.inputs, model.layers[-2].output)
-    return extractor.predict(images[..., None] / 255.0, batch_size=batch_size, verbose=0)
+    extractor = keras.Model(model.input, model.layers[-2].output)
+    batches = (images[start : start + batch_size, ..., None].astype(np.float32) / 255.0
+               for start in range(0, len(images), batch_size))
+    return np.concatenate([keras.ops.convert_to_numpy(extractor(b, training=False)) for b in batches])

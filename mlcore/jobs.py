@@ -7,7 +7,6 @@ each session can show. A job whose owner has gone (its browser tab closed) stops
 
 from __future__ import annotations
 
-import itertools
 import os
 import threading
 import time
@@ -17,7 +16,11 @@ from dataclasses import dataclass, field
 
 import keras
 
+import numpy as np
+
 from mlcore.data import Mnist
+from mlcore.evaluation import confusion_matrix
+from mlcore.inference import Recognizer
 from mlcore.training import ProgressLog, TrainConfig, TrainResult, train
 
 QUEUED, RUNNING, FINISHED, STOPPED, FAILED = "queued", "running", "finished", "stopped", "failed"
@@ -37,6 +40,9 @@ class TrainingJob:
     status: str = QUEUED
     progress: ProgressLog = field(default_factory=ProgressLog)
     result: TrainResult | None = None
+    recognizer: Recognizer | None = None
+    test_accuracy: float | None = None
+    confusion: np.ndarray | None = None
     error: str | None = None
     submitted: float = field(default_factory=time.time)
     stop_requested: threading.Event = field(default_factory=threading.Event)
@@ -72,12 +78,13 @@ class JobManager:
         self.mnist = mnist
         self.max_running = max_running or default_concurrency()
         self._jobs: list[TrainingJob] = []
-        self._numbers = itertools.count(1)
         self._slots = threading.Condition()
 
-    def submit(self, config: TrainConfig, owner: str, owner_alive: Callable[[], bool] = lambda: True) -> TrainingJob:
+    def submit(self, config: TrainConfig, owner: str, owner_alive: Callable[[], bool] = lambda: True,
+               number: int = 1) -> TrainingJob:
+        """Queue a run; `number` is how its owner counts its runs (run 1, run 2, ...)."""
         with self._slots:
-            job = TrainingJob(next(self._numbers), config, owner, owner_alive)
+            job = TrainingJob(number, config, owner, owner_alive)
             self._jobs.append(job)
         threading.Thread(target=self._run, args=(job,), name=f"training-job-{job.number}", daemon=True).start()
         return job
@@ -98,6 +105,7 @@ class JobManager:
         try:
             job.result = train(job.config, self.mnist, callbacks=[job.progress, StopWhenOwnerGone(job)],
                                stop=job.stop_requested, name=f"run_{job.number}")
+            self._evaluate(job)
             job.status = STOPPED if job.result.stopped_early else FINISHED
         except Exception as error:  # a failed run is reported on its page, never crashes the app
             job.error = f"{type(error).__name__}: {error}"
@@ -107,6 +115,13 @@ class JobManager:
             with self._slots:
                 self._jobs.remove(job)
                 self._slots.notify_all()
+
+    def _evaluate(self, job: TrainingJob) -> None:
+        """Score the trained model on the test set, in the background, before the job reports done."""
+        job.recognizer = Recognizer(job.result.model)
+        predicted = job.recognizer.predict_batch(self.mnist.x_test).argmax(axis=1)
+        job.test_accuracy = float(np.mean(predicted == self.mnist.y_test))
+        job.confusion = confusion_matrix(self.mnist.y_test, predicted)
 
     def _wait_for_slot(self, job: TrainingJob) -> bool:
         with self._slots:

@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 import tempfile
 import zipfile
 from dataclasses import dataclass
@@ -82,6 +83,33 @@ def layer_table(model: keras.Model) -> list[dict]:
         }
         for layer in model.layers
     ]
+
+
+def saved_model_path(name: str, directory: Path = MODELS_DIR) -> Path:
+    """Where a user-named model is saved: a safe file name, never the shipped model, never an existing one."""
+    cleaned = re.sub(r"[^A-Za-z0-9_-]+", "_", name.strip()).strip("_")[:40]
+    if not cleaned:
+        raise ValueError("Give the model a name made of letters, digits, - or _.")
+    path = directory / f"{cleaned}.keras"
+    if path.resolve() == DEFAULT_MODEL_PATH.resolve():
+        raise ValueError(f"{cleaned} is the shipped model's name; choose another.")
+    if path.exists():
+        raise ValueError(f"A model called {cleaned} is already saved; choose another name.")
+    return path
+
+
+def saved_models(directory: Path = MODELS_DIR) -> list[Path]:
+    """Every model in `directory` but the shipped one, newest first."""
+    paths = [p for p in directory.glob("*.keras") if not p.name.startswith(".") and p != DEFAULT_MODEL_PATH]
+    return sorted(paths, key=lambda p: p.stat().st_mtime, reverse=True)
+
+
+def model_bytes(model: keras.Model) -> bytes:
+    """The model as the bytes of a .keras file, for downloading."""
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / f"{model.name}.keras"
+        model.save(path)
+        return path.read_bytes()
 
 
 def sidecar_path(model_path: Path | str) -> Path:

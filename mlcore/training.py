@@ -165,7 +165,7 @@ class ProgressLog(keras.callbacks.Callback):
         with self._lock:
             self.state.update(batch=batch + 1, steps_done=steps_done,
                               elapsed=time.perf_counter() - self._start)
-        if (batch + 1) % self.batch_every == 0:
+        if steps_done % self.batch_every == 0:
             row = {"step": steps_done, "epoch": self.state["epoch"] + (batch + 1) / self.state["steps"],
                    "loss": float(logs["loss"]), "accuracy": float(logs["accuracy"])}
             with self._lock:
@@ -225,3 +225,15 @@ def train(
 def accuracy(model: keras.Model, images: np.ndarray, labels: np.ndarray, batch_size: int = 1000) -> float:
     probabilities = model.predict(as_model_input(images), batch_size=batch_size, verbose=0)
     return float(np.mean(np.argmax(probabilities, axis=1) == labels))
+
+
+PRESETS: dict[str, TrainConfig] = {
+    "Tiny MLP": TrainConfig(
+        arch=Architecture(conv_blocks=0, dense_units=128, dropout=0.2, batch_norm=False),
+        learning_rate=1e-3, epochs=5, augment=False),
+    "Small CNN (fastest to 99 %)": TrainConfig(
+        arch=Architecture(conv_blocks=2, filters=8, dense_units=64, dropout=0.25),
+        learning_rate=3e-3, epochs=3, augment=False),
+    "The shipped model's architecture": TrainConfig(epochs=12),
+}
+"""Starting points for the Train page; the last one is how the shipped model was trained."""

@@ -1,5 +1,6 @@
 """Page logic through Streamlit's AppTest: the real app script, the real model and data."""
 
+import time
 from pathlib import Path
 
 import pytest
@@ -82,3 +83,24 @@ def test_explorer_sections_render(app, tab):
     open_explorer(app, tab)
     assert not app.exception
     assert len(app.get("vega_lite_chart")) >= 2
+
+
+def test_train_page_runs_a_tiny_job_to_a_result(app):
+    app.switch_page("app_pages/train.py").run()
+    assert not app.exception
+    assert app.metric[0].label == "Parameters" and app.metric[0].value == "101,770"
+    app.slider(key="knob_epochs").set_value(1)
+    app.slider(key="knob_train_fraction").set_value(0.05).run()
+    next(b for b in app.button if "Train" in b.label).click().run()
+    deadline = time.monotonic() + 120
+    while not app.success and time.monotonic() < deadline:
+        time.sleep(1)
+        app.run()
+    assert not app.exception
+    assert "Run 1 finished" in app.success[0].value
+    accuracy = next(m for m in app.metric if m.label == "Test accuracy")
+    assert float(accuracy.value.rstrip("%")) > 50
+    app.button(key="use_1").click().run()
+    assert app.session_state[ACTIVE_MODEL].model.name == "run_1"
+    app.switch_page("app_pages/draw.py").run()
+    assert any("run_1" in c.value for c in app.caption)

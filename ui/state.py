@@ -3,15 +3,23 @@ session owns (`st.session_state`)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import keras
 import numpy as np
 import streamlit as st
 
+from streamlit.runtime import Runtime
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+
 from mlcore.data import DatasetError, Mnist, load_mnist
 from mlcore.inference import Recognizer
-from mlcore.model import ModelError
+from mlcore.jobs import JobManager, TrainingJob
+from mlcore.model import DEFAULT_MODEL_PATH, ModelError, saved_models
 
 ACTIVE_MODEL = "active_model"
+TRAINING_JOBS = "training_jobs"
+TRAINED_MODELS = "trained_models"
 
 
 def _no_keras_reset_after_each_run(free_memory: bool = True) -> None:
@@ -77,3 +85,41 @@ def model_label(recognizer: Recognizer) -> str:
 def test_set_probabilities(model_key: str, _recognizer: Recognizer) -> np.ndarray:
     """The model's (10000, 10) probabilities on the test set, computed once per model."""
     return _recognizer.predict_batch(shared_mnist().x_test)
+
+
+@st.cache_resource
+def shared_job_manager() -> JobManager:
+    """One queue of training jobs for the whole server, shared by every session."""
+    return JobManager(shared_mnist())
+
+
+def session_jobs() -> list[TrainingJob]:
+    return st.session_state.setdefault(TRAINING_JOBS, [])
+
+
+def start_training(config) -> TrainingJob:
+    """Queue a training run owned by this session; it stops by itself if the session goes away."""
+    session_id = get_script_run_ctx().session_id
+    runtime = Runtime.instance() if Runtime.exists() else None
+    alive = (lambda: runtime.is_active_session(session_id)) if runtime else (lambda: True)
+    job = shared_job_manager().submit(config, owner=session_id, owner_alive=alive, number=len(session_jobs()) + 1)
+    session_jobs().append(job)
+    return job
+
+
+def trained_models() -> dict[str, Recognizer]:
+    """Models trained in this session, by the label the pages show for them."""
+    return st.session_state.setdefault(TRAINED_MODELS, {})
+
+
+def model_picker() -> None:
+    """A sidebar choice of this session's model: shipped, trained here, or saved on the server."""
+    options = {f"Shipped model ({DEFAULT_MODEL_PATH.stem})": None, **trained_models(),
+               **{f"Saved: {p.stem}": str(p) for p in saved_models()}}
+    current = st.session_state.get(ACTIVE_MODEL)
+    if isinstance(current, str) and current not in options.values():
+        options[f"File: {Path(current).name}"] = current
+    st.session_state.model_choice = next(
+        (label for label, value in options.items() if value is current or value == current), next(iter(options)))
+    st.sidebar.selectbox("Model", list(options), key="model_choice", help="Train your own on the Train page.",
+                         on_change=lambda: use_model(options[st.session_state.model_choice]))

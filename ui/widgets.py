@@ -56,3 +56,17 @@ def image_strip(images: np.ndarray, side: int = 84, gap: int = 6) -> np.ndarray:
     tiles = [enlarge(image, side) for image in images]
     spacer = np.full((side, gap), 255, dtype=np.uint8)
     return np.hstack([part for tile in tiles for part in (tile, spacer)][:-1])
+
+
+def confusion_chart(confusion: np.ndarray) -> alt.LayerChart:
+    """Counts of (true, predicted) digits; the off-diagonal cells are clickable (selection "cell")."""
+    matrix = pd.DataFrame([(t, p, int(confusion[t, p])) for t in range(10) for p in range(10)],
+                          columns=["true", "predicted", "images"])
+    cell = alt.selection_point(name="cell", fields=["true", "predicted"])
+    off_diagonal = matrix[matrix.true != matrix.predicted]
+    heat = alt.Chart(off_diagonal, height=360).mark_rect(cursor="pointer").encode(
+        x=alt.X("predicted:O", axis=alt.Axis(orient="top", labelAngle=0)), y="true:O",
+        color=alt.Color("images:Q", scale=alt.Scale(scheme="reds"), legend=None),
+        tooltip=["true", "predicted", "images"]).add_params(cell)
+    counts = alt.Chart(matrix).mark_text(fontSize=12).encode(x="predicted:O", y="true:O", text="images:Q")
+    return heat + counts

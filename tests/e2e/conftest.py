@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
+from tests.e2e.streamlit_widgets import wait_until_idle
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -77,20 +79,19 @@ def page(browser, app_url):
     context.close()
 
 
-def wait_until_idle(page) -> None:
-    """Wait for the script run to finish (Streamlit shows a status widget while it runs)."""
-    page.wait_for_timeout(300)
-    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=60_000)
-    page.wait_for_timeout(500)
-
-
 @pytest.fixture
 def screenshot(page):
     def take(name: str) -> Path:
+        """The whole page: Streamlit scrolls inside its main area, so grow the window to fit it."""
         wait_until_idle(page)
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         path = SCREENSHOTS / f"{name}.png"
-        page.screenshot(path=path, full_page=True)
+        size = page.viewport_size
+        height = page.evaluate("document.querySelector('[data-testid=stMain]').scrollHeight")
+        page.set_viewport_size({"width": size["width"], "height": max(size["height"], height)})
+        page.wait_for_timeout(500)
+        page.screenshot(path=path)
+        page.set_viewport_size(size)
         return path
 
     return take

@@ -6,6 +6,8 @@ import math
 
 from playwright.sync_api import Page, expect
 
+from tests.e2e.streamlit_widgets import wait_until_idle
+
 
 def _arc(cx, cy, rx, ry, start, end, n=20):
     return [(cx + rx * math.cos(math.radians(a)), cy + ry * math.sin(math.radians(a)))
@@ -32,7 +34,9 @@ def canvas(page: Page):
 
 
 def draw_digit(page: Page, digit: int, steps: int = 3) -> None:
-    """Draw `digit` with mouse strokes across most of the canvas."""
+    """Draw `digit` with mouse strokes across most of the canvas, once the page has settled."""
+    expect(canvas(page)).to_be_visible()
+    wait_until_idle(page)
     area = canvas(page).bounding_box()
     for stroke in STROKES[digit]:
         points = [(area["x"] + x * area["width"], area["y"] + y * area["height"]) for x, y in stroke]

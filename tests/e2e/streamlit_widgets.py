@@ -1,6 +1,13 @@
 """Operating Streamlit widgets in the browser the way a user does."""
 
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
+
+
+def wait_until_idle(page: Page) -> None:
+    """Wait for the script run to finish (Streamlit shows a status widget while it runs)."""
+    page.wait_for_timeout(300)
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=60_000)
+    page.wait_for_timeout(300)
 
 
 def choose(page: Page, label: str, option: str) -> None:

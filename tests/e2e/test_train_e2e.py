@@ -1,0 +1,56 @@
+import re
+
+from playwright.sync_api import expect
+
+from tests.e2e.drawing import draw_digit, expect_prediction, prediction
+from tests.e2e.streamlit_widgets import choose, open_page
+
+
+def set_slider(page, label: str, presses: int, key: str) -> None:
+    """Move a Streamlit slider with the keyboard, as a user can."""
+    handle = page.get_by_test_id("stSlider").filter(has_text=label).get_by_role("slider")
+    handle.focus()
+    for _ in range(presses):
+        handle.press(key)
+
+
+def small_run_settings(page) -> None:
+    open_page(page, "Train")
+    expect(page.get_by_role("heading", name="Train a network")).to_be_visible()
+    page.get_by_role("tab", name="The training").click()
+    set_slider(page, "Epochs", 20, "ArrowLeft")
+    set_slider(page, "Share of the 55,000", 20, "ArrowLeft")
+    expect(page.get_by_test_id("stSlider").filter(has_text="Epochs")).to_contain_text("1")
+
+
+def test_train_watch_stop_draw_while_training_and_use_the_model(page, screenshot):
+    small_run_settings(page)
+    page.get_by_role("button", name="🚀 Train").click()
+    expect(page.get_by_text(re.compile(r"Run 1 finished: \d+\.\d+% on the 10,000 test images"))).to_be_visible(timeout=120_000)
+    expect(page.get_by_test_id("stVegaLiteChart").first).to_be_visible()
+    screenshot("train-finished-run")
+
+    choose(page, "Start from a preset", "The shipped model's architecture")
+    expect(page.get_by_test_id("stMetric").filter(has_text="Parameters")).to_contain_text("468,778")
+    page.get_by_role("button", name="🚀 Train").click()
+    progress = page.get_by_test_id("stProgress")
+    expect(progress).to_contain_text(re.compile(r"Run 2: epoch 1 of 12, batch \d+"), timeout=60_000)
+    first = progress.inner_text()
+    expect(progress).not_to_have_text(first, timeout=15_000)
+    screenshot("train-run-in-progress")
+
+    open_page(page, "Draw")
+    draw_digit(page, 3)
+    expect_prediction(page, 3)
+    open_page(page, "Train")
+    expect(page.get_by_test_id("stProgress")).to_contain_text("Run 2: epoch")
+    page.get_by_role("button", name="⏹ Stop").click()
+    expect(page.get_by_text(re.compile(r"Run 2 stopped early; kept the best epoch so far"))).to_be_visible(timeout=60_000)
+
+    page.get_by_role("button", name="Use this model").click()
+    expect(page.get_by_text("In use on the Draw and Explore pages")).to_be_visible()
+    expect(page.get_by_test_id("stSidebar").get_by_role("combobox", name="Model")).to_have_value(re.compile("Run 2"))
+    open_page(page, "Draw")
+    expect(page.get_by_text(re.compile("Model: run_2"))).to_be_visible()
+    draw_digit(page, 1)
+    expect(prediction(page)).to_have_text(re.compile(r"^\d$"))
