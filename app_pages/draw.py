@@ -51,4 +51,4 @@ if reading is not None and not reading.is_blank:
     captions = ["your drawing", "cropped to the ink", "scaled to 20 px", "pasted in 28×28",
                 "centred: the model's input"]
     for column, image, caption in zip(st.columns(len(images)), images, captions):
-        column.image(enlarge(image), caption=caption)
+        column.image(enlarge(image), caption=caption, width=130)

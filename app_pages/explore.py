@@ -163,7 +163,7 @@ def model_errors() -> None:
         return
     st.markdown(f"**{len(chosen)} test images of {true_digit} read as {predicted_digit}**, most confident first:")
     captions = [f"{i} {probabilities[i, predicted_digit]:.0%}" for i in chosen]
-    st.image(compose_grid(mnist.x_test[chosen], captions, columns=20), width="stretch",
+    st.image(compose_grid(mnist.x_test[chosen], captions, columns=12, cell=84),
              caption="index and the model's confidence in its wrong answer")
     st.caption("Test-set indices, to find them in the gallery: " + ", ".join(str(i) for i in chosen))
 

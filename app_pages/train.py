@@ -127,7 +127,7 @@ def finished_view(job: TrainingJob) -> None:
     how = "stopped early; kept the best epoch so far" if job.status == STOPPED else "finished"
     st.success(f"Run {job.number} {how}: {job.test_accuracy:.2%} on the 10,000 test images "
                f"in {job.result.seconds:.0f} s (best epoch {job.result.best_epoch}).")
-    accuracy_col, use_col, save_col = st.columns([2, 1, 2])
+    accuracy_col, use_col = st.columns(2)
     accuracy_col.metric("Test accuracy", f"{job.test_accuracy:.2%}")
     label = f"Run {job.number} ({job.test_accuracy:.2%})"
     if active_recognizer_or_stop() is recognizer:
@@ -137,23 +137,24 @@ def finished_view(job: TrainingJob) -> None:
         trained_models()[label] = recognizer
         use_model(recognizer)
         st.rerun()
-    with save_col:
-        save_form(job, recognizer)
+    save_form(job, recognizer)
     with st.expander("Confusion matrix on the test set"):
         st.altair_chart(confusion_chart(job.confusion), width="stretch")
 
 
 def save_form(job: TrainingJob, recognizer: Recognizer) -> None:
     with st.form(key=f"save_{job.number}", border=False):
-        name = st.text_input("Save as", value=f"my_model_{job.number}", max_chars=40)
-        if st.form_submit_button("Save model"):
+        name_col, save_col = st.columns([3, 1], vertical_alignment="bottom")
+        name = name_col.text_input("Save on the server as", value=f"my_model_{job.number}", max_chars=40)
+        if save_col.form_submit_button("Save model"):
             try:
                 path = save_model(recognizer.model, saved_model_path(name), recognizer.metadata)
                 st.success(f"Saved as models/{path.name}. Pick it in the sidebar's Model list.")
             except (ValueError, OSError) as error:
                 st.error(str(error))
-    st.download_button("Download .keras", data=lambda: model_bytes(recognizer.model), key=f"download_{job.number}",
-                       file_name=f"{recognizer.model.name}.keras", mime="application/octet-stream")
+    st.download_button("Download the model (.keras)", data=lambda: model_bytes(recognizer.model),
+                       key=f"download_{job.number}", file_name=f"{recognizer.model.name}.keras",
+                       mime="application/octet-stream")
 
 
 def comparison(jobs: list[TrainingJob]) -> None:
@@ -168,7 +169,8 @@ def comparison(jobs: list[TrainingJob]) -> None:
                      "epochs": len(job.result.history.get("loss", [])), "data": job.config.train_fraction,
                      "augment": job.config.augment, "parameters": job.recognizer.model.count_params(),
                      "seconds": round(job.result.seconds), "test accuracy": job.test_accuracy})
-    st.dataframe(pd.DataFrame(rows).style.format({"test accuracy": "{:.2%}", "learning rate": "{:g}"}),
+    st.dataframe(pd.DataFrame(rows).style.format({"test accuracy": "{:.2%}", "learning rate": "{:g}",
+                                                   "dropout": "{:.2f}", "data": "{:.0%}"}),
                  hide_index=True, width="stretch")
     curves = {f"run {j.number}": j.progress.snapshot()[1] for j in done}
     st.altair_chart(compare_curves(curves), width="stretch")

@@ -4,9 +4,9 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from benchmarks import explorer, latency  # noqa: E402
+from benchmarks import explorer, latency, training  # noqa: E402
 
 if __name__ == "__main__":
-    for benchmark in (latency, explorer):
+    for benchmark in (latency, explorer, training):
         benchmark.main()
         print()

@@ -25,18 +25,19 @@ def page_of(indices: np.ndarray, page: int, per_page: int) -> np.ndarray:
     return indices[page * per_page : (page + 1) * per_page]
 
 
-def compose_grid(images: np.ndarray, captions: list[str], columns: int = 10) -> np.ndarray:
-    """One RGB picture of many images, each enlarged to CELL px with a caption strip below.
+def compose_grid(images: np.ndarray, captions: list[str], columns: int = 10, cell: int = CELL) -> np.ndarray:
+    """One RGB picture of many images, each enlarged to `cell` px with a caption strip below.
 
     Drawing a page as a single image renders in milliseconds where a hundred widgets would not.
     """
+    columns = max(1, min(columns, len(images)))
     rows = max(1, math.ceil(len(images) / columns))
-    height = CELL + CAPTION
-    grid = np.full((rows * height, columns * CELL, 3), 255, dtype=np.uint8)
+    height = cell + CAPTION
+    grid = np.full((rows * height, columns * cell, 3), 255, dtype=np.uint8)
     for n, (image, caption) in enumerate(zip(images, captions)):
-        top, left = (n // columns) * height, (n % columns) * CELL
-        cell = cv2.resize(255 - image, (CELL - 2, CELL - 2), interpolation=cv2.INTER_NEAREST)
-        grid[top + 1 : top + CELL - 1, left + 1 : left + CELL - 1] = cell[..., None]
-        cv2.putText(grid, caption, (left + 2, top + CELL + CAPTION - 4), cv2.FONT_HERSHEY_PLAIN,
+        top, left = (n // columns) * height, (n % columns) * cell
+        tile = cv2.resize(255 - image, (cell - 2, cell - 2), interpolation=cv2.INTER_NEAREST)
+        grid[top + 1 : top + cell - 1, left + 1 : left + cell - 1] = tile[..., None]
+        cv2.putText(grid, caption, (left + 2, top + cell + CAPTION - 4), cv2.FONT_HERSHEY_PLAIN,
                     0.75, (90, 90, 90), 1, cv2.LINE_AA)
     return grid

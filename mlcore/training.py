@@ -138,7 +138,8 @@ class StopWhenAsked(keras.callbacks.Callback):
 class ProgressLog(keras.callbacks.Callback):
     """Thread-safe record of a run as it happens: a row every few batches and one per epoch.
 
-    The page reads it from another thread; `batch_every` keeps the per-batch cost negligible.
+    The page reads it from another thread; a row every `batch_every` batches (at least ten per
+    epoch) keeps the per-batch cost negligible.
     """
 
     batch_every: int = 20
@@ -152,6 +153,7 @@ class ProgressLog(keras.callbacks.Callback):
 
     def on_train_begin(self, logs=None):
         self._start = time.perf_counter()
+        self.batch_every = max(1, min(self.batch_every, self.params["steps"] // 10))
         with self._lock:
             self.state.update(started=time.time(), epochs=self.params["epochs"],
                               steps=self.params["steps"], epoch=0, batch=0)

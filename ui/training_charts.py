@@ -35,6 +35,6 @@ def compare_curves(runs: dict[str, list[dict]]) -> alt.Chart:
     frame = pd.DataFrame([{"run": name, "epoch": e["epoch"], "validation accuracy": e.get("val_accuracy")}
                           for name, epochs in runs.items() for e in epochs])
     return (alt.Chart(frame, height=260).mark_line(point=True)
-            .encode(x="epoch:Q", y=alt.Y("validation accuracy:Q", scale=alt.Scale(zero=False),
+            .encode(x=alt.X("epoch:Q", axis=alt.Axis(tickMinStep=1, format="d")), y=alt.Y("validation accuracy:Q", scale=alt.Scale(zero=False),
                                          axis=alt.Axis(format="%")),
                     color="run:N", tooltip=["run", "epoch", alt.Tooltip("validation accuracy:Q", format=".2%")]))

@@ -63,7 +63,7 @@ def confusion_chart(confusion: np.ndarray) -> alt.LayerChart:
     matrix = pd.DataFrame([(t, p, int(confusion[t, p])) for t in range(10) for p in range(10)],
                           columns=["true", "predicted", "images"])
     cell = alt.selection_point(name="cell", fields=["true", "predicted"])
-    off_diagonal = matrix[matrix.true != matrix.predicted]
+    off_diagonal = matrix[(matrix.true != matrix.predicted) & (matrix.images > 0)]
     heat = alt.Chart(off_diagonal, height=360).mark_rect(cursor="pointer").encode(
         x=alt.X("predicted:O", axis=alt.Axis(orient="top", labelAngle=0)), y="true:O",
         color=alt.Color("images:Q", scale=alt.Scale(scheme="reds"), legend=None),
