@@ -10,7 +10,7 @@ recognizer = active_recognizer_or_stop()
 st.caption(f"Draw one digit, 0 to 9, big and in the middle of the black square. "
            f"The network reads it as you draw. Model: {model_label(recognizer)}.")
 
-stroke_width = st.sidebar.slider("Pen width", 8, 40, 20, help="Thicker pens look more like MNIST.")
+stroke_width = st.sidebar.slider("Pen width", 8, 32, 20, help="Draw big: a thick pen on a small digit fills its loops.")
 
 canvas_column, result_column = st.columns([1, 1], gap="large")
 with canvas_column:

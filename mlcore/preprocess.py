@@ -20,6 +20,9 @@ MIN_DIGIT_FRACTION = 0.06
 """A mark whose longer side is under this fraction of the canvas is a speck, not a digit."""
 MIN_LENGTH_TO_WIDTH = 1.6
 """A mark no longer than this many stroke widths is a dot, not a digit."""
+MAX_STROKE_SHARE = 0.2
+"""Strokes wider than this share of the digit's height are thinned: a small digit drawn with a
+thick pen would otherwise close its loops into blobs (MNIST strokes are about 0.1-0.15)."""
 
 
 @dataclass(frozen=True)
@@ -51,9 +54,10 @@ def trace(rgba: np.ndarray) -> Trace:
     if points is None:
         return Trace(ink=ink, blank_reason="The canvas is empty.")
     x, y, w, h = cv2.boundingRect(points)
-    if _is_speck(mask[y : y + h, x : x + w], canvas_side=max(ink.shape)):
+    stroke_width = _stroke_width(mask[y : y + h, x : x + w])
+    if _is_speck(max(w, h), stroke_width, canvas_side=max(ink.shape)):
         return Trace(ink=ink, blank_reason="That mark is too small to be a digit.")
-    cropped = ink[y : y + h, x : x + w]
+    cropped = _thin_thick_strokes(ink[y : y + h, x : x + w], stroke_width)
     scaled = _fit_longer_side(cropped, DIGIT_BOX)
     boxed = _paste_centred(scaled, MNIST_SIDE)
     image = _full_contrast(_centre_of_mass_to_centre(boxed))
@@ -90,13 +94,27 @@ def _as_uint8_image(rgba: np.ndarray) -> np.ndarray:
     return image
 
 
-def _is_speck(mask: np.ndarray, canvas_side: int) -> bool:
-    longer_side = max(mask.shape)
-    if longer_side < MIN_DIGIT_FRACTION * canvas_side:
-        return True
+def _stroke_width(mask: np.ndarray) -> float:
+    """Twice the largest distance from an ink pixel to the background: the widest stroke."""
     padded = cv2.copyMakeBorder(mask, 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=0)
-    stroke_width = 2.0 * cv2.distanceTransform(padded, cv2.DIST_L2, 3).max()
-    return longer_side < MIN_LENGTH_TO_WIDTH * stroke_width
+    return 2.0 * float(cv2.distanceTransform(padded, cv2.DIST_L2, 3).max())
+
+
+def _is_speck(longer_side: int, stroke_width: float, canvas_side: int) -> bool:
+    return longer_side < MIN_DIGIT_FRACTION * canvas_side or longer_side < MIN_LENGTH_TO_WIDTH * stroke_width
+
+
+def _thin_thick_strokes(cropped: np.ndarray, stroke_width: float) -> np.ndarray:
+    excess = stroke_width - MAX_STROKE_SHARE * max(cropped.shape)
+    if excess < 2:
+        return cropped
+    size = int(excess) | 1
+    thinned = cv2.erode(cropped, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size)))
+    points = cv2.findNonZero((thinned > INK_THRESHOLD).astype(np.uint8))
+    if points is None:
+        return cropped
+    x, y, w, h = cv2.boundingRect(points)
+    return thinned[y : y + h, x : x + w]
 
 
 def _fit_longer_side(image: np.ndarray, side: int) -> np.ndarray:

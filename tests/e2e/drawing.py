@@ -33,13 +33,18 @@ def canvas(page: Page):
     return page.locator("canvas.upper-canvas")
 
 
-def draw_digit(page: Page, digit: int, steps: int = 3) -> None:
-    """Draw `digit` with mouse strokes across most of the canvas, once the page has settled."""
+def draw_digit(page: Page, digit: int, steps: int = 3, box: tuple[float, float, float] = (0, 0, 1)) -> None:
+    """Draw `digit` with mouse strokes, once the page has settled.
+
+    `box` = (left, top, size) places the digit in that part of the canvas, as fractions of it.
+    """
     expect(canvas(page)).to_be_visible()
     wait_until_idle(page)
     area = canvas(page).bounding_box()
+    left, top, size = box
     for stroke in STROKES[digit]:
-        points = [(area["x"] + x * area["width"], area["y"] + y * area["height"]) for x, y in stroke]
+        points = [(area["x"] + (left + x * size) * area["width"], area["y"] + (top + y * size) * area["height"])
+                  for x, y in stroke]
         page.mouse.move(*points[0])
         page.mouse.down()
         for point in points[1:]:

@@ -48,3 +48,15 @@ def test_canvas_still_works_after_visiting_another_page(page):
     expect(prediction(page)).to_have_count(0)
     draw_digit(page, 4)
     expect_prediction(page, 4)
+
+
+def test_small_off_centre_digits_with_a_thick_pen_are_read(page):
+    pen = page.get_by_test_id("stSidebar").get_by_test_id("stSlider").filter(has_text="Pen width").get_by_role("slider")
+    pen.focus()
+    for _ in range(20):
+        pen.press("ArrowRight")
+    expect(pen).to_have_value("32")
+    for digit, box in ((5, (0.52, 0.5, 0.45)), (9, (0.02, 0.05, 0.4)), (6, (0.3, 0.55, 0.42))):
+        draw_digit(page, digit, box=box)
+        expect_prediction(page, digit)
+        clear_canvas(page)
