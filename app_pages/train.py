@@ -8,8 +8,8 @@ from mlcore.inference import Recognizer
 from mlcore.jobs import FAILED, QUEUED, STOPPED, TrainingJob
 from mlcore.model import Architecture, build_model, describe, layer_table, model_bytes, save_model, saved_model_path
 from mlcore.training import OPTIMIZERS, PRESETS, TrainConfig
-from ui.state import (active_recognizer_or_stop, mnist_or_stop, model_picker, session_jobs, shared_job_manager, start_training,
-                      trained_models, use_model)
+from ui.state import (active_recognizer_or_stop, mnist_or_stop, model_picker, session_jobs,
+                      shared_job_manager, start_training, trained_models, use_model)
 from ui.training_charts import compare_curves, live_curves
 from ui.widgets import confusion_chart
 
@@ -74,7 +74,7 @@ def progress_line(job: TrainingJob) -> None:
         st.info(f"Run {job.number} is waiting for a free trainer: position {position or 1} in the queue. "
                 "Other sessions are training; it starts as soon as one finishes.")
         return
-    batches, epochs, state = job.progress.snapshot()
+    state = job.progress.snapshot()[2]
     if "steps" not in state:
         st.progress(0.0, text=f"Run {job.number}: preparing the data and building the network…")
         return
@@ -159,7 +159,7 @@ def save_form(job: TrainingJob, recognizer: Recognizer) -> None:
 
 def comparison(jobs: list[TrainingJob]) -> None:
     done = [j for j in jobs if j.result is not None]
-    if len(done) < 1:
+    if not done:
         return
     st.subheader("This session's runs")
     rows = []

@@ -8,7 +8,6 @@ from pathlib import Path
 import keras
 import numpy as np
 import streamlit as st
-
 from streamlit.runtime import Runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
