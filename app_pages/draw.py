@@ -1,5 +1,6 @@
 import streamlit as st
 
+from mlcore.image_io import UploadError, decode_picture
 from ui.canvas import digit_canvas
 from ui.state import active_recognizer_or_stop, model_label, model_picker
 from ui.widgets import enlarge, probability_chart
@@ -33,6 +34,8 @@ with result_column:
         st.altair_chart(probability_chart(reading.probabilities), width="stretch")
 
 with canvas_column:
+    picture = st.file_uploader("…or read a photo of a digit", type=["png", "jpg", "jpeg", "bmp", "gif", "webp"],
+                               help="One dark digit on a light background, or the other way round.")
     st.download_button(
         "Download the drawing (PNG)",
         data=canvas.image_bytes or b"",
@@ -40,6 +43,22 @@ with canvas_column:
         mime="image/png",
         disabled=reading is None or reading.is_blank,
     )
+
+if picture is not None:
+    st.subheader("Your photo")
+    try:
+        photo_reading = recognizer.recognize(decode_picture(picture.getvalue()))
+    except UploadError as error:
+        st.error(str(error))
+    else:
+        photo_col, answer_col = st.columns([1, 3])
+        photo_col.image(picture.getvalue(), width=140)
+        if photo_reading.is_blank:
+            answer_col.warning(f"No digit found in the photo. {photo_reading.trace.blank_reason}")
+        else:
+            answer_col.metric("The photo reads as", photo_reading.digit,
+                              help=f"Confidence {photo_reading.confidence:.1%}")
+            answer_col.image(enlarge(photo_reading.image, 84), caption="what the network saw")
 
 if reading is not None and not reading.is_blank:
     st.subheader("What the network sees")

@@ -1,7 +1,11 @@
+import io
+
 import cv2
 import numpy as np
 import pytest
+from PIL import Image
 
+from mlcore.image_io import MAX_SIDE, UploadError, decode_picture
 from mlcore.preprocess import DIGIT_BOX, canvas_to_mnist, trace
 from mlcore.synthetic import render_digit
 
@@ -84,3 +88,20 @@ def test_rejects_what_is_not_an_image():
         canvas_to_mnist(np.zeros((280, 280, 2), dtype=np.uint8))
     with pytest.raises(ValueError):
         canvas_to_mnist(np.zeros((4, 4, 4), dtype=np.uint8))
+
+
+def test_uploaded_pictures_are_read_or_refused_with_a_reason():
+    photo = draw_seven(ink=30, background=230)
+    buffer = io.BytesIO()
+    Image.fromarray(photo[..., :3]).save(buffer, format="JPEG")
+    decoded = decode_picture(buffer.getvalue())
+    assert decoded.shape == (280, 280, 4)
+    assert np.corrcoef(canvas_to_mnist(decoded).ravel(), canvas_to_mnist(draw_seven()).ravel())[0, 1] > 0.9
+    with pytest.raises(UploadError, match="not a picture"):
+        decode_picture(b"\x89PNG\r\n\x1a\n truncated")
+    huge = io.BytesIO()
+    Image.new("L", (MAX_SIDE + 1, 8)).save(huge, format="PNG")
+    with pytest.raises(UploadError, match="pixels a side"):
+        decode_picture(huge.getvalue())
+    with pytest.raises(UploadError, match="MB"):
+        decode_picture(b"\x00" * (11 * 1024 * 1024))

@@ -15,8 +15,8 @@ def live_curves(batches: list[dict], epochs: list[dict]) -> alt.VConcatChart | N
     rows += [{"epoch": e["epoch"], "metric": m, "value": e[f"val_{m}"], "series": "validation"}
              for e in epochs for m in ("loss", "accuracy") if f"val_{m}" in e]
     frame = pd.DataFrame(rows)
-    color = alt.Color("series:N", scale=alt.Scale(domain=["training", "validation"],
-                                                  range=["#1f77b4", "#ff4b4b"]))
+    color = alt.Color("series:N", scale=alt.Scale(domain=["training", "validation"], range=["#1f77b4", "#ff4b4b"]),
+                      legend=alt.Legend(orient="top", title=None))
     charts = []
     for metric in ("loss", "accuracy"):
         data = frame[frame.metric == metric]
@@ -34,7 +34,7 @@ def compare_curves(runs: dict[str, list[dict]]) -> alt.Chart:
     """Validation accuracy per epoch of several runs, overlaid."""
     frame = pd.DataFrame([{"run": name, "epoch": e["epoch"], "validation accuracy": e.get("val_accuracy")}
                           for name, epochs in runs.items() for e in epochs])
-    return (alt.Chart(frame, height=260).mark_line(point=True)
-            .encode(x=alt.X("epoch:Q", axis=alt.Axis(tickMinStep=1, format="d")), y=alt.Y("validation accuracy:Q", scale=alt.Scale(zero=False),
-                                         axis=alt.Axis(format="%")),
-                    color="run:N", tooltip=["run", "epoch", alt.Tooltip("validation accuracy:Q", format=".2%")]))
+    accuracy = alt.Y("validation accuracy:Q", scale=alt.Scale(zero=False), axis=alt.Axis(format=".1%"))
+    return alt.Chart(frame, height=260).mark_line(point=True).encode(
+        x=alt.X("epoch:Q", axis=alt.Axis(tickMinStep=1, format="d")), y=accuracy, color="run:N",
+        tooltip=["run", "epoch", alt.Tooltip("validation accuracy:Q", format=".2%")])

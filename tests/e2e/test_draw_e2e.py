@@ -1,5 +1,8 @@
+import numpy as np
+from PIL import Image
 from playwright.sync_api import expect
 
+from mlcore.synthetic import render_digit
 from tests.e2e.drawing import canvas, clear_canvas, draw_digit, expect_prediction, prediction
 from tests.e2e.streamlit_widgets import open_page
 
@@ -60,3 +63,18 @@ def test_small_off_centre_digits_with_a_thick_pen_are_read(page):
         draw_digit(page, digit, box=box)
         expect_prediction(page, digit)
         clear_canvas(page)
+
+
+def test_a_photo_is_read_and_a_broken_file_is_explained(page, tmp_path):
+    digit = render_digit(4, np.random.default_rng(7))
+    photo = tmp_path / "four.png"
+    Image.fromarray(255 - digit[..., :3]).save(photo)
+    upload = page.get_by_test_id("stFileUploaderDropzoneInput")
+    upload.set_input_files(photo)
+    expect(page.get_by_test_id("stMetric").filter(has_text="The photo reads as")).to_contain_text("4")
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(b"\x89PNG\r\n\x1a\n not really")
+    upload.set_input_files(broken)
+    expect(page.get_by_text("That file is not a picture this app can read")).to_be_visible()
+    draw_digit(page, 7)
+    expect_prediction(page, 7)
