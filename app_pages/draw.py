@@ -1,6 +1,6 @@
 import streamlit as st
 
-from mlcore.image_io import UploadError, decode_picture
+from mlcore.image_io import UploadError, decode_picture, photo_to_canvas
 from ui.canvas import digit_canvas
 from ui.state import active_recognizer_or_stop, model_label, model_picker
 from ui.widgets import enlarge, probability_chart
@@ -47,7 +47,7 @@ with canvas_column:
 if picture is not None:
     st.subheader("Your photo")
     try:
-        photo_reading = recognizer.recognize(decode_picture(picture.getvalue()))
+        photo_reading = recognizer.recognize(photo_to_canvas(decode_picture(picture.getvalue())))
     except UploadError as error:
         st.error(str(error))
     else:

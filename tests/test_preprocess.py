@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from mlcore.image_io import MAX_SIDE, UploadError, decode_picture
+from mlcore.image_io import MAX_SIDE, UploadError, decode_picture, photo_to_canvas
 from mlcore.preprocess import DIGIT_BOX, canvas_to_mnist, trace
 from mlcore.synthetic import render_digit
 
@@ -105,3 +105,15 @@ def test_uploaded_pictures_are_read_or_refused_with_a_reason():
         decode_picture(huge.getvalue())
     with pytest.raises(UploadError, match="MB"):
         decode_picture(b"\x00" * (11 * 1024 * 1024))
+
+
+def test_a_photo_on_unevenly_lit_paper_becomes_a_clean_canvas():
+    columns = np.linspace(150, 240, 560)[None, :].repeat(560, axis=0)
+    seven = draw_seven(side=560)[..., 0] > 127
+    photo = np.where(seven, columns - 110, columns).astype(np.uint8)
+    rgba = cv2.cvtColor(photo, cv2.COLOR_GRAY2RGBA)
+    assert canvas_to_mnist(rgba) is not None
+    cleaned = photo_to_canvas(rgba)
+    assert cleaned.shape == (280, 280, 4)
+    correlation = np.corrcoef(canvas_to_mnist(cleaned).ravel(), canvas_to_mnist(draw_seven()).ravel())[0, 1]
+    assert correlation > 0.8
