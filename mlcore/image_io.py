@@ -39,7 +39,9 @@ def photo_to_canvas(rgba: np.ndarray, side: int = 280) -> np.ndarray:
     Otsu's threshold so that shadows and sensor noise do not count as strokes while the strokes'
     soft edges stay.
     """
-    gray = cv2.cvtColor(rgba, cv2.COLOR_RGBA2GRAY)
+    opacity = rgba[..., 3:] / 255.0
+    on_white = (rgba[..., :3] * opacity + 255 * (1 - opacity)).astype(np.uint8)
+    gray = cv2.cvtColor(on_white, cv2.COLOR_RGB2GRAY)
     scale = side / max(gray.shape)
     gray = cv2.resize(gray, (round(gray.shape[1] * scale), round(gray.shape[0] * scale)), interpolation=cv2.INTER_AREA)
     paper = cv2.medianBlur(gray, PAPER_WINDOW)

@@ -117,3 +117,7 @@ def test_a_photo_on_unevenly_lit_paper_becomes_a_clean_canvas():
     assert cleaned.shape == (280, 280, 4)
     correlation = np.corrcoef(canvas_to_mnist(cleaned).ravel(), canvas_to_mnist(draw_seven()).ravel())[0, 1]
     assert correlation > 0.8
+    black_on_transparent = np.zeros((280, 280, 4), dtype=np.uint8)
+    black_on_transparent[..., 3] = draw_seven()[..., 0]
+    assert canvas_to_mnist(photo_to_canvas(black_on_transparent)) is not None
+    assert canvas_to_mnist(photo_to_canvas(np.full((100, 100, 4), 255, np.uint8))) is None
