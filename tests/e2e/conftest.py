@@ -68,14 +68,25 @@ def browser():
         browser.close()
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call" and report.failed:
+        item.failed_page = True
+    return report
+
+
 @pytest.fixture
-def page(browser, app_url):
+def page(request, browser, app_url):
     context = browser.new_context(viewport={"width": 1300, "height": 1000})
     page = context.new_page()
     page.set_default_timeout(60_000)
     page.goto(app_url)
     expect(page.locator("h1").first).to_be_visible(timeout=120_000)
     yield page
+    if getattr(request.node, "failed_page", False):
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=SCREENSHOTS / f"FAILED-{request.node.name}.png")
     context.close()
 
 

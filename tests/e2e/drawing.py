@@ -50,6 +50,7 @@ def draw_digit(page: Page, digit: int, steps: int = 3, box: tuple[float, float, 
         for point in points[1:]:
             page.mouse.move(*point, steps=steps)
         page.mouse.up()
+        page.wait_for_timeout(150)  # a person's pause between strokes
 
 
 def prediction(page: Page):
@@ -63,3 +64,4 @@ def expect_prediction(page: Page, digit: int) -> None:
 def clear_canvas(page: Page) -> None:
     page.get_by_role("button", name="Reset canvas & history").click()
     expect(prediction(page)).to_have_count(0, timeout=30_000)
+    wait_until_idle(page)
