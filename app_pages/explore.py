@@ -5,7 +5,7 @@ import streamlit as st
 
 from mlcore.dataset_stats import class_counts, intensity_histogram, mean_images, pixel_statistics
 from mlcore.embedding import pca, penultimate_features, stratified_sample
-from mlcore.evaluation import confusion_matrix, largest_confusions, mistakes, per_class_accuracy
+from mlcore.evaluation import confusion_matrix, largest_confusions, mistakes, overall_accuracy, per_class_accuracy
 from mlcore.gallery import compose_grid, matching_indices, page_count, page_of
 from ui.state import active_recognizer_or_stop, mnist_or_stop, model_label, model_picker, test_set_probabilities
 from ui.widgets import confusion_chart, image_strip, pixel_heatmap, probability_chart
@@ -127,9 +127,9 @@ def model_errors() -> None:
     probabilities = test_set_probabilities(recognizer.key, recognizer)
     predicted = probabilities.argmax(axis=1)
     confusion = confusion_matrix(mnist.y_test, predicted)
-    wrong = int(len(predicted) - np.trace(confusion))
+    wrong = int(confusion.sum() - np.trace(confusion))
     accuracy_col, wrong_col = st.columns(2)
-    accuracy_col.metric("Test accuracy", f"{np.trace(confusion) / confusion.sum():.2%}")
+    accuracy_col.metric("Test accuracy", f"{overall_accuracy(confusion):.2%}")
     wrong_col.metric("Misread test images", f"{wrong:,} of {len(predicted):,}")
     per_class = pd.DataFrame({"digit": [str(d) for d in DIGITS], "error": 1 - per_class_accuracy(confusion)})
     matrix_col, class_col = st.columns([3, 2])

@@ -3,10 +3,9 @@ import dataclasses
 import pandas as pd
 import streamlit as st
 
-from mlcore.data import fingerprint_test_set
 from mlcore.inference import Recognizer
 from mlcore.jobs import FAILED, QUEUED, STOPPED, TrainingJob
-from mlcore.model import Architecture, build_model, describe, layer_table, model_bytes, save_model, saved_model_path
+from mlcore.model import Architecture, build_model, layer_table, model_bytes, save_model, saved_model_path
 from mlcore.training import OPTIMIZERS, PRESETS, TrainConfig
 from ui.state import (active_recognizer_or_stop, mnist_or_stop, model_picker, session_jobs,
                       shared_job_manager, start_training, trained_models, use_model)
@@ -103,19 +102,6 @@ def live_view(job: TrainingJob, started_active: bool) -> None:
         st.rerun(scope="app")
 
 
-def describe_run(job: TrainingJob) -> Recognizer:
-    """The run's model with a sidecar like the shipped model's, ready to use or save."""
-    recognizer = job.recognizer
-    if recognizer.metadata is None:
-        recognizer.metadata = describe(
-            recognizer.model, job.config.arch, test_accuracy=job.test_accuracy,
-            validation_accuracy=max(job.result.history.get("val_accuracy", [0.0])),
-            training={**job.config.as_dict(), "best_epoch": job.result.best_epoch,
-                      "seconds": round(job.result.seconds, 1), "stopped_early": job.result.stopped_early},
-            mnist_test_sha256=fingerprint_test_set(mnist))
-    return recognizer
-
-
 def finished_view(job: TrainingJob) -> None:
     if job.status == FAILED:
         st.error(f"Run {job.number} failed: {job.error}")
@@ -123,7 +109,7 @@ def finished_view(job: TrainingJob) -> None:
     if job.result is None:
         st.warning(f"Run {job.number} was stopped before it started.")
         return
-    recognizer = describe_run(job)
+    recognizer = job.recognizer
     how = "stopped early; kept the best epoch so far" if job.status == STOPPED else "finished"
     st.success(f"Run {job.number} {how}: {job.test_accuracy:.2%} on the 10,000 test images "
                f"in {job.result.seconds:.0f} s (best epoch {job.result.best_epoch}).")

@@ -12,6 +12,10 @@ def confusion_matrix(true: np.ndarray, predicted: np.ndarray, classes: int = 10)
     return counts
 
 
+def overall_accuracy(confusion: np.ndarray) -> float:
+    return float(np.trace(confusion) / confusion.sum())
+
+
 def per_class_accuracy(confusion: np.ndarray) -> np.ndarray:
     totals = confusion.sum(axis=1)
     return np.divide(np.diag(confusion), totals, out=np.zeros(len(totals)), where=totals > 0)

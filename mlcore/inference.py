@@ -61,13 +61,10 @@ class Recognizer:
         self.path = path
         self.key = f"{path}:{(metadata or {}).get('model_sha256')}" if path else uuid.uuid4().hex
         """Identifies this model in caches of its predictions."""
-        self._forward_one = tf.function(
-            self._call, input_signature=[tf.TensorSpec((1, 28, 28, 1), tf.float32)]
-        )
-        self._forward_many = tf.function(
+        self._forward = tf.function(
             self._call, input_signature=[tf.TensorSpec((None, 28, 28, 1), tf.float32)]
         )
-        self._forward_one(tf.zeros((1, 28, 28, 1)))
+        self._forward(tf.zeros((1, 28, 28, 1)))
 
     def _call(self, images: tf.Tensor) -> tf.Tensor:
         return self.model(images, training=False)
@@ -88,15 +85,19 @@ class Recognizer:
     def probabilities(self, image28: np.ndarray) -> np.ndarray:
         """The ten probabilities for one 28x28 float image in [0, 1]."""
         batch = tf.constant(image28.reshape(1, 28, 28, 1), dtype=tf.float32)
-        return self._forward_one(batch).numpy()[0]
+        return self._forward(batch).numpy()[0]
 
     def predict_batch(self, images28: np.ndarray, batch_size: int = 128) -> np.ndarray:
         """(N, 10) probabilities for N 28x28 images: uint8 0-255 or float in [0, 1]."""
         images = np.asarray(images28)
         scale = 255.0 if images.dtype == np.uint8 else 1.0
         chunks = [
-            self._forward_many(tf.constant(images[start : start + batch_size, ..., None] / scale, tf.float32))
+            self._forward(tf.constant(images[start : start + batch_size, ..., None] / scale, tf.float32))
             .numpy()
             for start in range(0, len(images), batch_size)
         ]
         return np.concatenate(chunks) if chunks else np.zeros((0, 10), np.float32)
+
+    def accuracy(self, images28: np.ndarray, labels: np.ndarray) -> float:
+        """Share of `images28` read as their `labels`."""
+        return float(np.mean(self.predict_batch(images28).argmax(axis=1) == labels))

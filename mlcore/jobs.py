@@ -15,12 +15,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import keras
-
 import numpy as np
 
-from mlcore.data import Mnist
-from mlcore.evaluation import confusion_matrix
+from mlcore.data import Mnist, fingerprint_test_set
+from mlcore.evaluation import confusion_matrix, overall_accuracy
 from mlcore.inference import Recognizer
+from mlcore.model import describe
 from mlcore.training import ProgressLog, TrainConfig, TrainResult, train
 
 QUEUED, RUNNING, FINISHED, STOPPED, FAILED = "queued", "running", "finished", "stopped", "failed"
@@ -117,11 +117,20 @@ class JobManager:
                 self._slots.notify_all()
 
     def _evaluate(self, job: TrainingJob) -> None:
-        """Score the trained model on the test set, in the background, before the job reports done."""
-        job.recognizer = Recognizer(job.result.model)
-        predicted = job.recognizer.predict_batch(self.mnist.x_test).argmax(axis=1)
-        job.test_accuracy = float(np.mean(predicted == self.mnist.y_test))
+        """Score the trained model on the test set and describe it in the shipped model's sidecar
+        format, in the background, before the job reports done."""
+        result = job.result
+        recognizer = Recognizer(result.model)
+        predicted = recognizer.predict_batch(self.mnist.x_test).argmax(axis=1)
         job.confusion = confusion_matrix(self.mnist.y_test, predicted)
+        job.test_accuracy = overall_accuracy(job.confusion)
+        recognizer.metadata = describe(
+            result.model, job.config.arch, test_accuracy=job.test_accuracy,
+            validation_accuracy=max(result.history.get("val_accuracy", [0.0])),
+            training={**job.config.as_dict(), "best_epoch": result.best_epoch,
+                      "seconds": round(result.seconds, 1), "stopped_early": result.stopped_early},
+            mnist_test_sha256=fingerprint_test_set(self.mnist))
+        job.recognizer = recognizer
 
     def _wait_for_slot(self, job: TrainingJob) -> bool:
         with self._slots:

@@ -49,12 +49,11 @@ def canvas_to_mnist(rgba: np.ndarray) -> np.ndarray | None:
 def trace(rgba: np.ndarray) -> Trace:
     """Preprocess a canvas image and keep the intermediate steps for display."""
     ink = ink_intensity(rgba)
-    mask = (ink > INK_THRESHOLD).astype(np.uint8)
-    points = cv2.findNonZero(mask)
-    if points is None:
+    box = _ink_box(ink)
+    if box is None:
         return Trace(ink=ink, blank_reason="The canvas is empty.")
-    x, y, w, h = cv2.boundingRect(points)
-    stroke_width = _stroke_width(mask[y : y + h, x : x + w])
+    x, y, w, h = box
+    stroke_width = _stroke_width((ink[y : y + h, x : x + w] > INK_THRESHOLD).astype(np.uint8))
     if _is_speck(max(w, h), stroke_width, canvas_side=max(ink.shape)):
         return Trace(ink=ink, blank_reason="That mark is too small to be a digit.")
     cropped = _thin_thick_strokes(ink[y : y + h, x : x + w], stroke_width)
@@ -94,6 +93,12 @@ def _as_uint8_image(rgba: np.ndarray) -> np.ndarray:
     return image
 
 
+def _ink_box(ink: np.ndarray) -> tuple[int, int, int, int] | None:
+    """(x, y, width, height) of the pixels that count as ink, or None if there are none."""
+    points = cv2.findNonZero((ink > INK_THRESHOLD).astype(np.uint8))
+    return None if points is None else cv2.boundingRect(points)
+
+
 def _stroke_width(mask: np.ndarray) -> float:
     """Twice the largest distance from an ink pixel to the background: the widest stroke."""
     padded = cv2.copyMakeBorder(mask, 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=0)
@@ -110,10 +115,10 @@ def _thin_thick_strokes(cropped: np.ndarray, stroke_width: float) -> np.ndarray:
         return cropped
     size = int(excess) | 1
     thinned = cv2.erode(cropped, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size)))
-    points = cv2.findNonZero((thinned > INK_THRESHOLD).astype(np.uint8))
-    if points is None:
+    box = _ink_box(thinned)
+    if box is None:
         return cropped
-    x, y, w, h = cv2.boundingRect(points)
+    x, y, w, h = box
     return thinned[y : y + h, x : x + w]
 
 

@@ -11,27 +11,29 @@ import argparse
 import logging
 from pathlib import Path
 
-from mlcore.data import MNIST_PATH, load_mnist, fingerprint_test_set
+from mlcore.data import MNIST_PATH, fingerprint_test_set, load_mnist
+from mlcore.inference import Recognizer
 from mlcore.model import DEFAULT_MODEL_PATH, Architecture, describe, save_model
 from mlcore.synthetic import canvas_style_digits
-from mlcore.training import ProgressLog, TrainConfig, accuracy, train
+from mlcore.training import ProgressLog, TrainConfig, train
 
 CANVAS_TRAIN_SEED, CANVAS_VALIDATION_SEED = 1, 2
 
 
 def parse_args(argv=None) -> argparse.Namespace:
+    recipe = TrainConfig()
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--output", type=Path, default=DEFAULT_MODEL_PATH)
-    parser.add_argument("--epochs", type=int, default=12)
-    parser.add_argument("--filters", type=int, default=32)
-    parser.add_argument("--dense-units", type=int, default=128)
-    parser.add_argument("--batch-size", type=int, default=128)
-    parser.add_argument("--learning-rate", type=float, default=2e-3)
-    parser.add_argument("--train-fraction", type=float, default=1.0)
+    parser.add_argument("--epochs", type=int, default=recipe.epochs)
+    parser.add_argument("--filters", type=int, default=recipe.arch.filters)
+    parser.add_argument("--dense-units", type=int, default=recipe.arch.dense_units)
+    parser.add_argument("--batch-size", type=int, default=recipe.batch_size)
+    parser.add_argument("--learning-rate", type=float, default=recipe.learning_rate)
+    parser.add_argument("--train-fraction", type=float, default=recipe.train_fraction)
     parser.add_argument("--canvas-train", type=int, default=6000,
                         help="canvas-style digits added to the training set")
     parser.add_argument("--canvas-validation", type=int, default=2000)
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=recipe.seed)
     return parser.parse_args(argv)
 
 
@@ -54,9 +56,10 @@ def main(argv=None) -> None:
     canvas_train = canvas_style_digits(args.canvas_train, CANVAS_TRAIN_SEED) if args.canvas_train else None
     result = train(config, mnist, callbacks=[PrintEpochs(batch_every=10**9)], extra_train=canvas_train)
     canvas_x, canvas_y = canvas_style_digits(args.canvas_validation, CANVAS_VALIDATION_SEED)
+    trained = Recognizer(result.model)
     figures = {
-        "test_accuracy": accuracy(result.model, mnist.x_test, mnist.y_test),
-        "canvas_validation_accuracy": accuracy(result.model, canvas_x, canvas_y),
+        "test_accuracy": trained.accuracy(mnist.x_test, mnist.y_test),
+        "canvas_validation_accuracy": trained.accuracy(canvas_x, canvas_y),
         "validation_accuracy": result.history["val_accuracy"][result.best_epoch - 1],
     }
     metadata = describe(

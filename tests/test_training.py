@@ -55,8 +55,8 @@ def test_stop_ends_within_one_batch_and_keeps_the_best_weights(mnist):
     assert presser.after_stop <= 1
     assert len(result.history["loss"]) == 3
     split = split_training_set(mnist, config)
-    val = Recognizer(result.model).predict_batch(split.x_val).argmax(axis=1)
-    assert np.mean(val == split.y_val) == pytest.approx(max(result.history["val_accuracy"]), abs=1e-6)
+    kept = Recognizer(result.model).accuracy(split.x_val, split.y_val)
+    assert kept == pytest.approx(max(result.history["val_accuracy"]), abs=1e-6)
     assert result.best_epoch == int(np.argmax(result.history["val_accuracy"])) + 1
 
 
@@ -86,11 +86,10 @@ def test_jobs_of_a_session_that_is_gone_stop(mnist):
 
 def test_saved_model_scores_what_the_run_reported(mnist, tmp_path):
     result = train(TINY, mnist)
-    reported = np.mean(Recognizer(result.model).predict_batch(mnist.x_test).argmax(axis=1) == mnist.y_test)
-    path = save_model(result.model, saved_model_path("my run", tmp_path), {"test_accuracy": float(reported)})
+    reported = Recognizer(result.model).accuracy(mnist.x_test, mnist.y_test)
+    path = save_model(result.model, saved_model_path("my run", tmp_path), {"test_accuracy": reported})
     assert path.name == "my_run.keras"
-    reloaded = Recognizer(load_model(path)).predict_batch(mnist.x_test).argmax(axis=1)
-    assert np.mean(reloaded == mnist.y_test) == pytest.approx(reported)
+    assert Recognizer(load_model(path)).accuracy(mnist.x_test, mnist.y_test) == pytest.approx(reported)
 
 
 def test_saved_names_are_sanitised_and_never_overwrite(tmp_path):
