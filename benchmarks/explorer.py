@@ -29,7 +29,7 @@ def timed_run(app: AppTest) -> float:
 
 def render_times() -> None:
     app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=300)
-    app.switch_page("app_pages/explore.py")
+    app.switch_page("pages/explore.py")
     app.session_state["explore_tab"] = "Gallery"
     cold = timed_run(app)
     warm = []

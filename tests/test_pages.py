@@ -37,7 +37,7 @@ def test_draw_page_explains_a_damaged_model(app, tmp_path):
 
 
 def open_explorer(app, tab="Overview"):
-    app.switch_page("app_pages/explore.py")
+    app.switch_page("pages/explore.py")
     app.session_state["explore_tab"] = tab
     app.run()
     assert not app.exception
@@ -86,7 +86,7 @@ def test_explorer_sections_render(app, tab):
 
 
 def test_train_page_runs_a_tiny_job_to_a_result(app):
-    app.switch_page("app_pages/train.py").run()
+    app.switch_page("pages/train.py").run()
     assert not app.exception
     assert app.metric[0].label == "Parameters" and app.metric[0].value == "101,770"
     app.slider(key="knob_epochs").set_value(1)
@@ -102,5 +102,5 @@ def test_train_page_runs_a_tiny_job_to_a_result(app):
     assert float(accuracy.value.rstrip("%")) > 50
     app.button(key="use_1").click().run()
     assert app.session_state[ACTIVE_MODEL].model.name == "run_1"
-    app.switch_page("app_pages/draw.py").run()
+    app.switch_page("pages/draw.py").run()
     assert any("run_1" in c.value for c in app.caption)
