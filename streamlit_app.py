@@ -1,17 +1,85 @@
-"""Handwritten digits: the app's entry point and navigation.
+"""Handwritten digits: the Draw page, the app's entry point and first page.
 
-The pages live in pages/, not pages/: a folder called pages/ next to this script switches
-Streamlit into its legacy multipage mode until st.navigation has run once, which breaks deep
-links (say /explore) on a freshly started server.
+The other pages are the files in pages/ (Streamlit's classic multipage mode; see ui/layout.py).
 """
 
 import streamlit as st
 
-st.set_page_config(page_title="Handwritten digits", page_icon="✏️", layout="wide")
+from mlcore.image_io import MAX_MEGABYTES, UploadError, decode_picture, photo_to_canvas
+from ui.canvas import digit_canvas
+from ui.layout import page_frame
+from ui.state import active_recognizer_or_stop, model_label, model_picker
+from ui.widgets import enlarge, probability_chart
 
-pages = [
-    st.Page("pages/draw.py", title="Draw", icon="✏️", default=True),
-    st.Page("pages/explore.py", title="Explore MNIST", icon="🔎"),
-    st.Page("pages/train.py", title="Train", icon="🏋️"),
-]
-st.navigation(pages).run()
+page_frame("streamlit_app.py")
+st.title("Draw a digit, watch the network read it")
+model_picker()
+recognizer = active_recognizer_or_stop()
+st.caption(f"Draw one digit, 0 to 9, big and in the middle of the black square. "
+           f"The network reads it as you draw. Model: {model_label(recognizer)}.")
+
+stroke_width = st.sidebar.slider("Pen width", 8, 32, 20, help="Draw big: a thick pen on a small digit fills its loops.")
+
+# Two rows, so that on a phone (where columns stack) the Prediction comes right under the canvas:
+# canvas, Prediction; then the download and the photo upload.
+canvas_column, result_column = st.columns([1, 1], gap="large")
+with canvas_column:
+    st.markdown("**Your digit**")
+    canvas = digit_canvas(stroke_width, key="draw_canvas")
+
+reading = None if canvas.image_data is None else recognizer.recognize(canvas.image_data)
+
+with result_column:
+    if reading is None or reading.is_blank:
+        st.subheader("Draw a digit")
+        if reading is not None and reading.trace.blank_reason:
+            st.caption(reading.trace.blank_reason)
+    else:
+        st.metric("Prediction", reading.digit)
+        st.markdown(f"Confidence: **{reading.confidence:.1%}**")
+        if reading.is_unsure:
+            runner_up = int(reading.probabilities.argsort()[-2])
+            st.info(f"Not sure: it could also be a {runner_up}. Try drawing it bigger or more clearly.")
+        st.altair_chart(probability_chart(reading.probabilities), width="stretch")
+
+files_column, _ = st.columns([1, 1], gap="large")
+with files_column:
+    st.download_button(
+        "Download the drawing (PNG)",
+        icon=":material/download:",
+        data=canvas.image_bytes or b"",
+        file_name="digit.png",
+        mime="image/png",
+        disabled=reading is None or reading.is_blank,
+    )
+    picture = st.file_uploader("…or read a photo of a digit", type=["png", "jpg", "jpeg", "bmp", "gif", "webp"],
+                               max_upload_size=MAX_MEGABYTES,
+                               help="One dark digit on a light background, or the other way round.")
+
+if picture is not None:
+    st.subheader("Your photo")
+    try:
+        photo_reading = recognizer.recognize(photo_to_canvas(decode_picture(picture.getvalue())))
+    except UploadError as error:
+        st.error(str(error))
+    else:
+        photo_col, answer_col = st.columns([1, 3])
+        photo_col.image(picture.getvalue(), width=140)
+        if photo_reading.is_blank:
+            answer_col.warning(f"No digit found in the photo. {photo_reading.trace.blank_reason}")
+        else:
+            answer_col.metric("The photo reads as", photo_reading.digit,
+                              help=f"Confidence {photo_reading.confidence:.1%}")
+            answer_col.image(enlarge(photo_reading.image, 84), caption="what the network saw")
+
+if reading is not None and not reading.is_blank:
+    st.subheader("What the network sees")
+    st.caption("The drawing is made to look like MNIST, the way MNIST itself was made: cropped to "
+               "the ink, scaled so its longer side is 20 pixels, placed in a 28×28 square and "
+               "shifted so its centre of mass is in the middle.")
+    steps = reading.trace
+    images = [steps.ink, steps.cropped, steps.scaled, steps.boxed, reading.image]
+    captions = ["your drawing", "cropped to the ink", "scaled to 20 px", "pasted in 28×28",
+                "centred: the model's input"]
+    for column, image, caption in zip(st.columns(len(images)), images, captions):
+        column.image(enlarge(image), caption=caption, width=130)

@@ -8,7 +8,8 @@ import cv2
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
-MAX_BYTES = 10 * 1024 * 1024
+MAX_MEGABYTES = 10  # the app's one upload limit; .streamlit/config.toml's server.maxUploadSize agrees
+MAX_BYTES = MAX_MEGABYTES * 2**20
 MAX_SIDE = 4096
 PAPER_WINDOW = 255
 
@@ -20,7 +21,7 @@ class UploadError(ValueError):
 def decode_picture(data: bytes) -> np.ndarray:
     """RGBA uint8 pixels of an uploaded PNG, JPEG, BMP, GIF or WebP file."""
     if len(data) > MAX_BYTES:
-        raise UploadError(f"That file is {len(data) / 2**20:.1f} MB; pictures up to {MAX_BYTES // 2**20} MB are read.")
+        raise UploadError(f"That file is {len(data) / 2**20:.1f} MB; pictures up to {MAX_MEGABYTES} MB are read.")
     try:
         with Image.open(io.BytesIO(data)) as picture:
             if max(picture.size) > MAX_SIDE:

@@ -7,6 +7,7 @@ from mlcore.dataset_stats import class_counts, intensity_histogram, mean_images,
 from mlcore.embedding import pca, penultimate_features, stratified_sample
 from mlcore.evaluation import confusion_matrix, largest_confusions, mistakes, overall_accuracy, per_class_accuracy
 from mlcore.gallery import compose_grid, matching_indices, page_count, page_of
+from ui.layout import page_frame
 from ui.state import active_recognizer_or_stop, mnist_or_stop, model_label, model_picker, test_set_probabilities
 from ui.widgets import confusion_chart, image_strip, pixel_heatmap, probability_chart
 
@@ -14,7 +15,8 @@ PER_PAGE = 100
 MAP_POINTS_PER_DIGIT = 150
 DIGITS = list(range(10))
 
-st.title("🔎 Explore MNIST")
+page_frame("pages/explore.py")
+st.title("Explore MNIST")
 mnist = mnist_or_stop()
 model_picker()
 recognizer = active_recognizer_or_stop()
@@ -97,7 +99,7 @@ def gallery() -> None:
     st.session_state.setdefault("gallery_page", 1)
     page = page_col.number_input(f"Page (of {pages:,})", 1, pages, key="gallery_page",
                              on_change=forget_sample)
-    if st.button("🎲 Random sample", key="gallery_random"):
+    if st.button("Random sample", icon=":material/casino:", key="gallery_random"):
         st.session_state.gallery_sample = np.sort(np.random.default_rng().choice(indices, min(PER_PAGE, len(indices)), replace=False))
     sample = st.session_state.get("gallery_sample")
     shown = sample if sample is not None else page_of(indices, page - 1, PER_PAGE)

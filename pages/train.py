@@ -7,12 +7,14 @@ from mlcore.inference import Recognizer
 from mlcore.jobs import FAILED, QUEUED, STOPPED, TrainingJob
 from mlcore.model import Architecture, build_model, layer_table, model_bytes, save_model, saved_model_path
 from mlcore.training import OPTIMIZERS, PRESETS, TrainConfig
+from ui.layout import page_frame
 from ui.state import (active_recognizer_or_stop, mnist_or_stop, model_picker, session_jobs,
                       shared_job_manager, start_training, trained_models, use_model)
 from ui.training_charts import compare_curves, live_curves
 from ui.widgets import confusion_chart
 
-st.title("🏋️ Train a network")
+page_frame("pages/train.py")
+st.title("Train a network")
 st.caption("Pick a network and how to train it, press Train, and watch it learn. The page keeps "
            "training while you draw or explore; come back for the charts.")
 mnist = mnist_or_stop()
@@ -92,7 +94,7 @@ def live_view(job: TrainingJob, started_active: bool) -> None:
     """Redrawn every second while the run is going (a fragment), then once more when it ends."""
     if job.active:
         stop_col, _ = st.columns([1, 3])
-        if stop_col.button("⏹ Stop", key=f"stop_{job.number}", help="Ends after the current batch and keeps the best weights."):
+        if stop_col.button("Stop", icon=":material/stop_circle:", key=f"stop_{job.number}", help="Ends after the current batch and keeps the best weights."):
             job.stop()
         progress_line(job)
     chart = live_curves(*job.progress.snapshot()[:2])
@@ -117,7 +119,7 @@ def finished_view(job: TrainingJob) -> None:
     accuracy_col.metric("Test accuracy", f"{job.test_accuracy:.2%}")
     label = f"Run {job.number} ({job.test_accuracy:.2%})"
     if active_recognizer_or_stop() is recognizer:
-        use_col.markdown("✅ In use on the Draw and Explore pages")
+        use_col.markdown(":material/check_circle: In use on the Draw and Explore pages")
     elif use_col.button("Use this model", key=f"use_{job.number}", type="primary",
                         help="The Draw and Explore pages then use it, for this session."):
         trained_models()[label] = recognizer
@@ -169,7 +171,7 @@ with settings_col:
 jobs = session_jobs()
 with run_col:
     busy = any(j.active for j in jobs)
-    if st.button("🚀 Train", type="primary", disabled=busy, help="One run at a time per session."):
+    if st.button("Train", icon=":material/rocket_launch:", type="primary", disabled=busy, help="One run at a time per session."):
         start_training(config)
         st.rerun()
     if jobs:

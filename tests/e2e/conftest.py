@@ -1,63 +1,46 @@
 """A real `streamlit run` server and headless Chromium (Debian's, driven by Playwright)."""
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from tests.e2e.streamlit_widgets import wait_until_idle
+from .app_traffic import AppTraffic
+from .server import ROOT, StreamlitServer
+from .streamlit_widgets import wait_until_idle
 
-ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync"]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+DESKTOP = {"width": 1300, "height": 1000}
+PHONE = {"width": 390, "height": 844}
 
 expect.set_options(timeout=30_000)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+@pytest.fixture(scope="session")
+def streamlit_server():
+    server = StreamlitServer("session")
+    try:
+        yield server.start()
+    finally:
+        server.stop()
 
 
-def _wait_until_healthy(url: str, process: subprocess.Popen, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited with code {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.read() == b"ok":
-                    return
-        except OSError:
-            time.sleep(0.5)
-    raise TimeoutError(f"streamlit did not become healthy at {url}")
+@pytest.fixture
+def fresh_server(request):
+    """A server started for this test alone, so that the test makes its very first request."""
+    server = StreamlitServer(request.node.name)
+    try:
+        yield server.start()
+    finally:
+        server.stop()
 
 
 @pytest.fixture(scope="session")
-def app_url():
-    port = _free_port()
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port),
-         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"http://localhost:{port}"
-    try:
-        _wait_until_healthy(url, process)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+def app_url(streamlit_server):
+    return streamlit_server.url
 
 
 @pytest.fixture(scope="session")
@@ -70,39 +53,70 @@ def browser():
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
+    """A failed test's report carries the server's log, and the test's page gets a screenshot."""
     report = yield
-    if report.when == "call" and report.failed:
+    if report.failed:
         item.failed_page = True
+        for name in ("fresh_server", "streamlit_server"):
+            server = item.funcargs.get(name)
+            if isinstance(server, StreamlitServer):
+                report.sections.append((f"streamlit server log ({server.log})", server.log_tail()))
     return report
+
+
+def open_app(browser, url: str, viewport: dict, **options):
+    context = browser.new_context(viewport=viewport, **options)
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    page.app_traffic = AppTraffic(page)
+    page.goto(url)
+    expect(page.locator("h1").first).to_be_visible(timeout=120_000)
+    wait_until_idle(page)
+    return page
+
+
+def _screenshot_if_failed(request, page) -> None:
+    if getattr(request.node, "failed_page", False):
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=SCREENSHOTS / f"FAILED-{request.node.name}.png")
 
 
 @pytest.fixture
 def page(request, browser, app_url):
-    context = browser.new_context(viewport={"width": 1300, "height": 1000})
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    page.goto(app_url)
-    expect(page.locator("h1").first).to_be_visible(timeout=120_000)
+    page = open_app(browser, app_url, DESKTOP)
     yield page
-    if getattr(request.node, "failed_page", False):
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=SCREENSHOTS / f"FAILED-{request.node.name}.png")
-    context.close()
+    _screenshot_if_failed(request, page)
+    page.context.close()
+
+
+@pytest.fixture
+def phone(request, browser, app_url):
+    """The app on a 390 px wide touch screen, as on a phone."""
+    page = open_app(browser, app_url, PHONE, device_scale_factor=3, is_mobile=True, has_touch=True)
+    yield page
+    _screenshot_if_failed(request, page)
+    page.context.close()
+
+
+def _next_frame(page) -> None:
+    page.evaluate("new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+
+
+def full_page_screenshot(page, name: str) -> Path:
+    """The whole page: Streamlit scrolls inside its main area, so grow the window to fit it."""
+    wait_until_idle(page)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    size = page.viewport_size
+    height = page.evaluate("document.querySelector('[data-testid=stMain]').scrollHeight")
+    page.set_viewport_size({"width": size["width"], "height": max(size["height"], height)})
+    _next_frame(page)
+    wait_until_idle(page)
+    page.screenshot(path=path)
+    page.set_viewport_size(size)
+    return path
 
 
 @pytest.fixture
 def screenshot(page):
-    def take(name: str) -> Path:
-        """The whole page: Streamlit scrolls inside its main area, so grow the window to fit it."""
-        wait_until_idle(page)
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        path = SCREENSHOTS / f"{name}.png"
-        size = page.viewport_size
-        height = page.evaluate("document.querySelector('[data-testid=stMain]').scrollHeight")
-        page.set_viewport_size({"width": size["width"], "height": max(size["height"], height)})
-        page.wait_for_timeout(500)
-        page.screenshot(path=path)
-        page.set_viewport_size(size)
-        return path
-
-    return take
+    return lambda name: full_page_screenshot(page, name)

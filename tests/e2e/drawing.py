@@ -6,7 +6,7 @@ import math
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.streamlit_widgets import wait_until_idle
+from .streamlit_widgets import wait_until_idle
 
 
 def _arc(cx, cy, rx, ry, start, end, n=20):
@@ -33,24 +33,28 @@ def canvas(page: Page):
     return page.locator("canvas.upper-canvas")
 
 
-def draw_digit(page: Page, digit: int, steps: int = 3, box: tuple[float, float, float] = (0, 0, 1)) -> None:
-    """Draw `digit` with mouse strokes, once the page has settled.
-
-    `box` = (left, top, size) places the digit in that part of the canvas, as fractions of it.
-    """
+def stroke_points(page: Page, digit: int, box: tuple[float, float, float] = (0, 0, 1)) -> list[list[tuple[float, float]]]:
+    """`digit`'s strokes in page coordinates; `box` = (left, top, size) places the digit in that
+    part of the canvas, as fractions of it."""
     expect(canvas(page)).to_be_visible()
-    wait_until_idle(page)
     area = canvas(page).bounding_box()
     left, top, size = box
-    for stroke in STROKES[digit]:
-        points = [(area["x"] + (left + x * size) * area["width"], area["y"] + (top + y * size) * area["height"])
-                  for x, y in stroke]
+    return [[(area["x"] + (left + x * size) * area["width"], area["y"] + (top + y * size) * area["height"])
+             for x, y in stroke] for stroke in STROKES[digit]]
+
+
+def draw_digit(page: Page, digit: int, steps: int = 3, box: tuple[float, float, float] = (0, 0, 1)) -> None:
+    """Draw `digit` with mouse strokes, once the page has settled; each stroke ends when the
+    canvas has sent it and the server has finished the run that read it."""
+    wait_until_idle(page)
+    for points in stroke_points(page, digit, box):
+        mark = page.app_traffic.mark()
         page.mouse.move(*points[0])
         page.mouse.down()
         for point in points[1:]:
             page.mouse.move(*point, steps=steps)
         page.mouse.up()
-        page.wait_for_timeout(150)  # a person's pause between strokes
+        page.app_traffic.wait_for_rerun_since(mark)
 
 
 def prediction(page: Page):
@@ -62,6 +66,7 @@ def expect_prediction(page: Page, digit: int) -> None:
 
 
 def clear_canvas(page: Page) -> None:
+    mark = page.app_traffic.mark()
     page.get_by_role("button", name="Reset canvas & history").click()
-    expect(prediction(page)).to_have_count(0, timeout=30_000)
-    wait_until_idle(page)
+    page.app_traffic.wait_for_rerun_since(mark)
+    expect(prediction(page)).to_have_count(0)

@@ -1,13 +1,13 @@
-"""Operating Streamlit widgets in the browser the way a user does."""
+"""Operating Streamlit widgets in the browser the way a user does, waiting on the app's own state."""
 
 from playwright.sync_api import Page, expect
 
+IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
+
 
 def wait_until_idle(page: Page) -> None:
-    """Wait for the script run to finish (Streamlit shows a status widget while it runs)."""
-    page.wait_for_timeout(300)
-    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=60_000)
-    page.wait_for_timeout(300)
+    """Wait until the app's script run has finished (Streamlit marks stApp with its run state)."""
+    expect(page.locator(IDLE)).to_have_count(1, timeout=60_000)
 
 
 def choose(page: Page, label: str, option: str) -> None:
@@ -16,5 +16,10 @@ def choose(page: Page, label: str, option: str) -> None:
     page.get_by_role("option", name=option, exact=True).click()
 
 
+def navigation(page: Page):
+    """The app's own page menu in the sidebar (ui/layout.py)."""
+    return page.get_by_test_id("stSidebar").get_by_test_id("stPageLink-NavLink")
+
+
 def open_page(page: Page, title: str) -> None:
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
+    navigation(page).filter(has=page.get_by_text(title, exact=True)).click()

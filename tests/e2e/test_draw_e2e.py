@@ -3,8 +3,8 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from mlcore.synthetic import render_digit
-from tests.e2e.drawing import canvas, clear_canvas, draw_digit, expect_prediction, prediction
-from tests.e2e.streamlit_widgets import open_page
+from .drawing import canvas, clear_canvas, draw_digit, expect_prediction, prediction
+from .streamlit_widgets import open_page
 
 
 def test_draws_are_read_while_drawing_and_clear_resets(page, screenshot):

@@ -1,7 +1,7 @@
 from playwright.sync_api import expect
 
 from mlcore.evaluation import mistakes
-from tests.e2e.streamlit_widgets import choose, open_page
+from .streamlit_widgets import choose, open_page
 
 
 def test_gallery_filters_by_digit(page, mnist, screenshot):

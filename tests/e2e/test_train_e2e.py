@@ -2,8 +2,8 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.e2e.drawing import draw_digit, expect_prediction, prediction
-from tests.e2e.streamlit_widgets import choose, open_page
+from .drawing import draw_digit, expect_prediction, prediction
+from .streamlit_widgets import choose, open_page
 
 
 def set_slider(page, label: str, presses: int, key: str) -> None:
@@ -26,14 +26,14 @@ def small_run_settings(page) -> None:
 
 def test_train_watch_stop_draw_while_training_and_use_the_model(page, screenshot):
     small_run_settings(page)
-    page.get_by_role("button", name="🚀 Train").click()
+    page.get_by_role("button", name="Train", exact=False).click()
     expect(page.get_by_text(re.compile(r"Run 1 finished: \d+\.\d+% on the 10,000 test images"))).to_be_visible(timeout=120_000)
     expect(page.get_by_test_id("stVegaLiteChart").first).to_be_visible()
     screenshot("train-finished-run")
 
     choose(page, "Start from a preset", "The shipped model's architecture")
     expect(page.get_by_test_id("stMetric").filter(has_text="Parameters")).to_contain_text("468,778")
-    page.get_by_role("button", name="🚀 Train").click()
+    page.get_by_role("button", name="Train", exact=False).click()
     progress = page.get_by_test_id("stProgress")
     expect(progress).to_contain_text(re.compile(r"Run 2: epoch 1 of 12, batch \d+"), timeout=60_000)
     first = progress.inner_text()
@@ -45,7 +45,7 @@ def test_train_watch_stop_draw_while_training_and_use_the_model(page, screenshot
     expect_prediction(page, 3)
     open_page(page, "Train")
     expect(page.get_by_test_id("stProgress")).to_contain_text("Run 2: epoch")
-    page.get_by_role("button", name="⏹ Stop").click()
+    page.get_by_role("button", name="Stop").click()
     expect(page.get_by_text(re.compile(r"Run 2 stopped early; kept the best epoch so far"))).to_be_visible(timeout=60_000)
 
     page.get_by_role("button", name="Use this model").click()

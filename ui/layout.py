@@ -1,0 +1,48 @@
+"""The app's frame: every page's browser title, icon, width and the navigation in the sidebar.
+
+The app uses Streamlit's classic `pages/` multipage mode: `streamlit_app.py` is the first page
+(Draw, at `/`) and every file in `pages/` is another page, at `/<file name>` (`/explore`,
+`/train`). Streamlit decides this from the folder alone, before any script runs, so a deep link
+opened first on a freshly started server shows the right page. (`st.navigation` next to a `pages/`
+folder would not: until some session has run it, Streamlit serves the folder's files in the
+classic mode anyway; see the docs' "Creating multipage apps using the pages/ directory".)
+
+Streamlit's own menu for that mode would label pages by file name ("streamlit app") and cannot
+show Material icons, so `client.showSidebarNavigation = false` hides it and every page draws the
+menu below with `st.page_link` instead. Every page calls `page_frame` first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+APP_TITLE = "Handwritten digits"
+
+
+@dataclass(frozen=True)
+class AppPage:
+    path: str  # relative to the folder of streamlit_app.py, as st.page_link wants it
+    title: str
+    icon: str  # a Streamlit Material icon, ":material/<name>:"
+
+
+PAGES = (
+    AppPage("streamlit_app.py", "Draw", ":material/draw:"),
+    AppPage("pages/explore.py", "Explore MNIST", ":material/search:"),
+    AppPage("pages/train.py", "Train", ":material/model_training:"),
+)
+
+
+def page_frame(path: str) -> AppPage:
+    """Set the browser tab's title and icon and the wide layout, and draw the app's navigation.
+
+    `path` is one of `PAGES`' paths; raises KeyError for any other.
+    """
+    page = {p.path: p for p in PAGES}[path]
+    st.set_page_config(page_title=f"{page.title} · {APP_TITLE}", page_icon=page.icon, layout="wide")
+    with st.sidebar:
+        for link in PAGES:
+            st.page_link(link.path, label=link.title, icon=link.icon)
+    return page
