@@ -211,6 +211,7 @@ def train(
     keep_best, stopper = KeepBest(), StopWhenAsked(stop or threading.Event())
     started = time.perf_counter()
     history = model.fit(train_data, validation_data=val_data, epochs=config.epochs, verbose=0,
+                        shuffle=False,  # make_dataset shuffles; Keras would ignore it with a warning
                         callbacks=[*callbacks, stopper, keep_best])
     seconds = time.perf_counter() - started
     epochs_run = len(history.history.get("loss", []))

@@ -3,7 +3,9 @@
 streamlit-drawable-canvas floats its toolbar (undo, redo, clear) over the top-right corner of
 the canvas, invisible until hovered, and a stroke that starts under it is lost; on a touch
 screen, with no hover, a tap there can even hit "clear". A tiny companion component pins the
-toolbar, always visible, just above the canvas instead, so every pixel of the canvas draws.
+toolbar, always visible, just above the canvas instead, so every pixel of the canvas draws, and
+hides the toolbar buttons a student has no use for (class names and labels from the component's
+frontend bundle, streamlit_drawable_canvas/frontend/build).
 """
 
 from __future__ import annotations
@@ -14,10 +16,20 @@ from streamlit_drawable_canvas import CanvasResult, st_canvas
 CANVAS_SIDE = 280
 
 _PIN_TOOLBAR_JS = """
+// The pencil ("Edit": switches drawing off) and the arrow ("Update the app with this drawing":
+// the canvas already sends every stroke) mean nothing to a student; only undo, redo and clear stay.
+const HIDDEN = [
+  '.dc-icon-button[aria-label="Edit"]',
+  '.dc-icon-button[aria-label="Update the app with this drawing"]',
+  ".dc-toolbar-separator",
+  ".dc-toolbar-contextual",
+];
+
 export default function () {
   if (window.__digitCanvasToolbarPinned) return;
   window.__digitCanvasToolbarPinned = true;
-  const css = ".dc-toolbar{top:-3rem !important;opacity:1 !important;transition:none !important}";
+  const css = ".dc-toolbar{top:-3rem !important;opacity:1 !important;transition:none !important}"
+    + HIDDEN.map((selector) => selector + "{display:none !important}").join("");
   let queued = false;
   const schedule = () => {
     if (!queued) { queued = true; requestAnimationFrame(() => { queued = false; pin(); }); }

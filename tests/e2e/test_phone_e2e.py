@@ -1,0 +1,53 @@
+"""The Draw page as a student meets it: the canvas toolbar, the upload limit, and a phone where a
+digit is drawn with a finger (touch events through the Chrome DevTools Protocol)."""
+
+from playwright.sync_api import Page, expect
+
+from mlcore.image_io import MAX_MEGABYTES
+
+from .conftest import full_page_screenshot
+from .drawing import canvas, expect_prediction, prediction, stroke_points
+from .streamlit_widgets import wait_until_idle
+
+
+def test_the_canvas_toolbar_offers_undo_redo_and_clear_only(page):
+    for label in ("Undo", "Redo", "Reset canvas & history"):
+        expect(page.get_by_role("button", name=label, exact=True)).to_be_visible()
+    for label in ("Edit", "Update the app with this drawing"):
+        expect(page.get_by_role("button", name=label, exact=True)).to_be_hidden()
+
+
+def test_the_uploader_states_the_one_upload_limit(page):
+    instructions = page.get_by_test_id("stFileUploaderDropzoneInstructions")
+    expect(instructions).to_contain_text(f"{MAX_MEGABYTES}MB per file")
+
+
+def draw_with_a_finger(page: Page, digit: int, steps: int = 4) -> None:
+    """Touch strokes (touchStart, touchMove, touchEnd), each ending when the canvas has sent it
+    and the server has finished the run that read it."""
+    wait_until_idle(page)
+    canvas(page).scroll_into_view_if_needed()
+    touch = page.context.new_cdp_session(page)
+    for points in stroke_points(page, digit):
+        mark = page.app_traffic.mark()
+        x, y = points[0]
+        touch.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]})
+        for (x0, y0), (x1, y1) in zip(points, points[1:]):
+            for i in range(1, steps + 1):
+                point = {"x": x0 + (x1 - x0) * i / steps, "y": y0 + (y1 - y0) * i / steps}
+                touch.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [point]})
+        touch.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+        page.app_traffic.wait_for_rerun_since(mark)
+    touch.detach()
+
+
+def test_a_digit_drawn_with_a_finger_on_a_phone_is_read_right_under_the_canvas(phone):
+    draw_with_a_finger(phone, 7)
+    expect_prediction(phone, 7)
+    answer = prediction(phone).bounding_box()
+    drawing = canvas(phone).bounding_box()
+    download = phone.get_by_role("button", name="Download the drawing (PNG)").bounding_box()
+    upload = phone.get_by_test_id("stFileUploader").bounding_box()
+    assert drawing["y"] + drawing["height"] <= answer["y"] < download["y"] < upload["y"], \
+        "on a phone the Prediction comes right under the canvas, before the download and upload"
+    full_page_screenshot(phone, "draw-page-phone-finger-seven")
