@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import contextlib
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from playwright.sync_api import expect, sync_playwright
 
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_FLAGS, _free_port, _wait_until_healthy
-from tests.e2e.streamlit_widgets import wait_until_idle
+from tests.e2e.app_traffic import AppTraffic
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_FLAGS
 from tests.e2e.drawing import draw_digit, expect_prediction
+from tests.e2e.server import StreamlitServer
+from tests.e2e.streamlit_widgets import wait_until_idle
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ["", "explore", "train"]
@@ -21,20 +20,13 @@ EXPLORE_TABS = ["Overview", "Gallery", "Model errors", "Map of the data"]
 
 @contextlib.contextmanager
 def app_server():
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port),
-         "--server.headless", "true"],
-        cwd=ROOT, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"http://localhost:{port}"
+    """A started server's (url, pid); its log goes to artifacts/logs/streamlit-benchmark.log."""
+    server = StreamlitServer("benchmark")
     try:
-        _wait_until_healthy(url, process)
-        yield url, process.pid
+        server.start()
+        yield server.url, server.process.pid
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        server.stop()
 
 
 def visit_every_page(url: str) -> None:
@@ -42,6 +34,7 @@ def visit_every_page(url: str) -> None:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         page = browser.new_page(viewport={"width": 1300, "height": 1000})
         page.set_default_timeout(120_000)
+        page.app_traffic = AppTraffic(page)
         for path in PAGES:
             page.goto(f"{url}/{path}")
             expect(page.locator("h1").first).to_be_visible(timeout=120_000)

@@ -7,4 +7,10 @@ if ! command -v chromium >/dev/null 2>&1; then
   apt-get install -y chromium
 fi
 python -m pip install -r requirements-dev.txt
-python -m pytest "$@"
+# pytest exits 5 when it collected no tests: that is a failure here too (set -e sees any non-zero).
+status=0
+python -m pytest "$@" || status=$?
+if [ "$status" -eq 5 ]; then
+  echo "tests/run.sh: pytest collected no tests" >&2
+fi
+exit "$status"
