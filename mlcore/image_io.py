@@ -111,13 +111,20 @@ def clean_ink(picture: np.ndarray, side: int = WORK_SIDE) -> np.ndarray:
 def _ink_against_paper(grey: np.ndarray, side: int, kernel: int, paper_level: float) -> np.ndarray:
     """Ink as the share of the paper's brightness a pixel lacks, paper from a `kernel`-wide closing."""
     padded = _pad_square(grey, side, kernel, paper_level)
-    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (kernel, kernel))
-    paper = cv2.morphologyEx(padded, cv2.MORPH_CLOSE, disc)
+    paper = _closing(padded, kernel)
     contrast = np.where(paper - padded >= MIN_INK_STEP, 1 - padded / np.maximum(paper, 1), 0)
     ink = np.clip(contrast[kernel : kernel + side, kernel : kernel + side] * 255, 0, 255).astype(np.uint8)
     threshold, _ = cv2.threshold(ink, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     ink[ink < max(threshold / 2, MIN_INK_CONTRAST * 255)] = 0
     return ink
+
+
+def _closing(image: np.ndarray, kernel: int) -> np.ndarray:
+    """Morphological closing by a disc about `kernel` px wide, as steps of a 9 px disc (far faster)."""
+    steps = max(1, -(-(kernel - 1) // 8))
+    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (9, 9))
+    closed = cv2.morphologyEx(np.clip(image, 0, 255).astype(np.uint8), cv2.MORPH_CLOSE, disc, iterations=steps)
+    return closed.astype(np.float32)
 
 
 def _widest_stroke(ink: np.ndarray) -> float:
@@ -149,6 +156,7 @@ def ink_is_dark(grey: np.ndarray) -> bool:
 
 def _local_marks(grey8: np.ndarray) -> tuple[int, int]:
     """How many pixels stand out darker, and how many lighter, than the median around them."""
+    grey8 = cv2.resize(grey8, (max(1, grey8.shape[1] // 2), max(1, grey8.shape[0] // 2)), interpolation=cv2.INTER_AREA)
     window = int(0.25 * max(grey8.shape)) | 1
     padded = cv2.copyMakeBorder(grey8, window, window, window, window, cv2.BORDER_REFLECT)
     local = cv2.medianBlur(padded, min(window, 255))[window:-window, window:-window]
