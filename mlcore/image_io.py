@@ -25,13 +25,13 @@ MAX_ASPECT = 20
 """A picture longer than this many times its width (or the other way round) holds no digit."""
 WORK_SIDE = 280
 PAPER_KERNEL_SHARE = 0.3
-"""The closing that estimates the paper is this share of the picture's longer side: wider than
-any stroke, even a bold digit's in a tight crop, and narrower than a shadowed area."""
-WIDEST_STROKE_TO_KERNEL = 1.6
-"""When the ink holds a disc wider than the closing's kernel over this factor (a bold digit in a
-tight crop), the paper is estimated again with a kernel this many times that disc's width..."""
-MAX_KERNEL_SHARE = 0.7
-"""...up to this share of the picture's longer side."""
+"""The first closing that estimates the paper is this share of the picture's longer side."""
+WIDEST_STROKE_TO_KERNEL = 2.5
+"""The second closing's kernel is this many times the widest stroke the first one found (a stroke
+touching the edge is mirrored to twice its width)..."""
+MIN_KERNEL_SHARE, MAX_KERNEL_SHARE = 0.12, 0.7
+"""...but at least and at most these shares of the longer side: a narrow kernel follows shadow
+edges closely, a wide one lifts out the strokes of a bold digit in a tight crop."""
 MIN_INK_CONTRAST = 0.12
 """Ink is at least this much darker than its paper (as a share of the paper's brightness)."""
 MIN_INK_STEP = 12
@@ -77,15 +77,16 @@ def photo_to_canvas(picture: np.ndarray, side: int = WORK_SIDE) -> np.ndarray:
 
 
 def clean_ink(picture: np.ndarray, side: int = WORK_SIDE) -> np.ndarray:
-    """How much ink each pixel of a photo holds (side x side uint8, 0 = paper, the digit centred).
+    """How much ink each pixel of a photo holds (side x side uint8, 0 = paper, the picture centred).
 
     Which of ink and paper is darker is decided first (`ink_is_dark`). The paper's brightness is
     then estimated at every pixel by a morphological closing (a max filter, then a min filter)
-    wider than any stroke, on the picture padded with the paper's brightness read off its border:
-    a closing keeps shadow edges and gradients where they are and lifts strokes out, and the
-    padding keeps ink that touches the picture's edge from being taken for paper. The ink is the
-    share of the paper's brightness each pixel lacks, which is the same in shadow and in light.
-    Faint marks (under MIN_INK_CONTRAST or half Otsu's threshold) and specks are dropped.
+    wider than any stroke, on the picture mirrored at its edges (cv2.copyMakeBorder): a closing
+    keeps shadow edges and gradients where they are and lifts strokes out, mirroring keeps a
+    shadow at the edge a shadow, and the kernel is sized from the widest stroke (a first pass
+    finds it), so that a bold stroke touching the edge, mirrored to twice its width, is lifted
+    out too. The ink is the share of the paper's brightness each pixel lacks, the same in shadow
+    and in light. Faint marks (under MIN_INK_CONTRAST or half Otsu's threshold) and specks go.
     """
     grey = _as_grey(picture).astype(np.float32)
     scale = side / max(grey.shape)
@@ -94,26 +95,23 @@ def clean_ink(picture: np.ndarray, side: int = WORK_SIDE) -> np.ndarray:
     grey = cv2.GaussianBlur(grey, (0, 0), 0.8)
     if not ink_is_dark(grey):
         grey = 255 - grey
-    paper_level = float(np.percentile(_border(grey), 75))
-    kernel = int(PAPER_KERNEL_SHARE * side) | 1
-    for _ in range(2):
-        ink = _ink_against_paper(grey, side, kernel, paper_level)
-        wider = int(WIDEST_STROKE_TO_KERNEL * _widest_stroke(ink)) | 1
-        if wider <= kernel:
-            break
-        kernel = min(wider, int(MAX_KERNEL_SHARE * side) | 1)
-    ink = _drop_specks(ink)
+    first = _ink_against_paper(grey, int(PAPER_KERNEL_SHARE * side) | 1)
+    kernel = int(np.clip(WIDEST_STROKE_TO_KERNEL * _widest_stroke(first), MIN_KERNEL_SHARE * side,
+                         MAX_KERNEL_SHARE * side)) | 1
+    ink = _drop_specks(_ink_against_paper(grey, kernel))
     if ink.max() > 0:
         ink = cv2.normalize(ink, None, 0, 255, cv2.NORM_MINMAX)
-    return ink
+    h, w = ink.shape
+    top, left = (side - h) // 2, (side - w) // 2
+    return cv2.copyMakeBorder(ink, top, side - h - top, left, side - w - left, cv2.BORDER_CONSTANT, value=0)
 
 
-def _ink_against_paper(grey: np.ndarray, side: int, kernel: int, paper_level: float) -> np.ndarray:
+def _ink_against_paper(grey: np.ndarray, kernel: int) -> np.ndarray:
     """Ink as the share of the paper's brightness a pixel lacks, paper from a `kernel`-wide closing."""
-    padded = _pad_square(grey, side, kernel, paper_level)
-    paper = _closing(padded, kernel)
-    contrast = np.where(paper - padded >= MIN_INK_STEP, 1 - padded / np.maximum(paper, 1), 0)
-    ink = np.clip(contrast[kernel : kernel + side, kernel : kernel + side] * 255, 0, 255).astype(np.uint8)
+    padded = cv2.copyMakeBorder(grey, kernel, kernel, kernel, kernel, cv2.BORDER_REFLECT)
+    paper = _closing(padded, kernel)[kernel:-kernel, kernel:-kernel]
+    contrast = np.where(paper - grey >= MIN_INK_STEP, 1 - grey / np.maximum(paper, 1), 0)
+    ink = np.clip(contrast * 255, 0, 255).astype(np.uint8)
     threshold, _ = cv2.threshold(ink, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     ink[ink < max(threshold / 2, MIN_INK_CONTRAST * 255)] = 0
     return ink
@@ -128,50 +126,65 @@ def _closing(image: np.ndarray, kernel: int) -> np.ndarray:
 
 
 def _widest_stroke(ink: np.ndarray) -> float:
-    """The diameter of the largest disc that fits in the ink (pixels)."""
+    """The width of the ink's widest strokes (px): the 99th percentile of twice the distance from
+    an ink pixel to paper, so that a corner or a blot does not count."""
     mask = cv2.copyMakeBorder((ink > 0).astype(np.uint8), 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=0)
-    return 2.0 * float(cv2.distanceTransform(mask, cv2.DIST_L2, 5).max())
+    distances = cv2.distanceTransform(mask, cv2.DIST_L2, 5)[mask > 0]
+    return 2.0 * float(np.percentile(distances, 99)) if distances.size else 0.0
 
 
 def ink_is_dark(grey: np.ndarray) -> bool:
     """True when the ink is darker than the paper (grey: H x W, float or uint8, 0-255).
 
-    Two estimates, neither a single median. The local one compares each pixel with the median of
-    a wide window around it (a median keeps shadow edges and gradients where they are): strokes
-    stand out from their surroundings on the ink's side. When that is unclear (most of a window
-    is ink, as in a tight crop of a bold digit), the border decides: Otsu's threshold splits the
-    picture into two classes and the paper is the class most of the border belongs to.
+    Four estimates vote, none of them a single median. Two local ones compare each pixel with the
+    median of a window around it, a quarter and a half of the picture wide (a median keeps
+    shadow edges and gradients where they are): strokes stand out from their surroundings on the
+    ink's side. Two read the border, where the paper is: Otsu's threshold splits the picture, or
+    the picture divided by its local median, into two classes, and the paper is the class most
+    of the border belongs to; the first counts twice, but abstains when one of its classes is
+    itself two (paper in light and in shadow). A tight crop of a bold digit fools the local
+    votes, a shadow the border votes; a tie goes to dark ink, the usual case.
     """
     grey8 = np.clip(grey, 0, 255).astype(np.uint8)
-    darker, lighter = _local_marks(grey8)
-    if darker + lighter > 0 and max(darker, lighter) >= 0.7 * (darker + lighter):
-        local_vote = darker > lighter
-        if _border_vote(grey8) in (None, local_vote):
-            return local_vote
-    border = _border_vote(grey8)
-    if border is not None:
-        return border
-    return darker >= lighter
+    small = cv2.resize(grey8, (max(1, grey8.shape[1] // 2), max(1, grey8.shape[0] // 2)), interpolation=cv2.INTER_AREA)
+    border = _border_vote(small)
+    votes = [_local_vote(small, 0.25), _local_vote(small, 0.5), border, border,
+             _border_vote(_flattened(small, 0.5))]
+    return votes.count(True) >= votes.count(False)
 
 
-def _local_marks(grey8: np.ndarray) -> tuple[int, int]:
-    """How many pixels stand out darker, and how many lighter, than the median around them."""
-    grey8 = cv2.resize(grey8, (max(1, grey8.shape[1] // 2), max(1, grey8.shape[0] // 2)), interpolation=cv2.INTER_AREA)
-    window = int(0.25 * max(grey8.shape)) | 1
+def _local_median(grey8: np.ndarray, share: float) -> np.ndarray:
+    window = min(int(share * max(grey8.shape)) | 1, 255)
     padded = cv2.copyMakeBorder(grey8, window, window, window, window, cv2.BORDER_REFLECT)
-    local = cv2.medianBlur(padded, min(window, 255))[window:-window, window:-window]
-    difference = grey8.astype(np.int16) - local
+    return cv2.medianBlur(padded, window)[window:-window, window:-window]
+
+
+def _flattened(grey8: np.ndarray, share: float) -> np.ndarray:
+    """The picture divided by its local median, on a 0-255 scale with the median at 128."""
+    ratio = grey8.astype(np.float32) / np.maximum(_local_median(grey8, share), 1)
+    return np.clip(ratio * 128, 0, 255).astype(np.uint8)
+
+
+def _local_vote(grey8: np.ndarray, share: float) -> bool | None:
+    """True when clearly more pixels stand out darker than the median around them than lighter."""
+    difference = grey8.astype(np.int16) - _local_median(grey8, share)
     spread = np.percentile(np.abs(difference), 99)
     if spread < MIN_INK_STEP:
-        return 0, 0
-    return int((difference < -spread / 2).sum()), int((difference > spread / 2).sum())
+        return None
+    darker, lighter = int((difference < -spread / 2).sum()), int((difference > spread / 2).sum())
+    if max(darker, lighter) < 0.7 * (darker + lighter):
+        return None
+    return darker > lighter
 
 
 def _border_vote(grey8: np.ndarray) -> bool | None:
     """True (dark ink) when most of the border is on Otsu's light side, False when most is dark."""
     threshold, _ = cv2.threshold(grey8, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     light = grey8 > threshold
-    if light.all() or not light.any() or grey8[light].mean() - grey8[~light].mean() < MIN_INK_STEP:
+    if light.all() or not light.any():
+        return None
+    separation = grey8[light].mean() - grey8[~light].mean()
+    if separation < MIN_INK_STEP or max(_split(grey8[light]), _split(grey8[~light])) > 0.5 * separation:
         return None
     light_share = float(np.mean(_border(grey8) > threshold))
     if light_share >= 0.6:
@@ -181,19 +194,22 @@ def _border_vote(grey8: np.ndarray) -> bool | None:
     return None
 
 
+def _split(values: np.ndarray) -> float:
+    """How far apart the two classes Otsu's threshold finds in `values` (uint8) are, in grey levels."""
+    if values.size < 2 or values.min() == values.max():
+        return 0.0
+    threshold, _ = cv2.threshold(values.reshape(-1, 1), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    upper = values > threshold
+    if upper.all() or not upper.any():
+        return 0.0
+    return float(values[upper].mean() - values[~upper].mean())
+
+
 def _border(image: np.ndarray) -> np.ndarray:
     """The pixels of a ring along the edge, 2 % of the longer side wide (at least one pixel)."""
     width = max(1, round(0.02 * max(image.shape)))
     return np.concatenate([image[:width].ravel(), image[-width:].ravel(),
                            image[:, :width].ravel(), image[:, -width:].ravel()])
-
-
-def _pad_square(grey: np.ndarray, side: int, margin: int, value: float) -> np.ndarray:
-    """`grey` centred in a side x side square, with `margin` more on every side, all in `value`."""
-    h, w = grey.shape
-    top, left = (side - h) // 2, (side - w) // 2
-    return cv2.copyMakeBorder(grey, top + margin, side - h - top + margin, left + margin,
-                              side - w - left + margin, cv2.BORDER_CONSTANT, value=value)
 
 
 def _drop_specks(ink: np.ndarray) -> np.ndarray:
