@@ -5,9 +5,10 @@ The other pages are the files in pages/ (Streamlit's classic multipage mode; see
 
 import streamlit as st
 
-from mlcore.image_io import MAX_MEGABYTES, UploadError, decode_picture, photo_to_canvas
+from mlcore.image_io import MAX_MEGABYTES
 from ui.canvas import digit_canvas
 from ui.layout import page_frame
+from ui.photo import show_photo_reading
 from ui.state import active_recognizer_or_stop, model_label, model_picker
 from ui.widgets import enlarge, probability_chart
 
@@ -57,20 +58,7 @@ with files_column:
                                help="One dark digit on a light background, or the other way round.")
 
 if picture is not None:
-    st.subheader("Your photo")
-    try:
-        photo_reading = recognizer.recognize(photo_to_canvas(decode_picture(picture.getvalue())))
-    except UploadError as error:
-        st.error(str(error))
-    else:
-        photo_col, answer_col = st.columns([1, 3])
-        photo_col.image(picture.getvalue(), width=140)
-        if photo_reading.is_blank:
-            answer_col.warning(f"No digit found in the photo. {photo_reading.trace.blank_reason}")
-        else:
-            answer_col.metric("The photo reads as", photo_reading.digit,
-                              help=f"Confidence {photo_reading.confidence:.1%}")
-            answer_col.image(enlarge(photo_reading.image, 84), caption="what the network saw")
+    show_photo_reading(recognizer, picture)
 
 if reading is not None and not reading.is_blank:
     st.subheader("What the network sees")

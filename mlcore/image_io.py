@@ -1,4 +1,12 @@
-"""Reading a picture of a digit that a user uploads: any common format, checked before decoding."""
+"""Reading a picture of a digit that a user uploads: any picture Pillow opens, or a reason why not.
+
+Two steps. `decode_picture` turns file bytes into 8-bit grey pixels: every mode Pillow opens
+(1-bit, 8- and 16-bit grey, palette with transparency, RGB, RGBA, CMYK, the first frame of an
+animation), turned the way its EXIF orientation says, with transparent areas made background
+whatever the ink's colour. Size limits are checked on the header, before anything is decoded, so
+a small file that unpacks to a huge picture (a decompression bomb) is refused cheaply.
+`photo_to_canvas` then finds the ink on unevenly lit paper and returns it as a clean canvas.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +14,31 @@ import io
 
 import cv2
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps
 
 MAX_MEGABYTES = 10  # the app's one upload limit; .streamlit/config.toml's server.maxUploadSize agrees
 MAX_BYTES = MAX_MEGABYTES * 2**20
 MAX_SIDE = 4096
-PAPER_WINDOW = 255
+MAX_PIXELS = 16 * 1024 * 1024
+MIN_SIDE = 8
+"""A picture under this many pixels on its longer side is too small to hold a digit."""
+MAX_ASPECT = 20
+"""A picture longer than this many times its width (or the other way round) holds no digit."""
+WORK_SIDE = 280
+PAPER_KERNEL_SHARE = 0.3
+"""The first closing that estimates the paper is this share of the picture's longer side."""
+WIDEST_STROKE_TO_KERNEL = 2.5
+"""The second closing's kernel is this many times the widest stroke the first one found (a stroke
+touching the edge is mirrored to twice its width)..."""
+MIN_KERNEL_SHARE, MAX_KERNEL_SHARE = 0.12, 0.7
+"""...but at least and at most these shares of the longer side: a narrow kernel follows shadow
+edges closely, a wide one lifts out the strokes of a bold digit in a tight crop."""
+MIN_INK_CONTRAST = 0.12
+"""Ink is at least this much darker than its paper (as a share of the paper's brightness)."""
+MIN_INK_STEP = 12
+"""...and at least this many grey levels (of 255) darker: sensor noise on dim paper is not ink."""
+MIN_PART_SHARE = 0.04
+"""Marks smaller than this share of the largest mark's ink are specks and dropped."""
 
 
 class UploadError(ValueError):
@@ -19,35 +46,257 @@ class UploadError(ValueError):
 
 
 def decode_picture(data: bytes) -> np.ndarray:
-    """RGBA uint8 pixels of an uploaded PNG, JPEG, BMP, GIF or WebP file."""
+    """8-bit grey pixels (H x W uint8) of a picture file, transparent areas as background.
+
+    Raises UploadError, with a message for the user, for anything that is not a readable picture
+    of sensible size: not a picture, damaged or truncated, over MAX_BYTES, over MAX_SIDE pixels a
+    side or MAX_PIXELS in all, under MIN_SIDE pixels, or longer than MAX_ASPECT times its width.
+    """
+    if not data:
+        raise UploadError("That file is empty.")
     if len(data) > MAX_BYTES:
         raise UploadError(f"That file is {len(data) / 2**20:.1f} MB; pictures up to {MAX_MEGABYTES} MB are read.")
     try:
         with Image.open(io.BytesIO(data)) as picture:
-            if max(picture.size) > MAX_SIDE:
-                raise UploadError(f"That picture is {picture.width}×{picture.height} pixels; "
-                                  f"up to {MAX_SIDE} pixels a side are read.")
-            return np.asarray(picture.convert("RGBA"))
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError) as error:
+            _check_size(*picture.size)
+            grey, alpha = _grey_and_alpha(_upright(picture))
+    except UploadError:
+        raise
+    except Image.DecompressionBombError as error:
+        raise UploadError(f"That picture has too many pixels to read safely; up to {MAX_SIDE} pixels a side are read.") from error
+    except Exception as error:  # Pillow raises many kinds of error on damaged files; all mean the same here
         raise UploadError("That file is not a picture this app can read (or it is damaged).") from error
+    return _composite(grey, alpha)
 
 
-def photo_to_canvas(rgba: np.ndarray, side: int = 280) -> np.ndarray:
-    """A photo's digit as clean white-on-black canvas pixels.
+def photo_to_canvas(picture: np.ndarray, side: int = WORK_SIDE) -> np.ndarray:
+    """A photo's digit as clean white-on-black canvas pixels (side x side x 4 uint8 RGBA).
 
-    Paper is never evenly lit: the ink is what stands out from the paper around it (estimated
-    by a median blur much wider than a stroke, at the canvas's 280 px scale), kept above half
-    Otsu's threshold so that shadows and sensor noise do not count as strokes while the strokes'
-    soft edges stay.
+    `picture` is grey (H x W uint8, as from decode_picture) or RGB/RGBA. See `clean_ink`.
     """
-    opacity = rgba[..., 3:] / 255.0
-    on_white = (rgba[..., :3] * opacity + 255 * (1 - opacity)).astype(np.uint8)
-    gray = cv2.cvtColor(on_white, cv2.COLOR_RGB2GRAY)
-    scale = side / max(gray.shape)
-    gray = cv2.resize(gray, (round(gray.shape[1] * scale), round(gray.shape[0] * scale)), interpolation=cv2.INTER_AREA)
-    paper = cv2.medianBlur(gray, PAPER_WINDOW)
-    dark_ink = np.median(gray) >= 128
-    ink = cv2.subtract(paper, gray) if dark_ink else cv2.subtract(gray, paper)
+    return cv2.cvtColor(clean_ink(picture, side), cv2.COLOR_GRAY2RGBA)
+
+
+def clean_ink(picture: np.ndarray, side: int = WORK_SIDE) -> np.ndarray:
+    """How much ink each pixel of a photo holds (side x side uint8, 0 = paper, the picture centred).
+
+    Which of ink and paper is darker is decided first (`ink_is_dark`). The paper's brightness is
+    then estimated at every pixel by a morphological closing (a max filter, then a min filter)
+    wider than any stroke, on the picture mirrored at its edges (cv2.copyMakeBorder): a closing
+    keeps shadow edges and gradients where they are and lifts strokes out, mirroring keeps a
+    shadow at the edge a shadow, and the kernel is sized from the widest stroke (a first pass
+    finds it), so that a bold stroke touching the edge, mirrored to twice its width, is lifted
+    out too. The ink is the share of the paper's brightness each pixel lacks, the same in shadow
+    and in light. Faint marks (under MIN_INK_CONTRAST or half Otsu's threshold) and specks go.
+    """
+    grey = _as_grey(picture).astype(np.float32)
+    scale = side / max(grey.shape)
+    size = (max(1, round(grey.shape[1] * scale)), max(1, round(grey.shape[0] * scale)))
+    grey = cv2.resize(grey, size, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC)
+    grey = cv2.GaussianBlur(grey, (0, 0), 0.8)
+    if not ink_is_dark(grey):
+        grey = 255 - grey
+    first = _ink_against_paper(grey, int(PAPER_KERNEL_SHARE * side) | 1)
+    kernel = int(np.clip(WIDEST_STROKE_TO_KERNEL * _widest_stroke(first), MIN_KERNEL_SHARE * side,
+                         MAX_KERNEL_SHARE * side)) | 1
+    ink = _drop_specks(_ink_against_paper(grey, kernel))
+    if ink.max() > 0:
+        ink = cv2.normalize(ink, None, 0, 255, cv2.NORM_MINMAX)
+    h, w = ink.shape
+    top, left = (side - h) // 2, (side - w) // 2
+    return cv2.copyMakeBorder(ink, top, side - h - top, left, side - w - left, cv2.BORDER_CONSTANT, value=0)
+
+
+def _ink_against_paper(grey: np.ndarray, kernel: int) -> np.ndarray:
+    """Ink as the share of the paper's brightness a pixel lacks, paper from a `kernel`-wide closing."""
+    padded = cv2.copyMakeBorder(grey, kernel, kernel, kernel, kernel, cv2.BORDER_REFLECT)
+    paper = _closing(padded, kernel)[kernel:-kernel, kernel:-kernel]
+    contrast = np.where(paper - grey >= MIN_INK_STEP, 1 - grey / np.maximum(paper, 1), 0)
+    ink = np.clip(contrast * 255, 0, 255).astype(np.uint8)
     threshold, _ = cv2.threshold(ink, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    ink[ink < threshold / 2] = 0
-    return cv2.cvtColor(cv2.normalize(ink, None, 0, 255, cv2.NORM_MINMAX), cv2.COLOR_GRAY2RGBA)
+    ink[ink < max(threshold / 2, MIN_INK_CONTRAST * 255)] = 0
+    return ink
+
+
+def _closing(image: np.ndarray, kernel: int) -> np.ndarray:
+    """Morphological closing by a disc about `kernel` px wide, as steps of a 9 px disc (far faster)."""
+    steps = max(1, -(-(kernel - 1) // 8))
+    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (9, 9))
+    closed = cv2.morphologyEx(np.clip(image, 0, 255).astype(np.uint8), cv2.MORPH_CLOSE, disc, iterations=steps)
+    return closed.astype(np.float32)
+
+
+def _widest_stroke(ink: np.ndarray) -> float:
+    """The width of the ink's widest strokes (px): the 99th percentile of twice the distance from
+    an ink pixel to paper, so that a corner or a blot does not count."""
+    mask = cv2.copyMakeBorder((ink > 0).astype(np.uint8), 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=0)
+    distances = cv2.distanceTransform(mask, cv2.DIST_L2, 5)[mask > 0]
+    return 2.0 * float(np.percentile(distances, 99)) if distances.size else 0.0
+
+
+def ink_is_dark(grey: np.ndarray) -> bool:
+    """True when the ink is darker than the paper (grey: H x W, float or uint8, 0-255).
+
+    Four estimates vote, none of them a single median. Two local ones compare each pixel with the
+    median of a window around it, a quarter and a half of the picture wide (a median keeps
+    shadow edges and gradients where they are): strokes stand out from their surroundings on the
+    ink's side. Two read the border, where the paper is: Otsu's threshold splits the picture, or
+    the picture divided by its local median, into two classes, and the paper is the class most
+    of the border belongs to; the first counts twice, but abstains when one of its classes is
+    itself two (paper in light and in shadow). A tight crop of a bold digit fools the local
+    votes, a shadow the border votes; a tie goes to dark ink, the usual case.
+    """
+    grey8 = np.clip(grey, 0, 255).astype(np.uint8)
+    small = cv2.resize(grey8, (max(1, grey8.shape[1] // 2), max(1, grey8.shape[0] // 2)), interpolation=cv2.INTER_AREA)
+    border = _border_vote(small)
+    votes = [_local_vote(small, 0.25), _local_vote(small, 0.5), border, border,
+             _border_vote(_flattened(small, 0.5))]
+    return votes.count(True) >= votes.count(False)
+
+
+def _local_median(grey8: np.ndarray, share: float) -> np.ndarray:
+    window = min(int(share * max(grey8.shape)) | 1, 255)
+    padded = cv2.copyMakeBorder(grey8, window, window, window, window, cv2.BORDER_REFLECT)
+    return cv2.medianBlur(padded, window)[window:-window, window:-window]
+
+
+def _flattened(grey8: np.ndarray, share: float) -> np.ndarray:
+    """The picture divided by its local median, on a 0-255 scale with the median at 128."""
+    ratio = grey8.astype(np.float32) / np.maximum(_local_median(grey8, share), 1)
+    return np.clip(ratio * 128, 0, 255).astype(np.uint8)
+
+
+def _local_vote(grey8: np.ndarray, share: float) -> bool | None:
+    """True when clearly more pixels stand out darker than the median around them than lighter."""
+    difference = grey8.astype(np.int16) - _local_median(grey8, share)
+    spread = np.percentile(np.abs(difference), 99)
+    if spread < MIN_INK_STEP:
+        return None
+    darker, lighter = int((difference < -spread / 2).sum()), int((difference > spread / 2).sum())
+    if max(darker, lighter) < 0.7 * (darker + lighter):
+        return None
+    return darker > lighter
+
+
+def _border_vote(grey8: np.ndarray) -> bool | None:
+    """True (dark ink) when most of the border is on Otsu's light side, False when most is dark."""
+    threshold, _ = cv2.threshold(grey8, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    light = grey8 > threshold
+    if light.all() or not light.any():
+        return None
+    separation = grey8[light].mean() - grey8[~light].mean()
+    if separation < MIN_INK_STEP or max(_split(grey8[light]), _split(grey8[~light])) > 0.5 * separation:
+        return None
+    light_share = float(np.mean(_border(grey8) > threshold))
+    if light_share >= 0.6:
+        return True
+    if light_share <= 0.4:
+        return False
+    return None
+
+
+def _split(values: np.ndarray) -> float:
+    """How far apart the two classes Otsu's threshold finds in `values` (uint8) are, in grey levels."""
+    if values.size < 2 or values.min() == values.max():
+        return 0.0
+    threshold, _ = cv2.threshold(values.reshape(-1, 1), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    upper = values > threshold
+    if upper.all() or not upper.any():
+        return 0.0
+    return float(values[upper].mean() - values[~upper].mean())
+
+
+def _border(image: np.ndarray) -> np.ndarray:
+    """The pixels of a ring along the edge, 2 % of the longer side wide (at least one pixel)."""
+    width = max(1, round(0.02 * max(image.shape)))
+    return np.concatenate([image[:width].ravel(), image[-width:].ravel(),
+                           image[:, :width].ravel(), image[:, -width:].ravel()])
+
+
+def _drop_specks(ink: np.ndarray) -> np.ndarray:
+    count, labels, stats, _ = cv2.connectedComponentsWithStats((ink > 0).astype(np.uint8), connectivity=8)
+    if count <= 2:
+        return ink
+    masses = np.bincount(labels.ravel(), weights=ink.ravel().astype(np.float64), minlength=count)
+    masses[0] = 0
+    keep = masses >= MIN_PART_SHARE * masses.max()
+    keep[0] = False
+    return np.where(keep[labels], ink, 0).astype(np.uint8)
+
+
+def _check_size(width: int, height: int) -> None:
+    if max(width, height) > MAX_SIDE or width * height > MAX_PIXELS:
+        raise UploadError(f"That picture is {width}×{height} pixels; up to {MAX_SIDE} pixels a side are read.")
+    if max(width, height) < MIN_SIDE:
+        raise UploadError(f"That picture is only {width}×{height} pixels, too small to hold a digit.")
+    if max(width, height) > MAX_ASPECT * min(width, height):
+        raise UploadError(f"That picture is {width}×{height} pixels, too long and thin to hold a digit: "
+                          f"crop it closer to the digit (at most {MAX_ASPECT}:1).")
+
+
+def _upright(picture: Image.Image) -> Image.Image:
+    """The first frame, turned as its EXIF orientation says (left as it is if the EXIF is broken)."""
+    picture.seek(0)
+    try:
+        return ImageOps.exif_transpose(picture)
+    except Exception:  # a damaged EXIF block: the pixels may still be fine
+        return picture
+
+
+def _grey_and_alpha(picture: Image.Image) -> tuple[np.ndarray, np.ndarray | None]:
+    """Grey (float32, 0-255) and opacity (float32, 0-1, or None when opaque) of any Pillow mode."""
+    picture.load()
+    if picture.mode.startswith("I") or picture.mode == "F":
+        return _to_8bit_range(np.asarray(picture), picture.mode), None
+    rgba = np.asarray(picture.convert("RGBA"))
+    grey = cv2.cvtColor(np.ascontiguousarray(rgba[..., :3]), cv2.COLOR_RGB2GRAY).astype(np.float32)
+    alpha = rgba[..., 3]
+    return grey, None if alpha.min() == 255 else alpha.astype(np.float32) / 255
+
+
+def _to_8bit_range(values: np.ndarray, mode: str) -> np.ndarray:
+    """16-bit, 32-bit integer and float grey on the 0-255 scale."""
+    values = np.nan_to_num(values.astype(np.float64), nan=0.0, posinf=0.0, neginf=0.0)
+    if mode.startswith("I;16"):
+        return (values / 257).astype(np.float32)
+    low, high = float(values.min()), float(values.max())
+    if mode == "F" and low >= 0 and high <= 1:
+        return (values * 255).astype(np.float32)
+    if low >= 0 and high <= 255:
+        return values.astype(np.float32)
+    if low >= 0 and high <= 65535:
+        return (values / 257).astype(np.float32)
+    return ((values - low) / max(high - low, 1e-12) * 255).astype(np.float32)
+
+
+def _composite(grey: np.ndarray, alpha: np.ndarray | None) -> np.ndarray:
+    """Grey laid on a background: transparent areas become background whatever the ink's colour.
+
+    When most of the picture is transparent, what is opaque is the drawing: it is laid on white
+    if it is dark and on black if it is light. Otherwise the opaque part is paper with ink on it
+    and transparent areas take the paper's brightness (the opaque pixels' median).
+    """
+    if alpha is None:
+        return np.clip(np.round(grey), 0, 255).astype(np.uint8)
+    opaque = alpha > 0.5
+    if opaque.mean() < 0.5:
+        weight = alpha.sum()
+        drawing = float((grey * alpha).sum() / weight) if weight > 0 else 0.0
+        background = 255.0 if drawing < 128 else 0.0
+    else:
+        background = float(np.median(grey[opaque]))
+    return np.clip(np.round(grey * alpha + background * (1 - alpha)), 0, 255).astype(np.uint8)
+
+
+def _as_grey(picture: np.ndarray) -> np.ndarray:
+    """Grey uint8 from grey, RGB or RGBA pixels (RGBA composited as decode_picture does)."""
+    picture = np.asarray(picture)
+    if picture.ndim == 2:
+        return picture.astype(np.uint8) if picture.dtype != np.uint8 else picture
+    if picture.ndim == 3 and picture.shape[2] in (3, 4):
+        grey = cv2.cvtColor(np.ascontiguousarray(picture[..., :3]).astype(np.uint8), cv2.COLOR_RGB2GRAY)
+        alpha = picture[..., 3].astype(np.float32) / 255 if picture.shape[2] == 4 else None
+        if alpha is not None and alpha.min() == 1:
+            alpha = None
+        return _composite(grey.astype(np.float32), alpha)
+    raise ValueError(f"expected an H x W grey, RGB or RGBA picture, got shape {picture.shape}")

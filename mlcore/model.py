@@ -11,6 +11,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
+import math
 import os
 import re
 import tempfile
@@ -147,14 +148,19 @@ def save_model(model: keras.Model, path: Path | str, metadata: dict) -> Path:
 
 
 def load_model(path: Path | str | None = None) -> keras.Model:
-    """Load a `.keras` file with Keras safe mode on; raise ModelError naming the file on failure."""
+    """Load a `.keras` file with Keras safe mode on.
+
+    Raises ModelError naming the file when it is missing, damaged (not a zip archive, a failed
+    CRC, no config or weights inside, or anything Keras cannot rebuild), or maps the wrong shapes.
+    """
     path = Path(path or DEFAULT_MODEL_PATH)
     if not path.is_file():
         raise ModelError(f"model file not found: {path}")
+    _check_archive(path)
     try:
         model = keras.saving.load_model(path, compile=False, safe_mode=True)
-    except (OSError, ValueError, TypeError, KeyError, zipfile.BadZipFile) as error:
-        raise ModelError(f"model file {path} is damaged or not a Keras model: {error}") from error
+    except Exception as error:  # Keras raises many kinds of error on a damaged archive; all mean the same here
+        raise ModelError(f"model file {path} is damaged or not a Keras model ({type(error).__name__}).") from error
     if tuple(model.input_shape[1:]) != INPUT_SHAPE or tuple(model.output_shape[1:]) != (10,):
         raise ModelError(
             f"model {path.name} maps {model.input_shape[1:]} to {model.output_shape[1:]}, "
@@ -163,16 +169,62 @@ def load_model(path: Path | str | None = None) -> keras.Model:
     return model
 
 
+def _check_archive(path: Path) -> None:
+    """A .keras file is a zip archive holding config.json and model.weights.h5, every CRC right."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            broken = archive.testzip()
+    except (OSError, zipfile.BadZipFile, EOFError, ValueError, NotImplementedError, RuntimeError) as error:
+        raise ModelError(f"model file {path} is damaged: it is not a readable .keras (zip) archive.") from error
+    if broken is not None:
+        raise ModelError(f"model file {path} is damaged: {broken} inside it fails its checksum.")
+    missing = sorted({"config.json", "model.weights.h5"} - names)
+    if missing:
+        raise ModelError(f"model file {path} is damaged or not a Keras model: it has no {' or '.join(missing)}.")
+
+
+SIDECAR_FIELDS = {
+    "name": str, "architecture": dict, "layers": list, "parameters": int, "created": str,
+    "keras_version": str, "test_accuracy": float, "canvas_validation_accuracy": float,
+    "validation_accuracy": float, "training": dict, "mnist_test_sha256": str, "model_sha256": str,
+}
+"""The sidecar fields the app reads, with their types; a field of another type is dropped."""
+MAX_SIDECAR_BYTES = 1024 * 1024
+
+
 def read_metadata(path: Path | str | None = None) -> dict | None:
-    """The model's sidecar, or None when it is missing, unreadable or belongs to another file."""
+    """The model's sidecar, or None when it is missing, unreadable, not a JSON object, or of another file.
+
+    The sidecar is data from disk: anything but an object is ignored, and a known field holding
+    the wrong type (see SIDECAR_FIELDS) is dropped.
+    """
     path = Path(path or DEFAULT_MODEL_PATH)
     try:
-        metadata = json.loads(sidecar_path(path).read_text())
-    except (OSError, ValueError):
+        with open(sidecar_path(path), "rb") as file:
+            text = file.read(MAX_SIDECAR_BYTES + 1)
+        if len(text) > MAX_SIDECAR_BYTES:
+            return None
+        metadata = json.loads(text)
+    except (OSError, ValueError, RecursionError):
         return None
+    if not isinstance(metadata, dict):
+        return None
+    metadata = {key: value for key, value in metadata.items() if _has_its_type(key, value)}
     if metadata.get("model_sha256") not in (None, _file_sha256(path)):
         return None
     return metadata
+
+
+def _has_its_type(key: str, value) -> bool:
+    expected = SIDECAR_FIELDS.get(key)
+    if expected is None:
+        return True
+    if expected is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    if expected is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, expected)
 
 
 def _temporary_path(path: Path) -> Path:

@@ -79,3 +79,48 @@ def test_shipped_model_sidecar_describes_it(mnist):
     assert metadata["parameters"] == Recognizer.load().model.count_params()
     for key in ("test_accuracy", "canvas_validation_accuracy", "training", "created", "layers"):
         assert key in metadata
+
+
+@pytest.fixture(scope="module")
+def saved_small_model(tmp_path_factory, small_model):
+    path = tmp_path_factory.mktemp("models") / "small.keras"
+    return save_model(small_model, path, describe(small_model, Architecture(conv_blocks=1, filters=4, dense_units=16)))
+
+
+@pytest.mark.parametrize("sidecar", ["[1, 2]", "null", '"text"', "3", "{", "\xff\xfe", "[" * 100_000])
+def test_issue10_row5_a_sidecar_that_is_not_an_object_loads_the_model_without_metadata(saved_small_model, sidecar):
+    sidecar_path(saved_small_model).write_bytes(sidecar.encode("utf-8", "surrogateescape"))
+    recognizer = Recognizer.load(saved_small_model)
+    assert recognizer.metadata is None
+    assert recognizer.model.count_params() == load_model(saved_small_model).count_params()
+
+
+def test_a_sidecar_field_of_the_wrong_type_is_dropped(saved_small_model):
+    sidecar_path(saved_small_model).write_text(json.dumps({"test_accuracy": "high", "name": "small", "parameters": True}))
+    assert read_metadata(saved_small_model) == {"name": "small"}
+
+
+@pytest.mark.parametrize("content,reason", [
+    (b"not a zip at all", "not a readable .keras"),
+    (b"PK\x03\x04" + b"\x00" * 200, "not a readable .keras"),
+])
+def test_issue10_row6_a_damaged_or_non_zip_keras_file_is_called_damaged(tmp_path, content, reason):
+    path = tmp_path / "broken.keras"
+    path.write_bytes(content)
+    with pytest.raises(ModelError, match=reason) as error:
+        load_model(path)
+    assert "damaged" in str(error.value) and "broken.keras" in str(error.value)
+    assert "File not found" not in str(error.value)
+
+
+def test_a_keras_zip_with_a_flipped_byte_or_a_missing_part_is_called_damaged(tmp_path):
+    whole = DEFAULT_MODEL_PATH.read_bytes()
+    flipped = tmp_path / "flipped.keras"
+    flipped.write_bytes(whole[:2000] + bytes([whole[2000] ^ 0xFF]) + whole[2001:])
+    with pytest.raises(ModelError, match="flipped.keras is damaged"):
+        load_model(flipped)
+    partial = tmp_path / "partial.keras"
+    with zipfile.ZipFile(DEFAULT_MODEL_PATH) as source, zipfile.ZipFile(partial, "w") as target:
+        target.writestr("config.json", source.read("config.json"))
+    with pytest.raises(ModelError, match="partial.keras is damaged or not a Keras model: it has no model.weights.h5"):
+        load_model(partial)

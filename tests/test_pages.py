@@ -102,5 +102,20 @@ def test_train_page_runs_a_tiny_job_to_a_result(app):
     assert float(accuracy.value.rstrip("%")) > 50
     app.button(key="use_1").click().run()
     assert app.session_state[ACTIVE_MODEL].model.name == "run_1"
-    app.switch_page("pages/draw.py").run()
+    app.switch_page("streamlit_app.py").run()
     assert any("run_1" in c.value for c in app.caption)
+
+
+def test_draw_page_shows_what_it_did_with_a_photo_and_explains_a_non_picture(app):
+    from .photos import bold_tight_seven, png_bytes
+
+    app.run()
+    app.file_uploader[0].upload("seven.png", png_bytes(bold_tight_seven()), "image/png").run()
+    assert not app.exception
+    assert [m.value for m in app.metric if m.label == "The photo reads as"] == ["7"]
+    captions = [image.proto.imgs[0].caption for image in app.get("image")]
+    assert captions == ["your picture, in grey", "the ink, cleaned", "the model's 28×28 input"]
+    app.file_uploader[0].upload("notes.png", b"these are my notes, not a picture", "image/png").run()
+    assert not app.exception
+    assert [e.value for e in app.error] == ["That file is not a picture this app can read (or it is damaged)."]
+    assert not [m for m in app.metric if m.label == "The photo reads as"]

@@ -1,10 +1,9 @@
-import numpy as np
-from PIL import Image
 from playwright.sync_api import expect
 
 from mlcore.synthetic import render_digit
 from .drawing import canvas, clear_canvas, draw_digit, expect_prediction, prediction
 from .streamlit_widgets import open_page
+from ..photos import bold_tight_seven, png_bytes
 
 
 def test_draws_are_read_while_drawing_and_clear_resets(page, screenshot):
@@ -65,16 +64,22 @@ def test_small_off_centre_digits_with_a_thick_pen_are_read(page):
         clear_canvas(page)
 
 
-def test_a_photo_is_read_and_a_broken_file_is_explained(page, tmp_path):
-    digit = render_digit(4, np.random.default_rng(7))
-    photo = tmp_path / "four.png"
-    Image.fromarray(255 - digit[..., :3]).save(photo)
+def test_a_photo_is_read_and_a_broken_file_is_explained(page, tmp_path, screenshot):
+    photo = tmp_path / "seven.png"
+    photo.write_bytes(png_bytes(bold_tight_seven()))
     upload = page.get_by_test_id("stFileUploaderDropzoneInput")
     upload.set_input_files(photo)
-    expect(page.get_by_test_id("stMetric").filter(has_text="The photo reads as")).to_contain_text("4")
+    expect(page.get_by_test_id("stMetric").filter(has_text="The photo reads as")).to_contain_text("7")
+    for caption in ("your picture, in grey", "the ink, cleaned", "the model's 28×28 input"):
+        expect(page.get_by_test_id("stImage").filter(has_text=caption).locator("img")).to_be_visible()
+    screenshot("draw-page-photo")
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot("draw-page-photo-phone")
+    page.set_viewport_size({"width": 1300, "height": 1000})
     broken = tmp_path / "broken.png"
     broken.write_bytes(b"\x89PNG\r\n\x1a\n not really")
     upload.set_input_files(broken)
     expect(page.get_by_text("That file is not a picture this app can read")).to_be_visible()
+    expect(page.get_by_test_id("stMetric").filter(has_text="The photo reads as")).to_have_count(0)
     draw_digit(page, 7)
     expect_prediction(page, 7)

@@ -1,0 +1,43 @@
+"""The Draw page's photo section: what the app did with an uploaded picture, step by step."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import streamlit as st
+
+from mlcore.image_io import UploadError, clean_ink, decode_picture
+from mlcore.inference import Recognizer
+from ui.widgets import enlarge
+
+THUMBNAIL = 160
+
+
+def show_photo_reading(recognizer: Recognizer, upload) -> None:
+    """The picture, its cleaned ink, the 28x28 input and the digit read, or why the file was refused."""
+    st.subheader("Your photo")
+    try:
+        grey = decode_picture(upload.getvalue())
+    except UploadError as error:
+        st.error(str(error), icon=":material/broken_image:")
+        return
+    ink = clean_ink(grey)
+    reading = recognizer.recognize(cv2.cvtColor(ink, cv2.COLOR_GRAY2RGBA))
+    steps = [(_thumbnail(grey), "your picture, in grey"), (_thumbnail(ink), "the ink, cleaned"),
+             (enlarge(reading.image if reading.image is not None else np.zeros((28, 28)), THUMBNAIL),
+              "the model's 28×28 input")]
+    *image_columns, answer_column = st.columns([1, 1, 1, 1.2])
+    for column, (image, caption) in zip(image_columns, steps):
+        column.image(image, caption=caption, width=THUMBNAIL)
+    if reading.is_blank:
+        answer_column.warning(f"No digit found in the photo. {reading.trace.blank_reason}",
+                              icon=":material/search_off:")
+    else:
+        answer_column.metric("The photo reads as", reading.digit)
+        answer_column.caption(f"Confidence {reading.confidence:.1%}")
+
+
+def _thumbnail(grey: np.ndarray) -> np.ndarray:
+    scale = THUMBNAIL / max(grey.shape)
+    size = (max(1, round(grey.shape[1] * scale)), max(1, round(grey.shape[0] * scale)))
+    return cv2.resize(grey, size, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_NEAREST)
