@@ -48,7 +48,8 @@ if why_tab.open:
             st.info("Draw a digit above to see which pixels the answer rests on.", icon=":material/draw:")
 if breaks_tab.open:
     with breaks_tab:
-        source_column, sweep_column = st.columns(2)
+        sweep_name = st.segmented_control("Change", list(SWEEPS), default="rotation", key="lab_sweep")
+        source_column, _ = st.columns(2)
         sources = ["my drawing", "a test image"] if has_digit else ["a test image"]
         source = source_column.segmented_control("Image", sources, default=sources[0], key="lab_source")
         image = reading.image if source == "my drawing" else None
@@ -57,5 +58,4 @@ if breaks_tab.open:
             index = source_column.number_input("Test image number", 0, len(mnist.y_test) - 1, 0, key="lab_index")
             image = mnist.x_test[index] / 255.0
             source_column.caption(f"Test image #{index} is labelled {mnist.y_test[index]}.")
-        sweep_name = sweep_column.segmented_control("Change", list(SWEEPS), default="rotation", key="lab_sweep")
         sweep_view(recognizer, image, sweep_name or "rotation")

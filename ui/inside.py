@@ -73,6 +73,8 @@ def saliency_for(model_key: str, _recognizer: Recognizer) -> Saliency:
     return Saliency(_recognizer.model)
 
 
+OVERLAY_SIDE = 252
+
 STAGE_TITLES = {INPUT: "Input", CONVOLUTION: "Convolution", POOLING: "Pooling", DENSE: "Dense layer",
                 SOFTMAX: "Softmax", "other": "Layer"}
 
@@ -106,7 +108,7 @@ def _stage_picture(activation, filters: np.ndarray | None) -> None:
         if filters is not None:
             st.image(pictures.filter_grid(filters, columns=16, cell=36),
                      caption=f"The {len(filters)} learnt {filters.shape[1]}×{filters.shape[2]} filters of this first "
-                             "convolution, one per map above: orange weights add the pixel, blue ones subtract it")
+                             "convolution, in the same order as the maps above: orange weights add the pixel, blue ones subtract it")
     else:
         st.image(pictures.unit_grid(values.ravel(), columns=32 if values.size > 64 else 16, cell=20),
                  caption=f"{values.size} units, row by row; black = 0 (off), yellow = the largest")
@@ -126,10 +128,10 @@ def saliency_view(recognizer: Recognizer, image28: np.ndarray, probabilities: np
         st.markdown(f"**Why {digit}** ({label}, {probabilities[digit]:.1%})")
         columns = st.columns(2)
         if cams is not None:
-            columns[0].image(pictures.overlay(image28, cams[row], signed=False),
+            columns[0].image(pictures.overlay(image28, cams[row], signed=False), width=OVERLAY_SIDE,
                              caption=f"Grad-CAM for {digit}: bright = the regions that speak for {digit}")
         columns[1 if cams is not None else 0].image(
-            pictures.overlay(image28, integrated[row], signed=True),
+            pictures.overlay(image28, integrated[row], signed=True), width=OVERLAY_SIDE,
             caption=f"Integrated gradients for {digit}: orange ink raises its score, blue ink lowers it")
     teacher_note("saliency")
 
@@ -139,9 +141,9 @@ def sweep_view(recognizer: Recognizer, image28: np.ndarray, sweep_name: str) -> 
     sweep = SWEEPS[sweep_name]
     reading = sweep_one(recognizer.predict_batch, image28, sweep)
     original = int(reading.digits[identity_index(sweep)])
-    st.image(pictures.strip(reading.images, side=44), caption=f"The image at each step of the sweep ({sweep.axis_title})")
+    st.image(pictures.strip(reading.images, side=44), caption=f"The image at each step: {sweep.axis_title}")
     st.altair_chart(sweep_chart(reading, sweep, original), width="stretch")
-    st.markdown(flip_sentence(reading, sweep))
+    st.markdown(flip_sentence(reading))
     st.caption(f"Points: the answer and its probability; dashed line: the probability of {original}, the answer "
                "for the untouched image; red lines: where the answer changes.")
     teacher_note("robustness")

@@ -74,17 +74,18 @@ def grey(image28: np.ndarray, side: int) -> np.ndarray:
     return np.repeat(picture[..., None], 3, axis=2)
 
 
-def overlay(image28: np.ndarray, saliency: np.ndarray, signed: bool, side: int = 196) -> np.ndarray:
+def overlay(image28: np.ndarray, saliency: np.ndarray, signed: bool, side: int = 252) -> np.ndarray:
     """The drawing, dimmed, with a saliency map laid over it.
 
     `saliency`: (28, 28); unsigned maps in [0, 1] are shown in the inferno colours, signed ones
-    (scaled by their largest absolute value) in orange (for the class) and blue (against it).
+    (scaled by their largest absolute value) in orange (for the class) and blue (against it), the
+    colour's strength growing with the square root of the value so that weaker pixels still show.
     """
     base = grey(image28, side).astype(np.float32) * 0.45
     if signed:
         top = float(np.abs(saliency).max())
         scaled = saliency / top if top > 0 else saliency
-        colour, weight = diverging(scaled).astype(np.float32), np.abs(scaled)
+        colour, weight = diverging(np.sign(scaled)).astype(np.float32), np.sqrt(np.abs(scaled))
     else:
         colour, weight = heat(saliency).astype(np.float32), np.clip(saliency, 0, 1)
     colour = cv2.resize(colour, (side, side), interpolation=cv2.INTER_LINEAR)

@@ -49,18 +49,14 @@ def accuracy_chart(frame: pd.DataFrame, axis_title: str, height: int = 220) -> a
         tooltip=["model", "value", alt.Tooltip("accuracy:Q", format=".1%")]))
 
 
-def flip_sentence(reading: SweepReading, sweep: Sweep, unit: str = "") -> str:
+def flip_sentence(reading: SweepReading) -> str:
     """A plain summary of where the answer changes along the sweep."""
     flips = reading.flips()
     digits = reading.digits
     if not flips:
         return f"The answer stays {digits[0]} all along the sweep."
-    parts = [f"{digits[i - 1]} → {digits[i]} at {_fmt(reading.values[i])}" for i in flips]
+    parts = [f"{digits[i - 1]} → {digits[i]} at {reading.values[i]:g}" for i in flips]
     return f"The answer changes {len(flips)} time{'s' * (len(flips) != 1)}: " + "; ".join(parts) + "."
-
-
-def _fmt(value: float) -> str:
-    return f"{value:g}"
 
 
 def identity_index(sweep: Sweep) -> int:
