@@ -29,6 +29,14 @@ class Sweep:
     transform: Callable[[np.ndarray, float], np.ndarray]
     identity: float = 0.0
 
+    @property
+    def coarse_values(self) -> tuple[float, ...]:
+        """Every other step, keeping the untouched image's; all steps when there are 12 or fewer."""
+        if len(self.values) <= 12:
+            return self.values
+        start = int(np.argmin(np.abs(np.asarray(self.values, float) - self.identity))) % 2
+        return self.values[start::2]
+
     def apply(self, images: np.ndarray, value: float) -> np.ndarray:
         """The transformed copies of (N, 28, 28) float images, clipped to [0, 1]."""
         images = np.asarray(images, np.float32).reshape(-1, 28, 28)

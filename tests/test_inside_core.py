@@ -131,6 +131,12 @@ def test_transformations_move_and_change_the_ink_as_named():
     assert noisy.min() >= 0 and noisy.max() <= 1 and np.abs(noisy - image).mean() > 0.05
 
 
+def test_coarse_sweeps_keep_the_untouched_image():
+    for sweep in SWEEPS.values():
+        assert sweep.identity in sweep.coarse_values and len(sweep.coarse_values) <= 13
+        assert np.allclose(sweep.apply(np.eye(28)[None], sweep.identity), np.eye(28)[None], atol=1e-6)
+
+
 def test_a_sweep_marks_where_the_answer_flips():
     line = np.zeros((28, 28), np.float32)
     line[8:20, 10] = 1.0

@@ -78,15 +78,32 @@ def test_explorer_errors_show_the_chosen_confusion(app):
     texts = [m.value for m in app.markdown]
     assert any("test images of 4 read as 9" in t for t in texts) or any(
         "never read a 4 as a 9" in s.value for s in app.success)
+    assert outlined_cell(app.get("vega_lite_chart")[0].proto) == [{"true": 4, "predicted": 9}]
     app.selectbox(key="errors_predicted").set_value(4).run()
     assert any("read correctly" in i.value for i in app.info)
 
 
-@pytest.mark.parametrize("tab", ["Overview", "Map of the data"])
+def outlined_cell(chart_proto) -> list[dict]:
+    """The rows of the confusion matrix's outline layer (the chosen cell)."""
+    import json
+
+    import pyarrow as pa
+
+    spec = json.loads(chart_proto.spec)
+    name = next(layer["data"]["name"] for layer in spec["layer"] if layer["mark"].get("filled") is False)
+    data = next(d.data.data for d in chart_proto.datasets if d.name == name)
+    return pa.ipc.open_stream(data).read_all().to_pylist()
+
+
+@pytest.mark.parametrize("tab", ["Overview", "Map of the data", "Under change"])
 def test_explorer_sections_render(app, tab):
     open_explorer(app, tab)
     assert not app.exception
     assert len(app.get("vega_lite_chart")) >= 2
+    if tab == "Map of the data":
+        assert any("5 nearest neighbours names its digit" in c.value for c in app.caption)
+    if tab == "Under change":
+        assert len(app.get("vega_lite_chart")) == 6
 
 
 def test_train_page_runs_a_tiny_job_to_a_result(app):

@@ -47,6 +47,12 @@ TEACHER_NOTES = {
                  "the image in from black and adds up, pixel by pixel, how much each bit of ink raised (orange) or "
                  "lowered (blue) the digit's score; it needs no convolution, so it works for any network. "
                  "Neither proves *why* the network decided; they show where it looked."),
+    "pca": ("What is a principal component?",
+            "Each image is a list of numbers (784 pixels, or the last hidden layer's units). Principal component "
+            "analysis finds the direction in which the images differ most (component 1), then the next one at "
+            "right angles to it (component 2), and places every image by its position along those two. It is a "
+            "flat shadow of a space with many more dimensions: points that overlap in the shadow may be far "
+            "apart in the full space."),
     "robustness": ("Why does the answer change?",
                    "The network only learnt from the examples it saw. MNIST digits are upright, centred, of one "
                    "size and one pen; training added some variety (small rotations, shifts, thicker and thinner "
