@@ -131,7 +131,8 @@ def saliency_view(recognizer: Recognizer, image28: np.ndarray, probabilities: np
         st.info("This model has no convolution, so Grad-CAM has nothing to look at; integrated gradients "
                 "works for any network.", icon=":material/info:")
     for digit, label, row in ((top, "the answer", 0), (runner_up, "the runner-up", 1)):
-        st.markdown(f"**Why {digit}** ({label}, {probabilities[digit]:.1%})")
+        chance = f"{probabilities[digit]:.1%}" if probabilities[digit] >= 0.001 else "under 0.1 %"
+        st.markdown(f"**Why {digit}** ({label}, {chance})")
         columns = st.columns(2)
         if cams is not None:
             columns[0].image(pictures.overlay(image28, cams[row], signed=False), width=OVERLAY_SIDE,
