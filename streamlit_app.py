@@ -12,7 +12,7 @@ st.set_page_config(page_title="Handwritten digits", page_icon="✏️", layout="
 pages = [
     st.Page("pages/draw.py", title="Draw", icon="✏️", default=True),
     st.Page("pages/inside.py", title="Inside the network", icon=":material/neurology:"),
-    st.Page("pages/explore.py", title="Explore MNIST", icon="🔎"),
+    st.Page("pages/explore.py", title="Explore MNIST", icon=":material/search:"),
     st.Page("pages/train.py", title="Train", icon="🏋️"),
 ]
 st.navigation(pages).run()

@@ -18,7 +18,7 @@ PER_PAGE = 100
 MAP_POINTS_PER_DIGIT = 150
 DIGITS = list(range(10))
 
-st.title("🔎 Explore MNIST")
+st.title(":material/search: Explore MNIST")
 mnist = mnist_or_stop()
 model_picker()
 recognizer = active_recognizer_or_stop()
@@ -160,7 +160,7 @@ def model_errors() -> None:
     per_class = pd.DataFrame({"digit": [str(d) for d in DIGITS], "error": 1 - per_class_accuracy(confusion)})
     st.altair_chart(alt.Chart(per_class, height=220).mark_bar(color="#ff4b4b").encode(
         x=alt.X("digit:N", axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("error:Q", title="share of test images misread", axis=alt.Axis(format="%")),
+        y=alt.Y("error:Q", title="misread", axis=alt.Axis(format="%")),
         tooltip=["digit", alt.Tooltip("error:Q", format=".2%")]), width="stretch")
 
 
