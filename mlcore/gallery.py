@@ -26,7 +26,8 @@ def page_of(indices: np.ndarray, page: int, per_page: int) -> np.ndarray:
 
 
 def compose_grid(images: np.ndarray, captions: list[str], columns: int = 10, cell: int = CELL) -> np.ndarray:
-    """One RGB picture of many images, each enlarged to `cell` px with a caption strip below.
+    """One RGB picture of many images, each enlarged to `cell` px, white ink on black as everywhere in
+    the app, with a caption strip below (dark text on white).
 
     Drawing a page as a single image renders in milliseconds where a hundred widgets would not.
     """
@@ -36,7 +37,7 @@ def compose_grid(images: np.ndarray, captions: list[str], columns: int = 10, cel
     grid = np.full((rows * height, columns * cell, 3), 255, dtype=np.uint8)
     for n, (image, caption) in enumerate(zip(images, captions)):
         top, left = (n // columns) * height, (n % columns) * cell
-        tile = cv2.resize(255 - image, (cell - 2, cell - 2), interpolation=cv2.INTER_NEAREST)
+        tile = cv2.resize(image, (cell - 2, cell - 2), interpolation=cv2.INTER_NEAREST)
         grid[top + 1 : top + cell - 1, left + 1 : left + cell - 1] = tile[..., None]
         cv2.putText(grid, caption, (left + 2, top + cell + CAPTION - 4), cv2.FONT_HERSHEY_PLAIN,
                     0.75, (90, 90, 90), 1, cv2.LINE_AA)

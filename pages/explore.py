@@ -4,11 +4,15 @@ import pandas as pd
 import streamlit as st
 
 from mlcore.dataset_stats import class_counts, intensity_histogram, mean_images, pixel_statistics
-from mlcore.embedding import pca, penultimate_features, stratified_sample
+from mlcore.embedding import neighbour_agreement, pca, penultimate_features, stratified_sample
 from mlcore.evaluation import confusion_matrix, largest_confusions, mistakes, overall_accuracy, per_class_accuracy
 from mlcore.gallery import compose_grid, matching_indices, page_count, page_of
+from mlcore.robustness import SWEEPS, accuracy_curve
+from ui.inside import teacher_note
 from ui.layout import page_frame
-from ui.state import active_recognizer_or_stop, mnist_or_stop, model_label, model_picker, test_set_probabilities
+from ui.robustness_charts import accuracy_chart
+from ui.state import (active_recognizer_or_stop, mnist_or_stop, model_label, model_picker, shared_recognizer,
+                      test_set_probabilities)
 from ui.widgets import confusion_chart, image_strip, pixel_heatmap, probability_chart
 
 PER_PAGE = 100
@@ -35,14 +39,20 @@ def split_summary(split: str) -> dict:
 def data_map(model_key: str) -> pd.DataFrame:
     chosen = stratified_sample(mnist.y_test, MAP_POINTS_PER_DIGIT)
     images = mnist.x_test[chosen]
+    labels = mnist.y_test[chosen]
     pixels = pca(images)
-    features = pca(penultimate_features(recognizer.model, images))
+    hidden = penultimate_features(recognizer.model, images)
+    features = pca(hidden)
     return pd.DataFrame({
         "index": chosen, "digit": mnist.y_test[chosen].astype(str),
         "pixels_x": pixels.coordinates[:, 0], "pixels_y": pixels.coordinates[:, 1],
         "features_x": features.coordinates[:, 0], "features_y": features.coordinates[:, 1],
     }).assign(pixels_share=pixels.explained_variance_ratio.sum(),
-              features_share=features.explained_variance_ratio.sum())
+              features_share=features.explained_variance_ratio.sum(),
+              pixels_map_vote=neighbour_agreement(pixels.coordinates, labels),
+              features_map_vote=neighbour_agreement(features.coordinates, labels),
+              pixels_full_vote=neighbour_agreement(images / 255.0, labels),
+              features_full_vote=neighbour_agreement(hidden, labels), hidden_units=hidden.shape[1])
 
 
 @st.fragment
@@ -133,25 +143,31 @@ def model_errors() -> None:
     accuracy_col, wrong_col = st.columns(2)
     accuracy_col.metric("Test accuracy", f"{overall_accuracy(confusion):.2%}")
     wrong_col.metric("Misread test images", f"{wrong:,} of {len(predicted):,}")
-    per_class = pd.DataFrame({"digit": [str(d) for d in DIGITS], "error": 1 - per_class_accuracy(confusion)})
-    matrix_col, class_col = st.columns([3, 2])
-    with matrix_col:
-        st.subheader("Confusion matrix")
-        st.caption("Rows: the true digit. Columns: what the model read. The diagonal is right. "
-                   "Click a red cell to see those mistakes below.")
-        st.altair_chart(confusion_chart(confusion), width="stretch", key="errors_matrix",
-                        on_select=show_clicked_cell, selection_mode="cell")
-    with class_col:
-        st.subheader("Mistakes per digit")
-        st.altair_chart(alt.Chart(per_class, height=360).mark_bar(color="#ff4b4b").encode(
-            x=alt.X("digit:N", axis=alt.Axis(labelAngle=0)),
-            y=alt.Y("error:Q", title="share of test images misread", axis=alt.Axis(format="%")),
-            tooltip=["digit", alt.Tooltip("error:Q", format=".2%")]), width="stretch")
-    st.subheader("Where it goes wrong")
     common = largest_confusions(confusion, 1)
     default_true, default_predicted = (common[0][0], common[0][1]) if common else (4, 9)
     st.session_state.setdefault("errors_true", default_true)
     st.session_state.setdefault("errors_predicted", default_predicted)
+    matrix_col, cell_col = st.columns([1, 1], gap="large")
+    with matrix_col:
+        st.subheader("Confusion matrix")
+        st.caption("Rows: the true digit. Columns: what the model read. The diagonal is right. "
+                   "Click a red cell to see those mistakes next to the matrix; the chosen cell is outlined.")
+        chosen_cell = (st.session_state.errors_true, st.session_state.errors_predicted)
+        st.altair_chart(confusion_chart(confusion, chosen_cell), width="stretch", key="errors_matrix",
+                        on_select=show_clicked_cell, selection_mode="cell")
+    with cell_col:
+        st.subheader("Where it goes wrong")
+        cell_mistakes(confusion, probabilities)
+    st.subheader("Mistakes per digit")
+    per_class = pd.DataFrame({"digit": [str(d) for d in DIGITS], "error": 1 - per_class_accuracy(confusion)})
+    st.altair_chart(alt.Chart(per_class, height=220).mark_bar(color="#ff4b4b").encode(
+        x=alt.X("digit:N", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("error:Q", title="misread", axis=alt.Axis(format="%")),
+        tooltip=["digit", alt.Tooltip("error:Q", format=".2%")]), width="stretch")
+
+
+def cell_mistakes(confusion: np.ndarray, probabilities: np.ndarray) -> None:
+    """The chosen cell's test images, most confident first."""
     true_col, predicted_col = st.columns(2)
     true_digit = true_col.selectbox("True digit", DIGITS, key="errors_true")
     predicted_digit = predicted_col.selectbox("Read as", DIGITS, key="errors_predicted")
@@ -165,7 +181,7 @@ def model_errors() -> None:
         return
     st.markdown(f"**{len(chosen)} test images of {true_digit} read as {predicted_digit}**, most confident first:")
     captions = [f"{i} {probabilities[i, predicted_digit]:.0%}" for i in chosen]
-    st.image(compose_grid(mnist.x_test[chosen], captions, columns=12, cell=84),
+    st.image(compose_grid(mnist.x_test[chosen], captions, columns=6, cell=72),
              caption="index and the model's confidence in its wrong answer")
     st.caption("Test-set indices, to find them in the gallery: " + ", ".join(str(i) for i in chosen))
 
@@ -188,11 +204,53 @@ def data_map_section() -> None:
     pixels_col, features_col = st.columns(2)
     pixels_col.altair_chart(charts[0], width="stretch")
     features_col.altair_chart(charts[1], width="stretch")
-    st.caption("In raw pixels the digits overlap; after the network's layers they fall into ten "
-               "clusters, which is what makes the last layer's job easy.")
+    vote = frame.iloc[0]
+    st.caption(
+        f"How well do the digits separate? A vote among each image's 5 nearest neighbours names its digit for "
+        f"{vote.pixels_map_vote:.0%} of the images in the raw-pixel map and {vote.features_map_vote:.0%} in the "
+        f"last-hidden-layer map. In all {28 * 28} pixel values the vote is right for {vote.pixels_full_vote:.0%}, "
+        f"in all {vote.hidden_units} numbers of the last hidden layer for {vote.features_full_vote:.0%}: the "
+        "network's layers do pull each digit together, which makes the last layer's job easy, but two principal "
+        "components show only part of it, so some digits still overlap in this flat picture.")
+    teacher_note("pca")
 
 
-SECTIONS = {"Overview": overview, "Gallery": gallery, "Model errors": model_errors, "Map of the data": data_map_section}
+ROBUSTNESS_PER_DIGIT = 20
+
+
+@st.cache_data(max_entries=8, show_spinner="Transforming test images and reading them…")
+def robustness_curves(model_key: str, _recognizer) -> pd.DataFrame:
+    """Accuracy on a fixed stratified subsample of the test set under every sweep's (coarse) steps."""
+    chosen = stratified_sample(mnist.y_test, ROBUSTNESS_PER_DIGIT, seed=1)
+    images, labels = mnist.x_test[chosen], mnist.y_test[chosen]
+    frames = [pd.DataFrame({"transformation": name, "value": sweep.coarse_values,
+                            "accuracy": accuracy_curve(_recognizer.predict_batch, images, labels, sweep,
+                                                       sweep.coarse_values)})
+              for name, sweep in SWEEPS.items()]
+    return pd.concat(frames, ignore_index=True)
+
+
+@st.fragment
+def robustness_section() -> None:
+    shipped = shared_recognizer()
+    models = {"shipped model": shipped}
+    if recognizer.key != shipped.key:
+        models[f"your model ({recognizer.model.name})"] = recognizer
+    st.caption(f"Test-set accuracy when every image is changed the same way, on {ROBUSTNESS_PER_DIGIT * 10} test "
+               f"images ({ROBUSTNESS_PER_DIGIT} of each digit). "
+               + ("Pick another model in the sidebar to compare it with the shipped one."
+                  if len(models) == 1 else "The shipped model against yours."))
+    curves = pd.concat([robustness_curves(model.key, model).assign(model=label) for label, model in models.items()])
+    columns = st.columns(3)
+    for n, (name, sweep) in enumerate(SWEEPS.items()):
+        frame = curves[curves.transformation == name]
+        columns[n % 3].altair_chart(accuracy_chart(frame, sweep.axis_title), width="stretch")
+    st.caption("Try one drawing or test image step by step in the robustness lab on the Inside the network page.")
+    teacher_note("robustness")
+
+
+SECTIONS = {"Overview": overview, "Gallery": gallery, "Model errors": model_errors, "Map of the data": data_map_section,
+            "Under change": robustness_section}
 for tab, draw_section in zip(st.tabs(list(SECTIONS), key="explore_tab", on_change="rerun"), SECTIONS.values()):
     if tab.open:
         with tab:

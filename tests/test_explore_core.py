@@ -1,9 +1,10 @@
 """The numbers behind the explorer page, on the real dataset and on small hand-checked examples."""
 
+import cv2
 import numpy as np
 
 from mlcore.dataset_stats import class_counts, mean_images, pixel_statistics
-from mlcore.embedding import pca, penultimate_features, stratified_sample
+from mlcore.embedding import neighbour_agreement, pca, penultimate_features, stratified_sample
 from mlcore.evaluation import confusion_matrix, largest_confusions, mistakes, per_class_accuracy
 from mlcore.gallery import CAPTION, CELL, compose_grid, matching_indices, page_count, page_of
 
@@ -65,3 +66,14 @@ def test_gallery_paging_and_one_composed_picture(mnist):
     assert page_of(threes, 99, 100).tolist() == threes[1000:].tolist()
     grid = compose_grid(mnist.x_test[threes[:100]], [str(i) for i in threes[:100]], columns=20)
     assert grid.shape == (5 * (CELL + CAPTION), 20 * CELL, 3) and grid.dtype == np.uint8
+    first = cv2.resize(mnist.x_test[threes[0]], (CELL - 2, CELL - 2), interpolation=cv2.INTER_NEAREST)
+    np.testing.assert_array_equal(grid[1 : CELL - 1, 1 : CELL - 1, 0], first)
+    assert first[0, 0] == 0, "white ink on a black background, like every other view"
+
+
+def test_neighbour_agreement_tells_clusters_from_a_mix():
+    rng = np.random.default_rng(0)
+    labels = np.repeat(np.arange(3), 20)
+    clusters = np.array([[0, 0], [10, 0], [0, 10]])[labels] + rng.normal(0, 0.5, (60, 2))
+    assert neighbour_agreement(clusters, labels) == 1.0
+    assert neighbour_agreement(rng.normal(0, 1, (60, 2)), labels) < 0.7

@@ -1,11 +1,15 @@
 """Page logic through Streamlit's AppTest: the real app script, the real model and data."""
 
+import io
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
+from PIL import Image
 from streamlit.testing.v1 import AppTest
 
+LAST_DRAWING = "last_drawing_png"  # ui.canvas.LAST_DRAWING (ui.canvas needs a running app to import)
 from ui.state import ACTIVE_MODEL
 
 TIMEOUT = 120
@@ -74,15 +78,32 @@ def test_explorer_errors_show_the_chosen_confusion(app):
     texts = [m.value for m in app.markdown]
     assert any("test images of 4 read as 9" in t for t in texts) or any(
         "never read a 4 as a 9" in s.value for s in app.success)
+    assert outlined_cell(app.get("vega_lite_chart")[0].proto) == [{"true": 4, "predicted": 9}]
     app.selectbox(key="errors_predicted").set_value(4).run()
     assert any("read correctly" in i.value for i in app.info)
 
 
-@pytest.mark.parametrize("tab", ["Overview", "Map of the data"])
+def outlined_cell(chart_proto) -> list[dict]:
+    """The rows of the confusion matrix's outline layer (the chosen cell)."""
+    import json
+
+    import pyarrow as pa
+
+    spec = json.loads(chart_proto.spec)
+    name = next(layer["data"]["name"] for layer in spec["layer"] if layer["mark"].get("filled") is False)
+    data = next(d.data.data for d in chart_proto.datasets if d.name == name)
+    return pa.ipc.open_stream(data).read_all().to_pylist()
+
+
+@pytest.mark.parametrize("tab", ["Overview", "Map of the data", "Under change"])
 def test_explorer_sections_render(app, tab):
     open_explorer(app, tab)
     assert not app.exception
     assert len(app.get("vega_lite_chart")) >= 2
+    if tab == "Map of the data":
+        assert any("5 nearest neighbours names its digit" in c.value for c in app.caption)
+    if tab == "Under change":
+        assert len(app.get("vega_lite_chart")) == 6
 
 
 def test_train_page_runs_a_tiny_job_to_a_result(app):
@@ -119,3 +140,85 @@ def test_draw_page_shows_what_it_did_with_a_photo_and_explains_a_non_picture(app
     assert not app.exception
     assert [e.value for e in app.error] == ["That file is not a picture this app can read (or it is damaged)."]
     assert not [m for m in app.metric if m.label == "The photo reads as"]
+
+
+def drawing_png(digit: int, seed: int = 0) -> bytes:
+    """A canvas-style drawing of `digit` as the canvas sends it: a 280x280 RGBA PNG."""
+    from mlcore.synthetic import render_digit
+
+    buffer = io.BytesIO()
+    Image.fromarray(render_digit(digit, np.random.default_rng(seed))).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def open_inside(app, tab="Layer by layer", drawing=None):
+    if drawing is not None:
+        app.session_state[LAST_DRAWING] = drawing
+    app.switch_page("pages/inside.py")
+    app.session_state["inside_tab"] = tab
+    app.run()
+    assert not app.exception
+    return app
+
+
+def test_inside_page_asks_for_a_digit_and_still_runs_the_lab_on_test_images(app, mnist):
+    open_inside(app)
+    assert "Inside the network" in app.title[0].value
+    assert [s.value for s in app.subheader] == ["Draw a digit"]
+    assert len(app.get("image")) == 0
+    open_inside(app, "Where it breaks")
+    app.number_input(key="lab_index").set_value(3).run()
+    assert not app.exception
+    assert any(f"is labelled {mnist.y_test[3]}" in c.value for c in app.caption)
+    assert any("The answer" in m.value for m in app.markdown)
+    assert len(app.get("vega_lite_chart")) == 1
+
+
+def test_inside_page_shows_every_layer_of_the_last_drawing(app, recognizer):
+    drawing = drawing_png(3)
+    open_inside(app, drawing=drawing)
+    reading = recognizer.recognize(np.asarray(Image.open(io.BytesIO(drawing))))
+    assert app.metric[0].value == str(reading.digit)
+    titles = [m.value for m in app.markdown if m.value.startswith("**") and "·" in m.value]
+    assert [t.split("**")[1] for t in titles] == ["1. Input", "2. Convolution", "3. Convolution", "4. Pooling",
+                                                   "5. Convolution", "6. Convolution", "7. Pooling",
+                                                   "8. Dense layer", "9. Softmax"]
+    assert "28 × 28 × 32" in titles[1] and "7 × 7 × 64" in titles[6] and "· 128" in titles[7]
+    # input, four convolutions' maps, the first one's filters, two poolings, the dense units
+    assert len(app.get("image")) == 9
+    assert any("32 learnt 3×3 filters" in image.captions[0] for image in app.get("image"))
+    assert {e.label for e in app.expander} >= {"What is a convolution? What is a feature map?",
+                                                 "What is pooling?", "What is softmax?"}
+
+
+def test_inside_page_explains_the_answer_and_the_runner_up(app, recognizer):
+    drawing = drawing_png(5, seed=2)
+    open_inside(app, "Why this answer", drawing=drawing)
+    reading = recognizer.recognize(np.asarray(Image.open(io.BytesIO(drawing))))
+    runner_up = int(np.argsort(reading.probabilities)[-2])
+    captions = [image.captions[0] for image in app.get("image")]
+    assert captions[0].startswith(f"Grad-CAM for {reading.digit}") and captions[1].startswith(
+        f"Integrated gradients for {reading.digit}")
+    assert captions[2].startswith(f"Grad-CAM for {runner_up}") and captions[3].startswith(
+        f"Integrated gradients for {runner_up}")
+
+
+def test_inside_page_works_for_a_network_without_convolutions(app):
+    import keras
+
+    from mlcore.inference import Recognizer
+    from mlcore.model import Architecture, build_model
+
+    keras.utils.set_random_seed(0)
+    app.session_state[ACTIVE_MODEL] = Recognizer(build_model(Architecture(conv_blocks=0, dense_units=64,
+                                                                          batch_norm=False), name="tiny_mlp"))
+    open_inside(app, drawing=drawing_png(1))
+    titles = [m.value.split("**")[1] for m in app.markdown if m.value.startswith("**") and "·" in m.value]
+    assert titles == ["1. Input", "2. Dense layer", "3. Softmax"]
+    app.session_state["inside_tab"] = "Why this answer"
+    app.run()
+    assert not app.exception
+    assert "no convolution" in app.info[0].value
+    assert [i.captions[0].split(":")[0] for i in app.get("image")] == [
+        f"Integrated gradients for {d}" for d in np.argsort(app.session_state[ACTIVE_MODEL].recognize(
+            np.asarray(Image.open(io.BytesIO(drawing_png(1))))).probabilities)[::-1][:2]]

@@ -6,14 +6,24 @@ screen, with no hover, a tap there can even hit "clear". A tiny companion compon
 toolbar, always visible, just above the canvas instead, so every pixel of the canvas draws, and
 hides the toolbar buttons a student has no use for (class names and labels from the component's
 frontend bundle, streamlit_drawable_canvas/frontend/build).
+
+Every canvas keeps the session's last drawing (`last_drawing`), so a page can look at what was
+drawn on another page until the student draws on its own canvas. (Redrawing it on the other
+canvas through `initial_drawing` would make the toolbar's "reset" bring it back instead of
+clearing the canvas.)
 """
 
 from __future__ import annotations
 
+import io
+
+import numpy as np
 import streamlit as st
+from PIL import Image
 from streamlit_drawable_canvas import CanvasResult, st_canvas
 
 CANVAS_SIDE = 280
+LAST_DRAWING = "last_drawing_png"
 
 _PIN_TOOLBAR_JS = """
 // The pencil ("Edit": switches drawing off) and the arrow ("Update the app with this drawing":
@@ -59,8 +69,21 @@ _pin_toolbar = st.components.v2.component("digit_canvas_toolbar_pin", js=_PIN_TO
 
 
 def digit_canvas(stroke_width: int, key: str) -> CanvasResult:
-    """A square white-on-black canvas that sends its pixels on every stroke."""
+    """A square white-on-black canvas that sends its pixels on every stroke (kept as the session's last drawing)."""
     _pin_toolbar(key=f"{key}_toolbar_pin")
+    result = _canvas(stroke_width, key)
+    if result.image_bytes is not None:
+        st.session_state[LAST_DRAWING] = result.image_bytes
+    return result
+
+
+def last_drawing() -> np.ndarray | None:
+    """The last drawing on any canvas of this session, as RGBA uint8 (280, 280, 4), or None."""
+    png = st.session_state.get(LAST_DRAWING)
+    return None if png is None else np.asarray(Image.open(io.BytesIO(png)).convert("RGBA"))
+
+
+def _canvas(stroke_width: int, key: str) -> CanvasResult:
     return st_canvas(
         stroke_width=stroke_width,
         stroke_color="#FFFFFF",

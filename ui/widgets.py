@@ -58,8 +58,9 @@ def image_strip(images: np.ndarray, side: int = 84, gap: int = 6) -> np.ndarray:
     return np.hstack([part for tile in tiles for part in (tile, spacer)][:-1])
 
 
-def confusion_chart(confusion: np.ndarray) -> alt.LayerChart:
-    """Counts of (true, predicted) digits; the off-diagonal cells are clickable (selection "cell")."""
+def confusion_chart(confusion: np.ndarray, chosen: tuple[int, int] | None = None) -> alt.LayerChart:
+    """Counts of (true, predicted) digits; the off-diagonal cells are clickable (selection "cell"), the
+    `chosen` (true, predicted) cell is outlined."""
     matrix = pd.DataFrame([(t, p, int(confusion[t, p])) for t in range(10) for p in range(10)],
                           columns=["true", "predicted", "images"])
     cell = alt.selection_point(name="cell", fields=["true", "predicted"])
@@ -69,4 +70,8 @@ def confusion_chart(confusion: np.ndarray) -> alt.LayerChart:
         color=alt.Color("images:Q", scale=alt.Scale(scheme="reds"), legend=None),
         tooltip=["true", "predicted", "images"]).add_params(cell)
     counts = alt.Chart(matrix).mark_text(fontSize=12).encode(x="predicted:O", y="true:O", text="images:Q")
-    return heat + counts
+    if chosen is None:
+        return heat + counts
+    outline = alt.Chart(pd.DataFrame({"true": [chosen[0]], "predicted": [chosen[1]]})).mark_rect(
+        filled=False, stroke="#0e1117", strokeWidth=3).encode(x="predicted:O", y="true:O")
+    return heat + counts + outline

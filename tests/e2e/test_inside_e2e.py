@@ -1,0 +1,49 @@
+import re
+
+from playwright.sync_api import expect
+
+from .drawing import draw_digit, expect_prediction
+from .streamlit_widgets import open_page, wait_until_idle
+
+STAGES = ["1. Input", "2. Convolution", "3. Convolution", "4. Pooling", "5. Convolution", "6. Convolution",
+          "7. Pooling", "8. Dense layer", "9. Softmax"]
+
+
+def loaded_images(page) -> int:
+    """How many pictures in the main area have actually been drawn by the browser."""
+    return page.evaluate("""() => [...document.querySelectorAll('[data-testid=stMain] [data-testid=stImage] img')]
+                                  .filter(img => img.complete && img.naturalWidth > 0).length""")
+
+
+def test_draw_a_digit_and_see_every_layer_and_the_saliency_overlay(page, screenshot):
+    open_page(page, "Inside the network")
+    expect(page.get_by_role("heading", name="Draw a digit", exact=True)).to_be_visible()
+    draw_digit(page, 3)
+    expect_prediction(page, 3)
+    for title in STAGES:
+        expect(page.get_by_text(title, exact=False).first).to_be_visible()
+    expect(page.get_by_text("32 learnt 3×3 filters", exact=False)).to_be_visible()
+    page.wait_for_function("() => document.querySelectorAll('[data-testid=stMain] [data-testid=stImage] img').length >= 9")
+    assert loaded_images(page) >= 9, "the input, 4 convolutions' maps, the filters, 2 poolings and the dense units"
+    screenshot("inside-layers-three")
+
+    page.get_by_role("tab", name="Why this answer").click()
+    expect(page.get_by_text("Grad-CAM for 3:", exact=False)).to_be_visible()
+    expect(page.get_by_text("Integrated gradients for 3:", exact=False)).to_be_visible()
+    wait_until_idle(page)
+    assert loaded_images(page) == 4, "Grad-CAM and integrated gradients for the answer and the runner-up"
+    screenshot("inside-why-three")
+
+    page.get_by_role("tab", name="Where it breaks").click()
+    expect(page.get_by_text(re.compile(r"^The answer (changes|stays)"))).to_be_visible()
+    expect(page.get_by_test_id("stVegaLiteChart")).to_have_count(2)
+    screenshot("inside-breaks-three")
+
+
+def test_the_drawing_from_the_draw_page_is_looked_inside(page):
+    draw_digit(page, 7)
+    expect_prediction(page, 7)
+    open_page(page, "Inside the network")
+    expect(page.get_by_text("Your last drawing, from the Draw page", exact=False)).to_be_visible()
+    expect_prediction(page, 7)
+    expect(page.get_by_text("9. Softmax", exact=False)).to_be_visible()
