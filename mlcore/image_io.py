@@ -37,6 +37,9 @@ MIN_INK_CONTRAST = 0.12
 """Ink is at least this much darker than its paper (as a share of the paper's brightness)."""
 MIN_INK_STEP = 12
 """...and at least this many grey levels (of 255) darker: sensor noise on dim paper is not ink."""
+SHADOW_SPLIT = 0.5
+"""Otsu's border vote abstains when one of its two classes splits again into two this far apart
+(as a share of the first split): paper in light and paper in shadow, not paper and ink."""
 MIN_PART_SHARE = 0.04
 """Marks smaller than this share of the largest mark's ink are specks and dropped."""
 
@@ -185,7 +188,7 @@ def _border_vote(grey8: np.ndarray) -> bool | None:
     if light.all() or not light.any():
         return None
     separation = grey8[light].mean() - grey8[~light].mean()
-    if separation < MIN_INK_STEP or max(_split(grey8[light]), _split(grey8[~light])) > 0.5 * separation:
+    if separation < MIN_INK_STEP or max(_split(grey8[light]), _split(grey8[~light])) > SHADOW_SPLIT * separation:
         return None
     light_share = float(np.mean(_border(grey8) > threshold))
     if light_share >= 0.6:

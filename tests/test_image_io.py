@@ -62,9 +62,11 @@ def test_every_mode_pillow_opens_reads_the_seven(recognizer, mode):
 
 
 def test_a_palette_picture_with_a_transparent_background(recognizer):
-    picture = Image.fromarray(ink_on_transparent(SEVEN, ink=0)).convert("P")
-    picture.info["transparency"] = 0
-    data = encoded(Image.fromarray(ink_on_transparent(SEVEN, ink=255)).convert("PA").convert("P"), "PNG")
+    picture = Image.fromarray((ink_on_transparent(SEVEN)[..., 3] > 127).astype(np.uint8), mode="L").convert("P")
+    picture.putpalette([0, 0, 0, 255, 255, 255])  # index 0: black, made transparent; index 1: white ink
+    data = encoded(picture, "PNG", transparency=0)
+    reopened = Image.open(io.BytesIO(data))
+    assert reopened.mode == "P" and reopened.info["transparency"] == 0
     assert read(recognizer, data).digit == 7
 
 

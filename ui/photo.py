@@ -23,10 +23,10 @@ def show_photo_reading(recognizer: Recognizer, upload) -> None:
         return
     ink = clean_ink(grey)
     reading = recognizer.recognize(cv2.cvtColor(ink, cv2.COLOR_GRAY2RGBA))
-    steps = [(_thumbnail(grey), "your picture, in grey"), (_thumbnail(ink), "the ink, cleaned"),
+    steps = [(_thumbnail(grey), "your picture, in grey"), (_thumbnail(ink, margin=0), "the ink, cleaned"),
              (enlarge(reading.image if reading.image is not None else np.zeros((28, 28)), THUMBNAIL),
               "the model's 28×28 input")]
-    *image_columns, answer_column = st.columns([1, 1, 1, 1.2])
+    answer_column, *image_columns = st.columns([1.2, 1, 1, 1])  # the answer first: it leads on a phone too
     for column, (image, caption) in zip(image_columns, steps):
         column.image(image, caption=caption, width=THUMBNAIL)
     if reading.is_blank:
@@ -37,7 +37,11 @@ def show_photo_reading(recognizer: Recognizer, upload) -> None:
         answer_column.caption(f"Confidence {reading.confidence:.1%}")
 
 
-def _thumbnail(grey: np.ndarray) -> np.ndarray:
+def _thumbnail(grey: np.ndarray, margin: int = 255) -> np.ndarray:
+    """`grey` fitted into a THUMBNAIL-px square, the rest filled with `margin`, so the steps line up."""
     scale = THUMBNAIL / max(grey.shape)
     size = (max(1, round(grey.shape[1] * scale)), max(1, round(grey.shape[0] * scale)))
-    return cv2.resize(grey, size, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_NEAREST)
+    fitted = cv2.resize(grey, size, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_NEAREST)
+    top, left = (THUMBNAIL - size[1]) // 2, (THUMBNAIL - size[0]) // 2
+    return cv2.copyMakeBorder(fitted, top, THUMBNAIL - size[1] - top, left, THUMBNAIL - size[0] - left,
+                              cv2.BORDER_CONSTANT, value=margin)
