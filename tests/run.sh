@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Install everything the tests need (Python packages, Debian's Chromium) and run them all.
+# Install everything the tests need (Python packages, Debian's Chromium and PostgreSQL), start a
+# throwaway PostgreSQL server for the class dataset's tests (tests/postgres.sh), and run them all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! command -v chromium >/dev/null 2>&1; then
@@ -7,4 +8,5 @@ if ! command -v chromium >/dev/null 2>&1; then
   apt-get install -y chromium
 fi
 python -m pip install -r requirements-dev.txt
+source tests/postgres.sh
 python -m pytest "$@"
