@@ -13,5 +13,7 @@ pages = [
     st.Page("pages/draw.py", title="Draw", icon="✏️", default=True),
     st.Page("pages/explore.py", title="Explore MNIST", icon="🔎"),
     st.Page("pages/train.py", title="Train", icon="🏋️"),
+    st.Page("pages/my_digits.py", title="My digits", icon=":material/collections:"),
+    st.Page("pages/class_dataset.py", title="Class dataset", icon=":material/groups:"),
 ]
 st.navigation(pages).run()

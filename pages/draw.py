@@ -2,6 +2,7 @@ import streamlit as st
 
 from mlcore.image_io import UploadError, decode_picture, photo_to_canvas
 from ui.canvas import digit_canvas
+from ui.labelling import label_buttons
 from ui.state import active_recognizer_or_stop, model_label, model_picker
 from ui.widgets import enlarge, probability_chart
 
@@ -31,6 +32,7 @@ with result_column:
         if reading.is_unsure:
             runner_up = int(reading.probabilities.argsort()[-2])
             st.info(f"Not sure: it could also be a {runner_up}. Try drawing it bigger or more clearly.")
+        label_buttons(reading, canvas)
         st.altair_chart(probability_chart(reading.probabilities), width="stretch")
 
 with canvas_column:

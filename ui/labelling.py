@@ -1,0 +1,72 @@
+"""Labelling a drawing on the Draw page in one click: "Right" or "It's a ..." keeps it in My digits."""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import streamlit as st
+from streamlit_drawable_canvas import CanvasResult
+
+from mlcore.collection import CollectionFull, labelled_drawing
+from mlcore.inference import Recognition
+from ui.my_digits import my_digits
+from ui.state import active_recognizer_or_stop
+
+LAST_LABELLED = "labelling_last"
+"""(fingerprint of the drawing, id of its saved copy): that drawing is not offered again."""
+MESSAGE = "labelling_message"
+PILLS = "labelling_other_digit"
+
+
+def _fingerprint(reading: Recognition) -> str:
+    return hashlib.sha1(np.ascontiguousarray(reading.image).tobytes()).hexdigest()
+
+
+def _save(reading: Recognition, canvas_rgba: np.ndarray | None, label: int, model: str) -> None:
+    digit = labelled_drawing(reading.image, canvas_rgba, label, reading.digit, model)
+    try:
+        my_digits().add(digit)
+    except CollectionFull as error:
+        st.session_state[MESSAGE] = str(error)
+        return
+    st.session_state[LAST_LABELLED] = (_fingerprint(reading), digit.id)
+    st.session_state.pop(MESSAGE, None)
+
+
+def _save_other(reading: Recognition, canvas_rgba: np.ndarray | None, model: str) -> None:
+    label = st.session_state.get(PILLS)
+    st.session_state[PILLS] = None
+    if label is not None:
+        _save(reading, canvas_rgba, int(label), model)
+
+
+def _undo() -> None:
+    _, digit_id = st.session_state.pop(LAST_LABELLED)
+    my_digits().remove(digit_id)
+
+
+def label_buttons(reading: Recognition | None, canvas: CanvasResult) -> None:
+    """Under a reading: "Right" or a row of digits 0-9; the labelled drawing goes to My digits.
+
+    Once labelled, the same drawing shows what it was saved as (with Undo) instead of the buttons.
+    """
+    if reading is None or reading.is_blank:
+        return
+    if MESSAGE in st.session_state:
+        st.error(st.session_state[MESSAGE], icon=":material/error:")
+    last = st.session_state.get(LAST_LABELLED)
+    if last and last[0] == _fingerprint(reading) and last[1] in my_digits():
+        saved = next(d for d in my_digits() if d.id == last[1])
+        st.success(f"Saved in My digits as a **{saved.label}** ({len(my_digits())} so far). "
+                   f"Clear the canvas for the next one.", icon=":material/check_circle:")
+        st.button("Undo", icon=":material/undo:", on_click=_undo, key="labelling_undo", type="tertiary")
+        return
+    model = active_recognizer_or_stop().model.name
+    rgba = canvas.image_data
+    with st.container(key="labelling"):
+        st.markdown("**Was it right?** Label it to keep it in *My digits*.")
+        st.button(f"Right, it's a {reading.digit}", icon=":material/check:", type="primary", key="labelling_right",
+                  on_click=_save, args=(reading, rgba, reading.digit, model))
+        st.pills("No, it's a …", options=list(range(10)), key=PILLS, on_change=_save_other,
+                 args=(reading, rgba, model))
