@@ -16,7 +16,6 @@ from ui.state import active_recognizer_or_stop
 LAST_LABELLED = "labelling_last"
 """(fingerprint of the drawing, id of its saved copy): that drawing is not offered again."""
 MESSAGE = "labelling_message"
-PILLS = "labelling_other_digit"
 
 
 def _fingerprint(reading: Recognition) -> str:
@@ -34,13 +33,6 @@ def _save(reading: Recognition, canvas_rgba: np.ndarray | None, label: int, mode
     st.session_state.pop(MESSAGE, None)
 
 
-def _save_other(reading: Recognition, canvas_rgba: np.ndarray | None, model: str) -> None:
-    label = st.session_state.get(PILLS)
-    st.session_state[PILLS] = None
-    if label is not None:
-        _save(reading, canvas_rgba, int(label), model)
-
-
 def _undo() -> None:
     _, digit_id = st.session_state.pop(LAST_LABELLED)
     my_digits().remove(digit_id)
@@ -54,13 +46,13 @@ def label_buttons(reading: Recognition | None, canvas: CanvasResult) -> None:
     if reading is None or reading.is_blank:
         return
     if MESSAGE in st.session_state:
-        st.error(st.session_state[MESSAGE], icon=":material/error:")
+        st.error(st.session_state.pop(MESSAGE), icon=":material/error:")
     last = st.session_state.get(LAST_LABELLED)
     if last and last[0] == _fingerprint(reading) and last[1] in my_digits():
         saved = next(d for d in my_digits() if d.id == last[1])
         st.success(f"Saved in My digits as a **{saved.label}** ({len(my_digits())} so far). "
                    f"Clear the canvas for the next one.", icon=":material/check_circle:")
-        st.button("Undo", icon=":material/undo:", on_click=_undo, key="labelling_undo", type="tertiary")
+        st.button("Undo this label", icon=":material/undo:", on_click=_undo, key="labelling_undo", type="tertiary")
         return
     model = active_recognizer_or_stop().model.name
     rgba = canvas.image_data
@@ -68,5 +60,8 @@ def label_buttons(reading: Recognition | None, canvas: CanvasResult) -> None:
         st.markdown("**Was it right?** Label it to keep it in *My digits*.")
         st.button(f"Right, it's a {reading.digit}", icon=":material/check:", type="primary", key="labelling_right",
                   on_click=_save, args=(reading, rgba, reading.digit, model))
-        st.pills("No, it's a …", options=list(range(10)), key=PILLS, on_change=_save_other,
-                 args=(reading, rgba, model))
+        st.markdown("No, it's a …")
+        with st.container(horizontal=True, gap="small", key="labelling_digits"):
+            for digit in range(10):
+                st.button(str(digit), key=f"labelling_digit_{digit}", on_click=_save, args=(reading, rgba, digit, model),
+                          help=f"It's a {digit}: save it with that label")

@@ -42,10 +42,15 @@ def _wait_until_healthy(url: str, process: subprocess.Popen, timeout: float = 12
     raise TimeoutError(f"streamlit did not become healthy at {url}")
 
 
+E2E_PASSCODE = "e2e-teacher-passcode"
+
+
 @pytest.fixture(scope="session")
-def app_url():
+def app_url(tmp_path_factory):
     port = _free_port()
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    class_dataset = tmp_path_factory.mktemp("class-dataset") / "class_dataset.sqlite"
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "CLASS_DATASET_URL": f"sqlite:///{class_dataset}",
+           "CLASS_DATASET_PASSCODE": E2E_PASSCODE}
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port),
          "--server.headless", "true", "--browser.gatherUsageStats", "false"],
