@@ -71,7 +71,7 @@ else:
 
 st.subheader("Keep them")
 with st.container(horizontal=True):
-    st.download_button("Download as a zip", data=lambda: to_zip(my_digits()), file_name="my-digits.zip",
+    st.download_button("Download as a zip", data=lambda: to_zip(digits), file_name="my-digits.zip",
                        mime="application/zip", icon=":material/download:", disabled=not len(digits),
                        help="PNGs of the model's 28×28 inputs and of your canvas, a CSV of labels, and "
                             "digits.npz (x: N×28×28 uint8, y: N uint8, like MNIST).")

@@ -89,6 +89,7 @@ def test_a_second_session_adds_to_the_class_dataset_and_the_first_sees_it(page, 
         label_right(student, 4)
         student.get_by_test_id("stExpandSidebarButton").click()
         open_page(student, "My digits")
+        student.get_by_test_id("stSidebarCollapseButton").click()  # on a phone the menu stays open
         student.get_by_role("button", name="Add 1 drawings to the class dataset").click()
         expect(student.get_by_text("Added 1 drawings to the class dataset")).to_be_visible()
         expect(student.get_by_role("button", name="All your drawings are in the class dataset")).to_be_disabled()
