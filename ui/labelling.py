@@ -61,7 +61,9 @@ def label_buttons(reading: Recognition | None, canvas: CanvasResult) -> None:
         st.button(f"Right, it's a {reading.digit}", icon=":material/check:", type="primary", key="labelling_right",
                   on_click=_save, args=(reading, rgba, reading.digit, model))
         st.markdown("No, it's a …")
-        with st.container(horizontal=True, gap="small", key="labelling_digits"):
-            for digit in range(10):
-                st.button(str(digit), key=f"labelling_digit_{digit}", on_click=_save, args=(reading, rgba, digit, model),
-                          help=f"It's a {digit}: save it with that label")
+        with st.container(gap="xsmall", key="labelling_digits"):
+            for row in (range(5), range(5, 10)):  # two even rows, on a phone too
+                with st.container(horizontal=True, gap="xsmall"):
+                    for digit in row:
+                        st.button(str(digit), key=f"labelling_digit_{digit}", on_click=_save, width=44,
+                                  args=(reading, rgba, digit, model), help=f"It's a {digit}: save it with that label")
