@@ -1,3 +1,4 @@
+import numpy as np
 import streamlit as st
 
 from mlcore import class_dataset
@@ -36,11 +37,9 @@ def import_zip() -> None:
 
 def share() -> None:
     new = [d for d in digits if d.id not in shared_ids()]
-    x, y = digits.arrays()
-    ids = [d.id for d in digits]
-    keep = [ids.index(d.id) for d in new]
+    images, labels = np.stack([d.image for d in new]), np.array([d.label for d in new], np.uint8)
     try:
-        total = class_dataset.add_digits(class_dataset_engine(), x[keep], y[keep])
+        total = class_dataset.add_digits(class_dataset_engine(), images, labels)
     except class_dataset.ClassDatasetError as error:
         notice("error", str(error))
     else:
