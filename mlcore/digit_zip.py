@@ -126,9 +126,9 @@ def _checked_entries(archive: zipfile.ZipFile, max_digits: int) -> dict[str, zip
             raise DigitZipError(f"The zip holds {name} twice.")
         if info.flag_bits & 0x1:
             raise DigitZipError("The zip is encrypted.")
-        if info.file_size > _size_limit(name, max_digits):
+        if info.file_size > _size_limit(name):
             raise DigitZipError(f"{name} would unpack to {info.file_size:,} bytes; "
-                                f"at most {_size_limit(name, max_digits):,} are read.")
+                                f"at most {_size_limit(name):,} are read.")
         entries[name] = info
     total = sum(info.file_size for info in entries.values())
     if total > MAX_TOTAL_BYTES:
@@ -136,7 +136,7 @@ def _checked_entries(archive: zipfile.ZipFile, max_digits: int) -> dict[str, zip
     return entries
 
 
-def _size_limit(name: str, max_digits: int) -> int:
+def _size_limit(name: str) -> int:
     if name.startswith("images/"):
         return MAX_IMAGE_BYTES
     if name.startswith("canvas/"):

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from PIL import Image
 
 from mlcore.collection import Collection, CollectionFull, LabelledDigit, labelled_drawing
 from mlcore.digit_zip import CSV_NAME, MAX_IMAGE_BYTES, DigitZipError, from_zip, to_zip
@@ -173,7 +174,6 @@ def test_non_image_files_are_refused(good, mine):
     image = lambda f: next(n for n in f if n.startswith("images/"))  # noqa: E731
     refused(rebuild(good, lambda f: {**f, image(f): b"#!/bin/sh\necho not a picture"}), "is not a PNG picture", mine)
     jpeg = io.BytesIO()
-    from PIL import Image
     Image.new("L", (28, 28)).save(jpeg, "JPEG")
     refused(rebuild(good, lambda f: {**f, image(f): jpeg.getvalue()}), "JPEG file, not a PNG", mine)
     big = io.BytesIO()
