@@ -7,6 +7,7 @@ import streamlit as st
 
 from mlcore.image_io import MAX_MEGABYTES
 from ui.canvas import digit_canvas
+from ui.labelling import label_buttons
 from ui.layout import page_frame
 from ui.photo import show_photo_reading
 from ui.state import active_recognizer_or_stop, model_label, model_picker
@@ -41,6 +42,7 @@ with result_column:
         if reading.is_unsure:
             runner_up = int(reading.probabilities.argsort()[-2])
             st.info(f"Not sure: it could also be a {runner_up}. Try drawing it bigger or more clearly.")
+        label_buttons(reading, canvas)
         st.altair_chart(probability_chart(reading.probabilities), width="stretch")
 
 files_column, _ = st.columns([1, 1], gap="large")

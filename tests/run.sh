@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Install everything the tests need (Python packages, Debian's Chromium) and run them all.
+# Install everything the tests need (Python packages, Debian's Chromium and PostgreSQL), start a
+# throwaway PostgreSQL server for the class dataset's tests (tests/postgres.sh), and run them all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! command -v chromium >/dev/null 2>&1; then
@@ -7,6 +8,7 @@ if ! command -v chromium >/dev/null 2>&1; then
   apt-get install -y chromium
 fi
 python -m pip install -r requirements-dev.txt
+source tests/postgres.sh
 # pytest exits 5 when it collected no tests: that is a failure here too (set -e sees any non-zero).
 status=0
 python -m pytest "$@" || status=$?

@@ -33,6 +33,8 @@ PAGES = (
     AppPage("pages/inside.py", "Inside the network", ":material/neurology:"),
     AppPage("pages/explore.py", "Explore MNIST", ":material/search:"),
     AppPage("pages/train.py", "Train", ":material/model_training:"),
+    AppPage("pages/my_digits.py", "My digits", ":material/collections:"),
+    AppPage("pages/class_dataset.py", "Class dataset", ":material/groups:"),
 )
 
 

@@ -19,9 +19,14 @@ PHONE = {"width": 390, "height": 844}
 expect.set_options(timeout=30_000)
 
 
+E2E_PASSCODE = "e2e-teacher-passcode"
+
+
 @pytest.fixture(scope="session")
-def streamlit_server():
-    server = StreamlitServer("session")
+def streamlit_server(tmp_path_factory):
+    class_dataset = tmp_path_factory.mktemp("class-dataset") / "class_dataset.sqlite"
+    server = StreamlitServer("session", env={"CLASS_DATASET_URL": f"sqlite:///{class_dataset}",
+                                             "CLASS_DATASET_PASSCODE": E2E_PASSCODE})
     try:
         yield server.start()
     finally:

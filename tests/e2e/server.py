@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,6 +26,7 @@ class StreamlitServer:
     """One `streamlit run streamlit_app.py` process; `url` once healthy, `log` its stdout+stderr."""
 
     name: str
+    env: dict[str, str] = field(default_factory=dict)  # added to this process's environment
     url: str = ""
     log: Path | None = None
     process: subprocess.Popen | None = None
@@ -38,7 +39,7 @@ class StreamlitServer:
         with open(self.log, "wb") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port)],
-                cwd=ROOT, env=dict(os.environ), stdout=log, stderr=subprocess.STDOUT,
+                cwd=ROOT, env={**os.environ, **self.env}, stdout=log, stderr=subprocess.STDOUT,
             )
         self._wait_until_healthy(timeout)
         return self
