@@ -107,7 +107,7 @@ def gallery() -> None:
     st.session_state.setdefault("gallery_page", 1)
     page = page_col.number_input(f"Page (of {pages:,})", 1, pages, key="gallery_page",
                              on_change=forget_sample)
-    if st.button("🎲 Random sample", key="gallery_random"):
+    if st.button("Random sample", icon=":material/casino:", key="gallery_random"):
         st.session_state.gallery_sample = np.sort(np.random.default_rng().choice(indices, min(PER_PAGE, len(indices)), replace=False))
     sample = st.session_state.get("gallery_sample")
     shown = sample if sample is not None else page_of(indices, page - 1, PER_PAGE)
