@@ -95,7 +95,7 @@ SWEEPS: dict[str, Sweep] = {
     "thickness": Sweep("thickness", "thinner < 0 < thicker (steps)", tuple(range(-2, 4)),
                        thickness),
     "noise": Sweep("noise", "noise (standard deviation)", tuple(np.round(np.arange(0, 0.51, 0.05), 2)), noise),
-    "occluding bar": Sweep("occluding bar", "black bar across the middle (px tall)",
+    "occluding bar": Sweep("occluding bar", "bar across the middle (px)",
                            tuple(range(0, 15)), occlude),
 }
 
