@@ -89,13 +89,13 @@ def occlude(images: np.ndarray, height: float) -> np.ndarray:
 
 
 SWEEPS: dict[str, Sweep] = {
-    "rotation": Sweep("rotation", "rotation (degrees, anticlockwise)", tuple(range(-60, 61, 5)), rotate),
-    "shift": Sweep("shift", "shift right (pixels)", tuple(range(-10, 11)), shift),
+    "rotation": Sweep("rotation", "rotation (°, anticlockwise)", tuple(range(-60, 61, 5)), rotate),
+    "shift": Sweep("shift", "shift right (px)", tuple(range(-10, 11)), shift),
     "scale": Sweep("scale", "scale (× size)", tuple(np.round(np.arange(0.3, 1.75, 0.1), 2)), scale, 1.0),
-    "thickness": Sweep("thickness", "stroke thickness (steps of thinning < 0 < thickening)", tuple(range(-2, 4)),
+    "thickness": Sweep("thickness", "thinner < 0 < thicker (steps)", tuple(range(-2, 4)),
                        thickness),
     "noise": Sweep("noise", "noise (standard deviation)", tuple(np.round(np.arange(0, 0.51, 0.05), 2)), noise),
-    "occluding bar": Sweep("occluding bar", "height of a black bar across the middle (pixels)",
+    "occluding bar": Sweep("occluding bar", "bar across the middle (px)",
                            tuple(range(0, 15)), occlude),
 }
 

@@ -244,7 +244,7 @@ def robustness_section() -> None:
     columns = st.columns(3)
     for n, (name, sweep) in enumerate(SWEEPS.items()):
         frame = curves[curves.transformation == name]
-        columns[n % 3].altair_chart(accuracy_chart(frame, sweep.axis_title), width="stretch")
+        columns[n % 3].altair_chart(accuracy_chart(frame, sweep), width="stretch")
     st.caption("Try one drawing or test image step by step in the robustness lab on the Inside the network page.")
     teacher_note("robustness")
 

@@ -40,12 +40,13 @@ def sweep_chart(reading: SweepReading, sweep: Sweep, original_digit: int, height
     return alt.layer(flips, original, line, points, labels, height=height)
 
 
-def accuracy_chart(frame: pd.DataFrame, axis_title: str, height: int = 220) -> alt.Chart:
-    """`frame`: columns value, accuracy, model; one line per model."""
-    return (alt.Chart(frame, height=height, title=axis_title).mark_line(point=True).encode(
-        x=alt.X("value:Q", title=None),
-        y=alt.Y("accuracy:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
-        color=alt.Color("model:N", legend=alt.Legend(orient="bottom", title=None)),
+def accuracy_chart(frame: pd.DataFrame, sweep: Sweep, height: int = 230) -> alt.Chart:
+    """`frame`: columns value, accuracy, model; one line per model (a legend only for several)."""
+    several = frame["model"].nunique() > 1
+    return (alt.Chart(frame, height=height).mark_line(point=True).encode(
+        x=alt.X("value:Q", title=sweep.axis_title),
+        y=alt.Y("accuracy:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%", title="test accuracy")),
+        color=alt.Color("model:N", legend=alt.Legend(orient="top", title=None) if several else None),
         tooltip=["model", "value", alt.Tooltip("accuracy:Q", format=".1%")]))
 
 

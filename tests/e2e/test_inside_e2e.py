@@ -10,7 +10,11 @@ STAGES = ["1. Input", "2. Convolution", "3. Convolution", "4. Pooling", "5. Conv
 
 
 def loaded_images(page) -> int:
-    """How many pictures in the main area have actually been drawn by the browser."""
+    """How many pictures in the main area the browser has actually drawn (each scrolled into view first)."""
+    images = page.locator("[data-testid=stMain] [data-testid=stImage] img")
+    for n in range(images.count()):
+        images.nth(n).scroll_into_view_if_needed()
+        page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=images.nth(n).element_handle())
     return page.evaluate("""() => [...document.querySelectorAll('[data-testid=stMain] [data-testid=stImage] img')]
                                   .filter(img => img.complete && img.naturalWidth > 0).length""")
 
