@@ -52,6 +52,11 @@ class StreamlitSession:
         self.page_hashes: dict[str, str] = {}
         """url path name ('' for the default page) -> page_script_hash."""
         self.page_hash = ""
+        self.fragments: dict[str, str] = {}
+        """Widget name -> id of the fragment it is drawn in ('' outside any); a change to a widget
+        in a fragment reruns only that fragment, as the browser asks."""
+        self.auto_reruns: dict[str, float] = {}
+        """Fragment id -> seconds between the reruns a browser sends by itself (`run_every`)."""
 
     async def connect(self) -> None:
         host = self.url.split("://", 1)[1]
@@ -63,9 +68,8 @@ class StreamlitSession:
         if self.ws is not None:
             await self.ws.close()
 
-    async def rerun(self, widgets: list | None = None, page: str | None = None, fragment_id: str = "",
-                    timeout: float = 60.0) -> RunResult:
-        """Send one rerun (as the browser does when a widget changes) and read until the run ends."""
+    async def send_rerun(self, widgets: list | None = None, page: str | None = None, fragment_id: str = "") -> float:
+        """Ask for a rerun, as the browser does when a widget changes; returns the time it was sent."""
         message = BackMsg()
         run = message.rerun_script
         run.widget_states.SetInParent()
@@ -76,29 +80,50 @@ class StreamlitSession:
         run.page_script_hash = self.page_hash
         if fragment_id:
             run.fragment_id = fragment_id
+            run.is_auto_rerun = fragment_id in self.auto_reruns
         run.context_info.timezone = "UTC"
         run.context_info.locale = "en-US"
         run.context_info.url = f"{self.url}/{page or ''}"
         run.context_info.color_scheme = "light"
-        start = time.perf_counter()
         await self.ws.send(message.SerializeToString())
-        return await asyncio.wait_for(self._read_run(start), timeout)
+        return time.perf_counter()
 
-    async def _read_run(self, start: float) -> RunResult:
+    async def rerun(self, widgets: list | None = None, page: str | None = None, fragment_id: str = "",
+                    timeout: float = 60.0) -> RunResult:
+        """Send one rerun and read until that run ends."""
+        start = await self.send_rerun(widgets, page, fragment_id)
+        return await asyncio.wait_for(self.read_run(start), timeout)
+
+    async def read_run(self, start: float) -> RunResult:
+        """Read messages until a script run finishes; times are from `start` (perf_counter)."""
         result = RunResult(seconds=0.0)
         while True:
-            msg = ForwardMsg()
-            msg.ParseFromString(await self.ws.recv())
+            msg = await self.next_message()
             kind = msg.WhichOneof("type")
             if kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
                 self._note_element(msg, result, start)
-            elif kind == "navigation":
-                for page in msg.navigation.app_pages:
-                    self.page_hashes[page.url_pathname] = page.page_script_hash
             elif kind == "script_finished":
                 result.seconds = time.perf_counter() - start
                 result.finished = True
                 return result
+
+    async def next_message(self) -> ForwardMsg:
+        """The next message from the server, with the session's bookkeeping (pages, widgets,
+        fragments that rerun by themselves) updated."""
+        msg = ForwardMsg()
+        msg.ParseFromString(await self.ws.recv())
+        kind = msg.WhichOneof("type")
+        if kind == "auto_rerun":
+            self.auto_reruns[msg.auto_rerun.fragment_id] = msg.auto_rerun.interval
+        elif kind == "stop_auto_rerun":
+            for fragment_id in msg.stop_auto_rerun.fragment_ids:
+                self.auto_reruns.pop(fragment_id, None)
+        elif kind == "navigation":
+            for page in msg.navigation.app_pages:
+                self.page_hashes[page.url_pathname] = page.page_script_hash
+        elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
+            self._note_widget(msg)
+        return msg
 
     def _note_element(self, msg: ForwardMsg, result: RunResult, start: float) -> None:
         element = msg.delta.new_element
@@ -108,10 +133,19 @@ class StreamlitSession:
             result.prediction_seconds = time.perf_counter() - start
         elif kind == "exception":
             result.exceptions.append(f"{element.exception.type}: {element.exception.message}")
-        elif kind in ("bidi_component", "button", "selectbox", "slider"):
+
+    def _note_widget(self, msg: ForwardMsg) -> None:
+        element = msg.delta.new_element
+        kind = element.WhichOneof("type")
+        if kind in ("bidi_component", "button", "selectbox", "slider"):
             widget = getattr(element, kind)
             name = getattr(widget, "label", "") or widget.id.rsplit("-", 1)[-1]
             self.widget_ids[name] = widget.id
+            self.fragments[name] = msg.delta.fragment_id
+
+    def widget_id(self, label_part: str) -> str:
+        """The id of the widget whose label (or key) contains `label_part`."""
+        return next(wid for name, wid in self.widget_ids.items() if label_part in name)
 
 
 def json_widget(widget_id: str, value: dict) -> "WidgetState":
