@@ -44,6 +44,9 @@ NO_ANSWER_AFTER = 30.0
 @dataclass
 class Tally:
     waits: list[float] = field(default_factory=list)
+    """Seconds from a stroke's rerun request sent to the delta carrying the Prediction."""
+    lifted_waits: list[float] = field(default_factory=list)
+    """Browsers only: seconds from the mouse coming up to that delta (adds the canvas's delay)."""
     digits: int = 0
     wrong: list[tuple[int, str | None]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
@@ -214,6 +217,10 @@ def report(args, tally: Tally, figures: dict) -> None:
           f"{psutil.cpu_count()} cores")
     print(f"  stroke -> Prediction: p50 {p50:.3f} s, p95 {p95:.3f} s, max {np.max(waits):.3f} s "
           f"({len(tally.waits)} strokes, {tally.digits} digits)")
+    if tally.lifted_waits:
+        lifted = np.percentile(tally.lifted_waits, [50, 95])
+        print(f"  mouse up -> Prediction (in the browser): p50 {lifted[0]:.3f} s, p95 {lifted[1]:.3f} s, "
+              f"max {max(tally.lifted_waits):.3f} s")
     print(f"  server CPU per stroke: {figures['cpu'] / strokes * 1000:.0f} ms "
           f"(all server CPU over the run / strokes; {figures['cpu'] / figures['seconds']:.2f} cores busy)")
     print(f"  errors: {len(tally.errors)}" + (f" (first: {tally.errors[0]})" if tally.errors else ""))

@@ -73,19 +73,37 @@ async def draw_many(url: str, pid: int, reruns: int) -> dict:
             "rss_start": rss_start, "rss": rss}
 
 
+IDLE_LEAVES = ("EpollSelector.select", "PollingPathWatcher._schedule", "InotifyFD._check_inotify_fd",
+               "_worker (concurrent/futures/thread.py:81)", "Condition.wait", "Event.wait", "Queue.get",
+               "DelayedQueue.get")
+"""Threads waiting (in a sleep, a select or a queue), which py-spy may still count as active."""
+
+
 def top_functions(collapsed: Path, count: int = 15) -> list[tuple[float, float, str]]:
-    """(share of samples in the function or below it, share in the function itself, function)."""
+    """(share of samples in the function or below it, share in the function itself, function),
+    over the samples of threads that were working, not waiting."""
     total, inclusive, own = 0, collections.Counter(), collections.Counter()
     for line in collapsed.read_text().splitlines():
         stack, _, samples = line.rpartition(" ")
         frames = stack.split(";")
+        if frames[-1].startswith(IDLE_LEAVES):
+            continue
         total += int(samples)
         for frame in set(frames):
             inclusive[frame] += int(samples)
         own[frames[-1]] += int(samples)
-    return [(inclusive[f] / total, own[f] / total, f) for f, _ in inclusive.most_common(count + 8)
-            if not f.startswith(("process ", "thread "))][:count] + \
+    plumbing = ("process ", "thread ", "Thread.", "_run_code", "_run_module_as_main", "Command.", "Group.",
+                "Context.invoke", "BaseEventLoop.run", "Runner.run", "run (asyncio", "main_run", "_main_run",
+                "<module> (streamlit/__main__", "run (streamlit/web/bootstrap", "_WorkItem.run", "_worker")
+    return [(inclusive[f] / total, own[f] / total, f) for f, _ in inclusive.most_common(count + 30)
+            if not f.startswith(plumbing)][:count] + \
            [(inclusive[f] / total, n / total, f + "  [self]") for f, n in own.most_common(8)]
+
+
+def print_profile(collapsed: Path) -> None:
+    print("py-spy, share of the server's working samples (in or below the function / in the function itself):")
+    for inclusive, own, name in top_functions(collapsed):
+        print(f"  {inclusive:6.1%} {own:6.1%}  {name}")
 
 
 def main() -> None:
@@ -97,7 +115,7 @@ def main() -> None:
         spy = None
         if args.profile:
             args.profile.parent.mkdir(parents=True, exist_ok=True)
-            spy = subprocess.Popen(["py-spy", "record", "--pid", str(pid), "--format", "raw", "--rate", "200",
+            spy = subprocess.Popen(["py-spy", "record", "--pid", str(pid), "--format", "raw", "--rate", "100", "--gil",
                                     "--output", str(args.profile), "--nonblocking"],
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         figures = asyncio.run(draw_many(url, pid, args.reruns))
@@ -114,9 +132,7 @@ def main() -> None:
           f"100 reruns, {figures['rss'][-1][1] / 2**20:.0f} MB after {figures['rss'][-1][0]} "
           f"(growth {growth:+.1f} MB)")
     if args.profile and args.profile.exists():
-        print("py-spy, share of server samples (in or below the function / in the function itself):")
-        for inclusive, own, name in top_functions(args.profile):
-            print(f"  {inclusive:6.1%} {own:6.1%}  {name}")
+        print_profile(args.profile)
 
 
 if __name__ == "__main__":
