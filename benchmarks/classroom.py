@@ -147,6 +147,7 @@ async def trainer(url: str, clock: Clock, tally: Tally) -> None:
     session = StreamlitSession(url)
     try:
         await session.connect()
+        await session.rerun(page="", timeout=300)  # learns the pages' hashes, as a first visit does
         await session.rerun(page="train", timeout=300)
         train_button = session.widget_id("Train")
         await clock.loaded_page()
@@ -191,7 +192,7 @@ async def run_class(url: str, watch: ServerWatch, students: int, trainers: int, 
     clock, tally = Clock(students + trainers), Tally()
     tasks = [asyncio.create_task(student(url, clock, tally, random.Random(seed + i))) for i in range(students)]
     tasks += [asyncio.create_task(trainer(url, clock, tally)) for _ in range(trainers)]
-    while clock.loaded < clock.sessions and not all(t.done() for t in tasks):
+    while clock.loaded + sum(t.done() for t in tasks) < clock.sessions:
         await asyncio.sleep(0.1)
     return await _measure(tasks, watch, seconds, clock, tally)
 

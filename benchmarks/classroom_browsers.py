@@ -107,7 +107,7 @@ async def run_browser_class(url: str, watch, students: int, trainers: int, secon
         tasks = [asyncio.create_task(browser_student(browser, url, clock, tally, random.Random(seed + i)))
                  for i in range(students)]
         tasks += [asyncio.create_task(trainer(url, clock, tally)) for _ in range(trainers)]
-        while clock.loaded < clock.sessions and not all(t.done() for t in tasks):
+        while clock.loaded + sum(t.done() for t in tasks) < clock.sessions:
             await asyncio.sleep(0.1)
         result = await _measure(tasks, watch, seconds, clock, tally)
         await browser.close()
