@@ -124,7 +124,7 @@ def gallery() -> None:
     with probability_col:
         probabilities = recognizer.probabilities(images[chosen] / 255.0)
         st.metric("The model reads", int(probabilities.argmax()), help="Its probabilities below.")
-        st.altair_chart(probability_chart(probabilities), width="stretch")
+        st.vega_lite_chart(probability_chart(probabilities), width="stretch")
 
 
 def show_clicked_cell() -> None:

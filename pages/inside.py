@@ -30,7 +30,7 @@ with answer_column:
         st.caption("Then see every layer's feature maps, the saliency maps and the robustness lab below.")
     else:
         st.metric("Prediction", reading.digit, help="The network's answer: the digit with the largest probability.")
-        st.altair_chart(probability_chart(reading.probabilities, height=180), width="stretch")
+        st.vega_lite_chart(probability_chart(reading.probabilities, height=180), width="stretch")
         if canvas.image_data is None:
             st.caption("Your last drawing, from the Draw page. Draw here to look inside a new one.")
 

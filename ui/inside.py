@@ -105,7 +105,7 @@ def _stage_picture(activation, filters: np.ndarray | None) -> None:
     if kind == INPUT:
         st.image(pictures.grey(values[..., 0], 168), caption="28 × 28 input")
     elif kind == SOFTMAX:
-        st.altair_chart(probability_chart(values, height=180), width="stretch")
+        st.vega_lite_chart(probability_chart(values, height=180), width="stretch")
     elif values.ndim == 3:
         columns = 16 if values.shape[-1] > 32 else 8
         cell = max(28, min(84, 720 // columns))

@@ -6,8 +6,9 @@ import cv2
 import numpy as np
 import streamlit as st
 
-from mlcore.image_io import UploadError, clean_ink, decode_picture
+from mlcore.image_io import UploadError
 from mlcore.inference import Recognizer
+from ui.reading import read_photo
 from ui.widgets import enlarge
 
 THUMBNAIL = 160
@@ -17,12 +18,11 @@ def show_photo_reading(recognizer: Recognizer, upload) -> None:
     """The picture, its cleaned ink, the 28x28 input and the digit read, or why the file was refused."""
     st.subheader("Your photo")
     try:
-        grey = decode_picture(upload.getvalue())
+        photo = read_photo(upload.file_id, upload.getvalue(), recognizer)
     except UploadError as error:
         st.error(str(error), icon=":material/broken_image:")
         return
-    ink = clean_ink(grey)
-    reading = recognizer.recognize(cv2.cvtColor(ink, cv2.COLOR_GRAY2RGBA))
+    grey, ink, reading = photo.grey, photo.ink, photo.reading
     steps = [(_thumbnail(grey), "your picture, in grey"), (_thumbnail(ink, margin=0), "the ink, cleaned"),
              (enlarge(reading.image if reading.image is not None else np.zeros((28, 28)), THUMBNAIL),
               "the model's 28×28 input")]

@@ -1,0 +1,86 @@
+"""The Draw page's readings, each computed once per drawing (or photo) and model, per session.
+
+A stroke changes the drawing, so it is read again; but a rerun that leaves the drawing as it was
+(another widget, the pen width, a photo upload) reuses the reading and its PNG-encoded images
+from the session's state instead of decoding the canvas, preprocessing it and encoding five step
+images again. Each session keeps one drawing's and one photo's reading: memory stays bounded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+import streamlit as st
+
+from mlcore.image_io import UploadError, clean_ink, decode_picture
+from mlcore.inference import Recognition, Recognizer
+from ui.widgets import enlarge
+
+STEP_CAPTIONS = ("your drawing", "cropped to the ink", "scaled to 20 px", "pasted in 28×28",
+                 "centred: the model's input")
+_DRAWING = "_drawing_reading"
+_PHOTO = "_photo_reading"
+
+
+@dataclass(frozen=True)
+class DrawingReading:
+    """A drawing's reading, with its preprocessing steps as PNG bytes (enlarged to 140 px)."""
+
+    reading: Recognition
+    step_pngs: tuple[bytes, ...] = ()
+
+
+def png_bytes(image: np.ndarray) -> bytes:
+    """A grey uint8 image as PNG bytes (OpenCV's encoder)."""
+    ok, encoded = cv2.imencode(".png", image)
+    if not ok:
+        raise ValueError("PNG encoding failed")
+    return encoded.tobytes()
+
+
+def read_drawing(png: bytes | None, recognizer: Recognizer) -> DrawingReading | None:
+    """The reading of the canvas PNG `png` (as the canvas sends it), or None before any drawing."""
+    if png is None:
+        return None
+    key = (recognizer.key, hashlib.blake2b(png, digest_size=16).digest())
+    cached = st.session_state.get(_DRAWING)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    rgba = cv2.cvtColor(cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_UNCHANGED), cv2.COLOR_BGRA2RGBA)
+    reading = recognizer.recognize(rgba)
+    steps = () if reading.is_blank else tuple(
+        png_bytes(enlarge(image)) for image in (reading.trace.ink, reading.trace.cropped, reading.trace.scaled,
+                                                 reading.trace.boxed, reading.image))
+    result = DrawingReading(reading, steps)
+    st.session_state[_DRAWING] = (key, result)
+    return result
+
+
+@dataclass(frozen=True)
+class PhotoReading:
+    """What the app did with an uploaded picture: grey (H, W) uint8, its cleaned ink, the reading."""
+
+    grey: np.ndarray
+    ink: np.ndarray
+    reading: Recognition
+
+
+def read_photo(file_id: str, data: bytes, recognizer: Recognizer) -> PhotoReading:
+    """The reading of an uploaded photo, decoded once per upload; raises UploadError as
+    `decode_picture` does (and again on later reruns of the same upload)."""
+    key = (recognizer.key, file_id)
+    cached = st.session_state.get(_PHOTO)
+    if cached is None or cached[0] != key:
+        try:
+            grey = decode_picture(data)
+            ink = clean_ink(grey)
+            cached = (key, PhotoReading(grey, ink, recognizer.recognize(cv2.cvtColor(ink, cv2.COLOR_GRAY2RGBA))))
+        except UploadError as error:
+            cached = (key, error)
+        st.session_state[_PHOTO] = cached
+    if isinstance(cached[1], UploadError):
+        raise cached[1]
+    return cached[1]
