@@ -30,7 +30,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--batch-size", type=int, default=recipe.batch_size)
     parser.add_argument("--learning-rate", type=float, default=recipe.learning_rate)
     parser.add_argument("--train-fraction", type=float, default=recipe.train_fraction)
-    parser.add_argument("--canvas-train", type=int, default=6000,
+    parser.add_argument("--canvas-train", type=int, default=8000,
                         help="canvas-style digits added to the training set")
     parser.add_argument("--canvas-validation", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=recipe.seed)
