@@ -68,6 +68,7 @@ def main(argv=None) -> None:
                   "best_epoch": result.best_epoch, "seconds": round(result.seconds, 1),
                   "command": "python -m mlcore.train " + " ".join(argv or [])},
         mnist_test_sha256=fingerprint_test_set(mnist),
+        calibration=trained.calibration_record(),
     )
     save_model(result.model, args.output, metadata)
     logging.info("saved %s: %s in %.0f s", args.output, figures, result.seconds)

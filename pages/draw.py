@@ -25,12 +25,16 @@ with result_column:
         st.subheader("Draw a digit")
         if reading is not None and reading.trace.blank_reason:
             st.caption(reading.trace.blank_reason)
+    elif not reading.is_one_digit:
+        st.subheader("I don't know")
+        st.warning(reading.reason, icon=":material/help:")
+        st.caption("What the network would have guessed anyway (calibrated probabilities):")
+        st.altair_chart(probability_chart(reading.probabilities), width="stretch")
     else:
         st.metric("Prediction", reading.digit)
         st.markdown(f"Confidence: **{reading.confidence:.1%}**")
         if reading.is_unsure:
-            runner_up = int(reading.probabilities.argsort()[-2])
-            st.info(f"Not sure: it could also be a {runner_up}. Try drawing it bigger or more clearly.")
+            st.info(reading.reason)
         st.altair_chart(probability_chart(reading.probabilities), width="stretch")
 
 with canvas_column:
@@ -55,6 +59,8 @@ if picture is not None:
         photo_col.image(picture.getvalue(), width=140)
         if photo_reading.is_blank:
             answer_col.warning(f"No digit found in the photo. {photo_reading.trace.blank_reason}")
+        elif not photo_reading.is_one_digit:
+            answer_col.warning(f"I don't know. {photo_reading.reason}", icon=":material/help:")
         else:
             answer_col.metric("The photo reads as", photo_reading.digit,
                               help=f"Confidence {photo_reading.confidence:.1%}")

@@ -39,9 +39,11 @@ def shared_mnist() -> Mnist:
     return load_mnist()
 
 
-@st.cache_resource(show_spinner="Loading the model…")
+@st.cache_resource(show_spinner="Loading the model and fitting its \"I don't know\" checks…")
 def shared_recognizer(path: str | None = None) -> Recognizer:
-    return Recognizer.load(path)
+    recognizer = Recognizer.load(path)
+    recognizer.prepare_checks()
+    return recognizer
 
 
 def mnist_or_stop() -> Mnist:
