@@ -229,7 +229,8 @@ class Recognizer:
             if self._temperature is None:
                 self._temperature = fit_temperature(logits[:VALIDATION_SIZE], labels[:VALIDATION_SIZE])
             if features is not None and self._detector is None:
-                self._detector = MahalanobisDetector.fit(features, labels)
+                # the threshold comes from the canvas-style digits: drawings are what it judges
+                self._detector = MahalanobisDetector.fit(features, labels, threshold_features=features[VALIDATION_SIZE:])
 
 
 VALIDATION_SIZE = 5000

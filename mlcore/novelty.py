@@ -9,7 +9,8 @@ Two checks, each with a reason a student can act on:
   nearest digit class (Lee et al., "A Simple Unified Framework for Detecting Out-of-Distribution
   Samples and Adversarial Attacks", NeurIPS 2018: class means, one shared covariance). Letters,
   scribbles, crosses and lines land far from every class even when the softmax says 100 %.
-  The threshold is a high quantile of the distances of real digits, so few real digits exceed it.
+  The threshold is a high quantile of the distances of canvas-style digits, so few drawn digits
+  exceed it.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ SIDE_BY_SIDE_MAX_OVERLAP = 0.2
 MIN_MARK_SHARE = 0.04
 """Marks with less than this share of the ink are specks and ignored."""
 DISTANCE_QUANTILE = 0.995
-"""The Mahalanobis threshold is this quantile of the held-out digits' distances."""
+"""The Mahalanobis threshold is this quantile of the canvas-style reference digits' distances."""
 SHRINKAGE = 1e-3
 """Added to the covariance's diagonal (relative to its mean variance) so it always inverts."""
 
