@@ -105,7 +105,8 @@ def coverage_accuracy_curve(report: UnsureReport, score: str = "confidence", poi
 
     `score` is "confidence" (answer when the calibrated confidence is at least the threshold) or
     "distance" (answer when the Mahalanobis distance is at most it). Rows: threshold, coverage,
-    accuracy, digits_answered_right (share of the digits answered and right), non_digits_flagged.
+    accuracy, digits_answered_right (share of the digits answered and right), non_digits_flagged;
+    from the loosest threshold (everything answered) to the tightest.
     """
     if score == "confidence":
         keep_score = np.concatenate([report.digit_confidence, report.non_digit_confidence])

@@ -32,7 +32,7 @@ def test_every_kind_of_non_digit_is_mostly_flagged(report):
 
 def test_coverage_falls_and_accuracy_rises_as_the_threshold_tightens(report):
     curve = coverage_accuracy_curve(report, "distance", points=20)
-    loosest, tightest = curve[-1], curve[0]
+    loosest, tightest = curve[0], curve[-1]
     assert loosest["coverage"] > tightest["coverage"]
     assert tightest["accuracy"] > loosest["accuracy"]
 
