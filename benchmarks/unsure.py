@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import argparse
 
-from mlcore.calibration import expected_calibration_error, softmax
+import numpy as np
+
+from mlcore.calibration import expected_calibration_error, logits_from_probabilities, softmax
+from mlcore.data import load_mnist
 from mlcore.inference import VALIDATION_SIZE, Recognizer, reference_digits
 from mlcore.selective import coverage_accuracy_curve, evaluate
 
@@ -29,6 +32,12 @@ def main(argv=None) -> None:
     print(f"temperature T = {recognizer.temperature:.3f}; ECE on the validation split "
           f"before {expected_calibration_error(softmax(logits), y):.4f}, "
           f"after {expected_calibration_error(softmax(logits, recognizer.temperature), y):.4f}")
+    mnist = load_mnist()
+    test_logits = logits_from_probabilities(recognizer.predict_batch(mnist.x_test))
+    print(f"MNIST test accuracy {np.mean(test_logits.argmax(1) == mnist.y_test):.4%}; ECE on the test set "
+          f"(held out of training and of fitting T) before "
+          f"{expected_calibration_error(softmax(test_logits), mnist.y_test):.4f}, after "
+          f"{expected_calibration_error(softmax(test_logits, recognizer.temperature), mnist.y_test):.4f}")
     report = evaluate(recognizer, args.digits, args.non_digits)
     print(f"non-digits flagged: {report.flagged_share:.1%} of {report.non_digits} (target >= 80 %)")
     print(f"canvas-style digits answered and right: {report.answered_right_share:.1%} of {report.digits} "
