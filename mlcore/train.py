@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sys
 from pathlib import Path
 
 from mlcore.data import MNIST_PATH, fingerprint_test_set, load_mnist
@@ -71,7 +72,7 @@ def main(argv=None) -> None:
         training={**config.as_dict(), "canvas_train_digits": args.canvas_train,
                   "fine_tuned_from": str(args.start_from) if args.start_from else None,
                   "best_epoch": result.best_epoch, "seconds": round(result.seconds, 1),
-                  "command": "python -m mlcore.train " + " ".join(argv or [])},
+                  "command": " ".join(["python -m mlcore.train", *(sys.argv[1:] if argv is None else argv)])},
         mnist_test_sha256=fingerprint_test_set(mnist),
         calibration=trained.calibration_record(),
     )
