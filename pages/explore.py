@@ -235,11 +235,11 @@ def calibration_section() -> None:
                "the network's last hidden layer places the drawing far from every digit it knows "
                "(the Mahalanobis distance, Lee et al. 2018). Measured on generated canvas drawings: "
                "digits in many styles, and letters, scribbles, lines, crosses, shapes and pairs of digits.")
-    if not st.session_state.get(f"unsure_measured_{recognizer.key}"):
-        if st.button("Measure it on generated drawings", icon=":material/play_arrow:", key="measure_unsure"):
-            st.session_state[f"unsure_measured_{recognizer.key}"] = True
-            st.rerun(scope="fragment")
-        return
+    measured = f"unsure_measured_{recognizer.key}"
+    if not st.session_state.get(measured):
+        if not st.button("Measure it on generated drawings", icon=":material/play_arrow:", key="measure_unsure"):
+            return
+        st.session_state[measured] = True
     report = unsure_report(recognizer.key, recognizer)
     flagged_col, answered_col = st.columns(2)
     flagged_col.metric("Non-digits answered \"I don't know\"", f"{report.flagged_share:.1%}",
