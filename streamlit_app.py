@@ -32,11 +32,15 @@ def show_reading(reading, canvas) -> None:
         if reading is not None and reading.trace.blank_reason:
             st.caption(reading.trace.blank_reason)
         return
-    st.metric("Prediction", reading.digit)
-    st.markdown(f"Confidence: **{reading.confidence:.1%}**")
-    if reading.is_unsure:
-        runner_up = int(reading.probabilities.argsort()[-2])
-        st.info(f"Not sure: it could also be a {runner_up}. Try drawing it bigger or more clearly.")
+    if not reading.is_one_digit:
+        st.subheader("I don't know")
+        st.warning(reading.reason, icon=":material/help:")
+        st.caption("What the network would have guessed anyway (calibrated probabilities):")
+    else:
+        st.metric("Prediction", reading.digit)
+        st.markdown(f"Confidence: **{reading.confidence:.1%}**")
+        if reading.is_unsure:
+            st.info(reading.reason)
     label_buttons(reading, canvas)
     st.vega_lite_chart(probability_chart(reading.probabilities), width="stretch")
 

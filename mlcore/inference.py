@@ -8,6 +8,8 @@ costs about 75 MB of memory per loaded model.)
 
 from __future__ import annotations
 
+import functools
+import threading
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,11 +18,29 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from mlcore.calibration import expected_calibration_error, fit_temperature, logits_from_probabilities, softmax
 from mlcore.model import DEFAULT_MODEL_PATH, load_model, read_metadata
+from mlcore.novelty import MahalanobisDetector, looks_like_several_digits
 from mlcore.preprocess import Trace, trace
 
 UNSURE_BELOW = 0.6
-"""Below this top probability the app says it is not sure."""
+"""Below this top (calibrated) probability the app says it is not sure."""
+SMALL_DRAWING = 0.5
+"""A drawing whose longer side is under this share of the canvas is small: "draw it bigger"."""
+REFERENCE_CANVAS_DIGITS, REFERENCE_CANVAS_SEED = 600, 3
+"""Canvas-style digits (besides MNIST's 5,000-image validation split) that the checks are fitted on;
+a seed of their own, apart from the training (1), validation (2) and evaluation sets."""
+
+SEVERAL_DIGITS = "several_digits"
+NOT_A_DIGIT = "not_a_digit"
+LOW_CONFIDENCE = "low_confidence"
+_CONFUSABLE_HINTS = {
+    frozenset((1, 7)): "A 7 has a flat top bar; a 1 has at most a short flag.",
+    frozenset((4, 9)): "A 4 is open at the top or has a pointed top; a 9 has a round loop.",
+    frozenset((3, 5)): "A 5 starts with a flat bar on top; a 3 with a curve.",
+    frozenset((5, 6)): "A 6 closes its lower loop; a 5 leaves it open.",
+    frozenset((0, 6)): "A 6 has a stem rising from its loop.",
+}
 
 
 @dataclass(frozen=True)
@@ -29,6 +49,9 @@ class Recognition:
 
     trace: Trace
     probabilities: np.ndarray | None = None
+    """The ten calibrated probabilities (softmax of logits / temperature), or None when blank."""
+    doubt: str | None = None
+    """Why the app will not simply answer: SEVERAL_DIGITS, NOT_A_DIGIT, LOW_CONFIDENCE or None."""
 
     @property
     def is_blank(self) -> bool:
@@ -44,7 +67,37 @@ class Recognition:
 
     @property
     def is_unsure(self) -> bool:
-        return not self.is_blank and self.confidence < UNSURE_BELOW
+        """True when the app should say "I don't know" or "not sure" rather than just answer."""
+        return not self.is_blank and self.doubt is not None
+
+    @property
+    def is_one_digit(self) -> bool:
+        """False when the drawing does not look like one digit at all (its answer is meaningless)."""
+        return not self.is_blank and self.doubt not in (SEVERAL_DIGITS, NOT_A_DIGIT)
+
+    @property
+    def runner_up(self) -> int | None:
+        return None if self.probabilities is None else int(np.argsort(self.probabilities)[-2])
+
+    @property
+    def reason(self) -> str | None:
+        """One sentence for the student on why the app is unsure, with a hint that fits the case."""
+        if self.doubt == SEVERAL_DIGITS:
+            return "That looks like several digits side by side. Draw one digit at a time."
+        if self.doubt == NOT_A_DIGIT:
+            return ("That doesn't look like one digit: it is far from every digit the network knows. "
+                    "Draw a single digit, 0 to 9.")
+        if self.doubt == LOW_CONFIDENCE:
+            return f"Not sure: it could also be a {self.runner_up}. {self._hint()}"
+        return None
+
+    def _hint(self) -> str:
+        ink_h, ink_w = self.trace.ink.shape[:2]
+        drawn_h, drawn_w = self.trace.cropped.shape[:2]
+        if max(drawn_h / ink_h, drawn_w / ink_w) < SMALL_DRAWING:
+            return "Try drawing it bigger."
+        pair = frozenset((self.digit, self.runner_up))
+        return _CONFUSABLE_HINTS.get(pair, "Try drawing it more clearly, like a printed digit.")
 
     @property
     def image(self) -> np.ndarray | None:
@@ -53,7 +106,13 @@ class Recognition:
 
 
 class Recognizer:
-    """A loaded model with a traced forward pass."""
+    """A loaded model with a traced forward pass, calibrated, and with checks for "not one digit".
+
+    The temperature comes from the model's sidecar (`calibration.temperature`) or is fitted on
+    first use; the Mahalanobis check (see `mlcore.novelty`) is fitted on first use, on MNIST's
+    5,000-image validation split and some canvas-style digits. Models whose last layer is not a
+    softmax Dense layer get calibration on log-probabilities and no feature check.
+    """
 
     def __init__(self, model: keras.Model, metadata: dict | None = None, path: Path | None = None):
         self.model = model
@@ -65,9 +124,25 @@ class Recognizer:
             self._call, input_signature=[tf.TensorSpec((None, 28, 28, 1), tf.float32)]
         )
         self._forward(tf.zeros((1, 28, 28, 1)))
+        self._features = _penultimate_model(model)
+        self._features_and_logits = None
+        if self._features is not None:
+            self._features_and_logits = tf.function(
+                self._call_features, input_signature=[tf.TensorSpec((None, 28, 28, 1), tf.float32)]
+            )
+            self._features_and_logits(tf.zeros((1, 28, 28, 1)))
+        stored = ((metadata or {}).get("calibration") or {}).get("temperature")
+        self._temperature: float | None = float(stored) if stored else None
+        self._detector: MahalanobisDetector | None = None
+        self._fit_lock = threading.Lock()
 
     def _call(self, images: tf.Tensor) -> tf.Tensor:
         return self.model(images, training=False)
+
+    def _call_features(self, images: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+        features = self._features(images, training=False)
+        kernel, bias = self.model.layers[-1].kernel, self.model.layers[-1].bias
+        return features, tf.matmul(features, kernel) + bias
 
     @classmethod
     def load(cls, path: Path | str | None = None) -> "Recognizer":
@@ -80,24 +155,114 @@ class Recognizer:
         steps = trace(rgba)
         if steps.is_blank:
             return Recognition(trace=steps)
-        return Recognition(trace=steps, probabilities=self.probabilities(steps.image))
+        features, logits = self.features_and_logits(steps.image[None])
+        probabilities = softmax(logits, self.temperature)[0].astype(np.float32)
+        if looks_like_several_digits(steps.ink):
+            doubt = SEVERAL_DIGITS
+        elif self.detector is not None and features is not None and self.detector.is_novel(features)[0]:
+            doubt = NOT_A_DIGIT
+        elif probabilities.max() < UNSURE_BELOW:
+            doubt = LOW_CONFIDENCE
+        else:
+            doubt = None
+        return Recognition(trace=steps, probabilities=probabilities, doubt=doubt)
 
     def probabilities(self, image28: np.ndarray) -> np.ndarray:
-        """The ten probabilities for one 28x28 float image in [0, 1]."""
+        """The model's own ten probabilities (uncalibrated) for one 28x28 float image in [0, 1]."""
         batch = tf.constant(image28.reshape(1, 28, 28, 1), dtype=tf.float32)
         return self._forward(batch).numpy()[0]
 
     def predict_batch(self, images28: np.ndarray, batch_size: int = 128) -> np.ndarray:
-        """(N, 10) probabilities for N 28x28 images: uint8 0-255 or float in [0, 1]."""
-        images = np.asarray(images28)
-        scale = 255.0 if images.dtype == np.uint8 else 1.0
-        chunks = [
-            self._forward(tf.constant(images[start : start + batch_size, ..., None] / scale, tf.float32))
-            .numpy()
-            for start in range(0, len(images), batch_size)
-        ]
+        """(N, 10) probabilities (uncalibrated) for N 28x28 images: uint8 0-255 or float in [0, 1]."""
+        chunks = [self._forward(chunk).numpy() for chunk in _chunks(images28, batch_size)]
         return np.concatenate(chunks) if chunks else np.zeros((0, 10), np.float32)
+
+    def features_and_logits(self, images28: np.ndarray, batch_size: int = 128) -> tuple[np.ndarray | None, np.ndarray]:
+        """Penultimate-layer features (N, D) float32 (None if the model has no such layer) and
+        logits (N, 10) for N 28x28 images (uint8 0-255 or float in [0, 1])."""
+        if self._features_and_logits is None:
+            return None, logits_from_probabilities(self.predict_batch(images28, batch_size))
+        pairs = [self._features_and_logits(chunk) for chunk in _chunks(images28, batch_size)]
+        if not pairs:
+            return np.zeros((0, 0), np.float32), np.zeros((0, 10), np.float32)
+        return (np.concatenate([f.numpy() for f, _ in pairs]), np.concatenate([l.numpy() for _, l in pairs]))
 
     def accuracy(self, images28: np.ndarray, labels: np.ndarray) -> float:
         """Share of `images28` read as their `labels`."""
         return float(np.mean(self.predict_batch(images28).argmax(axis=1) == labels))
+
+    @property
+    def temperature(self) -> float:
+        """The calibration temperature T > 0: from the sidecar, or fitted now on held-out digits."""
+        if self._temperature is None:
+            self.prepare_checks()
+        return self._temperature
+
+    @property
+    def detector(self) -> MahalanobisDetector | None:
+        """The "not like any digit" check, fitted on first use; None for models without features."""
+        if self._detector is None and self._features is not None:
+            self.prepare_checks()
+        return self._detector
+
+    def calibration_record(self) -> dict:
+        """What a sidecar keeps of the calibration: the temperature and where it was fitted, with
+        the expected calibration error before and after on that split."""
+        images, labels = reference_digits()
+        _, logits = self.features_and_logits(images[:VALIDATION_SIZE])
+        y = labels[:VALIDATION_SIZE]
+        return {
+            "temperature": round(self.temperature, 4),
+            "method": "temperature scaling (Guo et al. 2017)",
+            "fitted_on": "MNIST validation split (5,000 images held out of training, seed 0)",
+            "ece_before": round(expected_calibration_error(softmax(logits), y), 5),
+            "ece_after": round(expected_calibration_error(softmax(logits, self.temperature), y), 5),
+        }
+
+    def prepare_checks(self) -> None:
+        """Fit what is missing of the temperature and the Mahalanobis check (a few seconds, once)."""
+        with self._fit_lock:
+            if self._temperature is not None and (self._detector is not None or self._features is None):
+                return
+            images, labels = reference_digits()
+            features, logits = self.features_and_logits(images)
+            if self._temperature is None:
+                self._temperature = fit_temperature(logits[:VALIDATION_SIZE], labels[:VALIDATION_SIZE])
+            if features is not None and self._detector is None:
+                # the threshold comes from the canvas-style digits: drawings are what it judges
+                self._detector = MahalanobisDetector.fit(features, labels, threshold_features=features[VALIDATION_SIZE:])
+
+
+VALIDATION_SIZE = 5000
+"""The first images of `reference_digits` are MNIST's validation split (temperature is fitted there)."""
+
+
+@functools.lru_cache(maxsize=1)
+def reference_digits() -> tuple[np.ndarray, np.ndarray]:
+    """Held-out digits for fitting the checks: MNIST's 5,000-image validation split (never trained
+    on by the shipped recipe) followed by canvas-style digits. uint8 (N, 28, 28) and (N,) labels."""
+    from mlcore.data import load_mnist
+    from mlcore.synthetic import canvas_style_digits
+    from mlcore.training import TrainConfig, split_training_set
+
+    split = split_training_set(load_mnist(), TrainConfig())
+    canvas_x, canvas_y = canvas_style_digits(REFERENCE_CANVAS_DIGITS, REFERENCE_CANVAS_SEED)
+    return np.concatenate([split.x_val, canvas_x]), np.concatenate([split.y_val, canvas_y])
+
+
+def _penultimate_model(model: keras.Model) -> keras.Model | None:
+    """A model giving the input of `model`'s last layer, when that is a softmax Dense layer."""
+    last = model.layers[-1] if model.layers else None
+    if not isinstance(last, keras.layers.Dense) or getattr(last.activation, "__name__", "") != "softmax":
+        return None
+    try:
+        return keras.Model(model.inputs, last.input)
+    except (ValueError, AttributeError, TypeError):
+        return None
+
+
+def _chunks(images28: np.ndarray, batch_size: int):
+    images = np.asarray(images28)
+    scale = 255.0 if images.dtype == np.uint8 else 1.0
+    for start in range(0, len(images), batch_size):
+        yield tf.constant(images[start : start + batch_size, ..., None] / scale, tf.float32)

@@ -130,6 +130,8 @@ class JobManager:
             training={**job.config.as_dict(), "best_epoch": result.best_epoch,
                       "seconds": round(result.seconds, 1), "stopped_early": result.stopped_early},
             mnist_test_sha256=fingerprint_test_set(self.mnist))
+        recognizer.prepare_checks()
+        recognizer.metadata["calibration"] = recognizer.calibration_record()
         job.recognizer = recognizer
 
     def _wait_for_slot(self, job: TrainingJob) -> bool:

@@ -36,12 +36,31 @@ TEMPLATES: dict[int, list[list[list[tuple[float, float]]]]] = {
         [[(0.5, 0), (0.5, 1)]],
         [[(0.3, 0.22), (0.5, 0), (0.5, 1)]],
         [[(0.3, 0.22), (0.5, 0), (0.5, 1)], [(0.3, 1), (0.7, 1)]],
+        # continental 1s: a long flag, reaching far down the left, with and without a base
+        [[(0.12, 0.38), (0.58, 0), (0.58, 1)]],
+        [[(0.15, 0.3), (0.6, 0), (0.6, 1)], [(0.3, 1), (0.85, 1)]],
+        [[(0.22, 0.36), (0.62, 0), (0.56, 1)]],
     ],
-    2: [[_arc(0.5, 0.28, 0.3, 0.28, 180, 405) + [(0.15, 1), (0.85, 1)]]],
-    3: [[_arc(0.5, 0.25, 0.28, 0.25, 200, 450) + _arc(0.5, 0.75, 0.3, 0.25, 270, 500)]],
+    2: [
+        [_arc(0.5, 0.28, 0.3, 0.28, 180, 405) + [(0.15, 1), (0.85, 1)]],
+        # a 2 with a loop at the bottom left
+        [_arc(0.5, 0.28, 0.3, 0.28, 180, 405) + [(0.22, 0.96)]
+         + _arc(0.22, 0.84, 0.12, 0.12, 90, -270) + [(0.88, 0.97)]],
+        # a 2 whose neck is a straight diagonal and whose base waves
+        [_arc(0.5, 0.3, 0.32, 0.3, 170, 360) + [(0.12, 1), (0.5, 0.92), (0.9, 1)]],
+    ],
+    3: [
+        [_arc(0.5, 0.25, 0.28, 0.25, 200, 450) + _arc(0.5, 0.75, 0.3, 0.25, 270, 500)],
+        # a 3 with a flat top: a bar, a diagonal down to the middle, then the lower bowl
+        [[(0.15, 0), (0.82, 0), (0.42, 0.42)] + _arc(0.5, 0.7, 0.33, 0.3, 270, 510)],
+        [[(0.2, 0.02), (0.8, 0), (0.45, 0.4), (0.55, 0.4)] + _arc(0.5, 0.7, 0.3, 0.3, 280, 500)],
+    ],
     4: [
         [[(0.7, 1), (0.7, 0), (0.1, 0.65), (0.9, 0.65)]],
         [[(0.25, 0), (0.15, 0.6), (0.85, 0.6)], [(0.65, 0.1), (0.65, 1)]],
+        # open 4 with an upright left arm, and a closed 4 drawn as a triangle
+        [[(0.2, 0), (0.2, 0.58), (0.88, 0.58)], [(0.7, 0), (0.7, 1)]],
+        [[(0.62, 0), (0.1, 0.62), (0.9, 0.62)], [(0.62, 0), (0.64, 1)]],
     ],
     5: [[[(0.8, 0), (0.25, 0), (0.22, 0.45)] + _arc(0.5, 0.68, 0.32, 0.3, 220, 500)]],
     6: [[[(0.75, 0), (0.45, 0.15), (0.22, 0.5)] + _arc(0.5, 0.72, 0.3, 0.28, 180, 540)]],
@@ -49,13 +68,24 @@ TEMPLATES: dict[int, list[list[list[tuple[float, float]]]]] = {
         [[(0.1, 0), (0.9, 0), (0.4, 1)]],
         [[(0.1, 0), (0.9, 0), (0.4, 1)], [(0.35, 0.5), (0.8, 0.5)]],
         [[(0.1, 0.15), (0.1, 0), (0.9, 0), (0.45, 1)]],
+        # a 7 with an upright stem, with and without a bar
+        [[(0.1, 0), (0.88, 0), (0.6, 0.45), (0.55, 1)]],
+        [[(0.1, 0), (0.88, 0), (0.6, 0.45), (0.55, 1)], [(0.35, 0.48), (0.85, 0.48)]],
     ],
     8: [[_arc(0.5, 0.25, 0.25, 0.25, 90, 450) + _arc(0.5, 0.75, 0.3, 0.25, 270, -90)]],
     9: [
         [_arc(0.5, 0.28, 0.3, 0.28, 0, 360) + [(0.8, 1)]],
         [_arc(0.5, 0.28, 0.3, 0.28, 0, 360) + [(0.78, 0.7), (0.5, 1)]],
+        # a straight upright stem, and a stem that curls to the left at the foot
+        [_arc(0.45, 0.28, 0.3, 0.28, 0, 360) + [(0.75, 1)]],
+        [_arc(0.5, 0.28, 0.3, 0.28, 0, 360) + _arc(0.45, 0.7, 0.35, 0.3, 0, 120)],
     ],
 }
+"""Single-stroke outlines in the unit square (x right, y down), several styles per digit; each
+style is a list of strokes, each stroke a polyline."""
+
+FILL_CANVAS_SHARE = 0.15
+"""Share of digits drawn big, filling the canvas from edge to edge (people do)."""
 
 
 def canvas_style_digits(count: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -70,7 +100,8 @@ def canvas_style_digits(count: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
 def render_digit(digit: int, rng: np.random.Generator, side: int = CANVAS_SIDE) -> np.ndarray:
     """One digit drawn white on black on a `side`-pixel RGBA canvas, in a random style."""
     width = int(rng.integers(8, 29))
-    height = rng.uniform(0.35, 0.9) * side
+    big = rng.random() < FILL_CANVAS_SHARE
+    height = (rng.uniform(0.9, 0.97) if big else rng.uniform(0.35, 0.9)) * side
     if digit == 0 or rng.random() < 0.5:  # the Hershey fonts' zero is slashed
         gray = _render_template(digit, rng, side, height, width)
     else:

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sys
 from pathlib import Path
 
 from mlcore.data import MNIST_PATH, fingerprint_test_set, load_mnist
 from mlcore.inference import Recognizer
-from mlcore.model import DEFAULT_MODEL_PATH, Architecture, describe, save_model
+from mlcore.model import DEFAULT_MODEL_PATH, Architecture, describe, load_model, save_model
 from mlcore.synthetic import canvas_style_digits
 from mlcore.training import ProgressLog, TrainConfig, train
 
@@ -30,10 +31,12 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--batch-size", type=int, default=recipe.batch_size)
     parser.add_argument("--learning-rate", type=float, default=recipe.learning_rate)
     parser.add_argument("--train-fraction", type=float, default=recipe.train_fraction)
-    parser.add_argument("--canvas-train", type=int, default=6000,
+    parser.add_argument("--canvas-train", type=int, default=8000,
                         help="canvas-style digits added to the training set")
     parser.add_argument("--canvas-validation", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=recipe.seed)
+    parser.add_argument("--start-from", type=Path, default=None,
+                        help="fine-tune this saved model instead of training a fresh one")
     return parser.parse_args(argv)
 
 
@@ -54,7 +57,9 @@ def main(argv=None) -> None:
         train_fraction=args.train_fraction, seed=args.seed,
     )
     canvas_train = canvas_style_digits(args.canvas_train, CANVAS_TRAIN_SEED) if args.canvas_train else None
-    result = train(config, mnist, callbacks=[PrintEpochs(batch_every=10**9)], extra_train=canvas_train)
+    start_from = load_model(args.start_from) if args.start_from else None
+    result = train(config, mnist, callbacks=[PrintEpochs(batch_every=10**9)], extra_train=canvas_train,
+                   start_from=start_from)
     canvas_x, canvas_y = canvas_style_digits(args.canvas_validation, CANVAS_VALIDATION_SEED)
     trained = Recognizer(result.model)
     figures = {
@@ -65,9 +70,11 @@ def main(argv=None) -> None:
     metadata = describe(
         result.model, config.arch, **figures,
         training={**config.as_dict(), "canvas_train_digits": args.canvas_train,
+                  "fine_tuned_from": str(args.start_from) if args.start_from else None,
                   "best_epoch": result.best_epoch, "seconds": round(result.seconds, 1),
-                  "command": "python -m mlcore.train " + " ".join(argv or [])},
+                  "command": " ".join(["python -m mlcore.train", *(sys.argv[1:] if argv is None else argv)])},
         mnist_test_sha256=fingerprint_test_set(mnist),
+        calibration=trained.calibration_record(),
     )
     save_model(result.model, args.output, metadata)
     logging.info("saved %s: %s in %.0f s", args.output, figures, result.seconds)

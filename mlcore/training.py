@@ -191,12 +191,14 @@ def train(
     strategy: tf.distribute.Strategy | None = None,
     name: str = "mnist_cnn",
     extra_train: tuple[np.ndarray, np.ndarray] | None = None,
+    start_from: keras.Model | None = None,
 ) -> TrainResult:
     """Train a network on MNIST and return it with the best validation epoch's weights.
 
     `strategy` is any `tf.distribute` strategy (e.g. `MirroredStrategy` on several GPUs); the
     batch size is the global one, split across its replicas. `extra_train` (images, labels) are
-    added to the training split, e.g. canvas-style digits.
+    added to the training split, e.g. canvas-style digits. `start_from` is a model to go on
+    training (fine-tuning; its architecture wins over `config.arch`) instead of a fresh one.
     """
     keras.utils.set_random_seed(config.seed)
     split = split_training_set(mnist, config)
@@ -207,7 +209,12 @@ def train(
     val_data = make_dataset(split.x_val, split.y_val, 1000)
     steps = int(np.ceil(len(x_train) / config.batch_size))
     with (strategy or tf.distribute.get_strategy()).scope():
-        model = compiled_model(config, steps, name)
+        if start_from is None:
+            model = compiled_model(config, steps, name)
+        else:
+            model = start_from
+            model.compile(optimizer=make_optimizer(config, steps * config.epochs),
+                          loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     keep_best, stopper = KeepBest(), StopWhenAsked(stop or threading.Event())
     started = time.perf_counter()
     history = model.fit(train_data, validation_data=val_data, epochs=config.epochs, verbose=0,

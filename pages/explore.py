@@ -3,11 +3,13 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from mlcore.calibration import logits_from_probabilities, reliability, softmax
 from mlcore.dataset_stats import class_counts, intensity_histogram, mean_images, pixel_statistics
 from mlcore.embedding import neighbour_agreement, pca, penultimate_features, stratified_sample
 from mlcore.evaluation import confusion_matrix, largest_confusions, mistakes, overall_accuracy, per_class_accuracy
 from mlcore.gallery import compose_grid, matching_indices, page_count, page_of
 from mlcore.robustness import SWEEPS, accuracy_curve
+from mlcore.selective import coverage_accuracy_curve, evaluate
 from ui.inside import teacher_note
 from ui.layout import page_frame
 from ui.robustness_charts import accuracy_chart
@@ -249,8 +251,85 @@ def robustness_section() -> None:
     teacher_note("robustness")
 
 
+@st.cache_data(max_entries=4, show_spinner="Drawing 400 digits and 280 non-digits and reading each…")
+def unsure_report(model_key: str, _recognizer):
+    return evaluate(_recognizer, digits=400, non_digits=280)
+
+
+@st.fragment
+def calibration_section() -> None:
+    st.subheader("Calibration: is \"90 % sure\" right 90 % of the time?")
+    raw = test_set_probabilities(recognizer.key, recognizer)
+    temperature = recognizer.temperature
+    before = reliability(raw, mnist.y_test)
+    after = reliability(softmax(logits_from_probabilities(raw), temperature), mnist.y_test)
+    t_col, before_col, after_col = st.columns(3)
+    t_col.metric("Temperature T", f"{temperature:.3f}",
+                 help="Fitted on the 5,000 validation images, held out of training.")
+    before_col.metric("Calibration error before", f"{before.ece:.2%}", help="Expected calibration error, 15 bins.")
+    after_col.metric("after temperature scaling", f"{after.ece:.2%}", delta=f"{after.ece - before.ece:+.2%}",
+                     delta_color="inverse")
+    rows = pd.DataFrame([{**row, "probabilities": name} for name, table in (("before", before), ("after", after))
+                         for row in table.rows()])
+    diagonal = alt.Chart(pd.DataFrame({"x": [0, 1]})).mark_line(color="#8c8c8c", strokeDash=[4, 4]).encode(
+        x="x:Q", y="x:Q")
+    points = alt.Chart(rows, height=320, title="Reliability diagram (MNIST test set)").mark_line(point=True).encode(
+        x=alt.X("confidence:Q", title="confidence (mean in bin)", scale=alt.Scale(domain=[0, 1])),
+        y=alt.Y("accuracy:Q", title="accuracy in bin", scale=alt.Scale(domain=[0, 1])),
+        color=alt.Color("probabilities:N", sort=["before", "after"]),
+        tooltip=["probabilities", alt.Tooltip("bin_low:Q", format=".2f"), alt.Tooltip("bin_high:Q", format=".2f"),
+                 alt.Tooltip("confidence:Q", format=".3f"), alt.Tooltip("accuracy:Q", format=".3f"), "count"])
+    st.altair_chart(diagonal + points, width="stretch")
+    with st.expander("What calibration means", icon=":material/school:"):
+        st.markdown(
+            "A model is *calibrated* when its confidence matches how often it is right: of all the "
+            "answers given at about 80 %, about 80 % should be right. Points on the dashed diagonal "
+            "are calibrated; points below it are over-confident. **Temperature scaling** (Guo et al., "
+            "2017) divides the network's logits by one number T before the softmax, fitted on images "
+            "held out of training; T > 1 makes the answers less sure, and the predicted digit never "
+            "changes. The calibration error is the gap between confidence and accuracy, averaged over "
+            "the bins. MNIST is easy, so almost every test image falls in the top bin.")
+    st.subheader("When to say \"I don't know\"")
+    st.caption("The Draw page does not answer when the ink holds several digits side by side, or when "
+               "the network's last hidden layer places the drawing far from every digit it knows "
+               "(the Mahalanobis distance, Lee et al. 2018). Measured on generated canvas drawings: "
+               "digits in many styles, and letters, scribbles, lines, crosses, shapes and pairs of digits.")
+    measured = f"unsure_measured_{recognizer.key}"
+    if not st.session_state.get(measured):
+        if not st.button("Measure it on generated drawings", icon=":material/play_arrow:", key="measure_unsure"):
+            return
+        st.session_state[measured] = True
+    report = unsure_report(recognizer.key, recognizer)
+    flagged_col, answered_col = st.columns(2)
+    flagged_col.metric("Non-digits answered \"I don't know\"", f"{report.flagged_share:.1%}",
+                       help=f"of {report.non_digits} generated non-digits")
+    answered_col.metric("Digits answered, and right", f"{report.answered_right_share:.1%}",
+                        help=f"of {report.digits} generated canvas-style digits")
+    curves = pd.DataFrame([{**row, "threshold on": name} for score, name in
+                           (("confidence", "calibrated confidence"), ("distance", "Mahalanobis distance"))
+                           for row in coverage_accuracy_curve(report, score)])
+    answered = report.digits - report.digits_flagged + report.non_digits - report.non_digits_flagged
+    chosen = pd.DataFrame([{"coverage": answered / (report.digits + report.non_digits),
+                            "accuracy": report.digits_answered_right / max(answered, 1), "label": "the app"}])
+    lines = alt.Chart(curves, height=320, title="Coverage against accuracy, digits and non-digits mixed").mark_line(
+        point=alt.OverlayMarkDef(size=20)).encode(
+        x=alt.X("coverage:Q", title="share of drawings answered", axis=alt.Axis(format="%")),
+        y=alt.Y("accuracy:Q", title="share of answers right", axis=alt.Axis(format="%"),
+                scale=alt.Scale(zero=False)),
+        color="threshold on:N",
+        tooltip=["threshold on", alt.Tooltip("threshold:Q", format=".3g"), alt.Tooltip("coverage:Q", format=".1%"),
+                 alt.Tooltip("accuracy:Q", format=".1%"), alt.Tooltip("non_digits_flagged:Q", format=".1%"),
+                 alt.Tooltip("digits_answered_right:Q", format=".1%")])
+    point = alt.Chart(chosen).mark_point(shape="diamond", size=160, filled=True, color="black").encode(
+        x="coverage:Q", y="accuracy:Q", tooltip=["label", alt.Tooltip("coverage:Q", format=".1%"),
+                                                 alt.Tooltip("accuracy:Q", format=".1%")])
+    st.altair_chart(lines + point, width="stretch")
+    st.caption("Each line moves one threshold: answering less often (left) makes the answers more often "
+               "right. An answer to a non-digit counts as wrong. The diamond is what the app does.")
+
+
 SECTIONS = {"Overview": overview, "Gallery": gallery, "Model errors": model_errors, "Map of the data": data_map_section,
-            "Under change": robustness_section}
+            "Under change": robustness_section, "Calibration": calibration_section}
 for tab, draw_section in zip(st.tabs(list(SECTIONS), key="explore_tab", on_change="rerun"), SECTIONS.values()):
     if tab.open:
         with tab:

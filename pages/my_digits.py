@@ -56,7 +56,7 @@ if NOTICE in st.session_state:
 if not len(digits):
     st.info("Nothing here yet. Draw a digit on the Draw page and tell the network whether it read it right.",
             icon=":material/draw:")
-    st.page_link("pages/draw.py", label="Go to Draw", icon=":material/edit:")
+    st.page_link("streamlit_app.py", label="Go to Draw", icon=":material/edit:")
 else:
     counts = digits.counts()
     misread = sum(d.is_misread for d in digits)

@@ -32,6 +32,8 @@ def show_photo_reading(recognizer: Recognizer, upload) -> None:
     if reading.is_blank:
         answer_column.warning(f"No digit found in the photo. {reading.trace.blank_reason}",
                               icon=":material/search_off:")
+    elif not reading.is_one_digit:
+        answer_column.warning(f"I don't know. {reading.reason}", icon=":material/help:")
     else:
         answer_column.metric("The photo reads as", reading.digit)
         answer_column.caption(f"Confidence {reading.confidence:.1%}")

@@ -53,9 +53,10 @@ def shared_mnist() -> Mnist:
     return mnist
 
 
-@st.cache_resource(show_spinner="Loading the model…")
+@st.cache_resource(show_spinner="Loading the model and fitting its \"I don't know\" checks…")
 def shared_recognizer(path: str | None = None) -> Recognizer:
     recognizer = Recognizer.load(path)
+    recognizer.prepare_checks()
     _freeze_long_lived_heap()
     return recognizer
 

@@ -12,8 +12,8 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.e2e.drawing import clear_canvas, draw_digit, expect_prediction
-from tests.e2e.streamlit_widgets import open_page, wait_until_idle
+from .drawing import clear_canvas, draw_digit, expect_prediction
+from .streamlit_widgets import open_page, wait_until_idle
 
 STUDENTS = 4
 LONGEST_WAIT_MS = 2000

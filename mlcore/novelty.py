@@ -1,0 +1,112 @@
+"""Telling "one digit" from everything else a student may draw.
+
+Two checks, each with a reason a student can act on:
+
+* Several digits side by side: the ink splits into two or more separate marks of about the
+  digit's height next to each other ("10", "42"). A plain connected-component count (OpenCV) on
+  the canvas, before the drawing is squeezed into 28x28.
+* Not like any digit: the Mahalanobis distance of the network's penultimate-layer features to the
+  nearest digit class (Lee et al., "A Simple Unified Framework for Detecting Out-of-Distribution
+  Samples and Adversarial Attacks", NeurIPS 2018: class means, one shared covariance). Letters,
+  scribbles, crosses and lines land far from every class even when the softmax says 100 %.
+  The threshold is a high quantile of the distances of canvas-style digits, so few drawn digits
+  exceed it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from mlcore.preprocess import INK_THRESHOLD
+
+SIDE_BY_SIDE_MIN_HEIGHT = 0.45
+"""A mark counts as a digit of its own when it is at least this share of the ink's height."""
+SIDE_BY_SIDE_MAX_OVERLAP = 0.2
+"""Two marks are side by side when their columns overlap by less than this share of the narrower."""
+MIN_MARK_SHARE = 0.04
+"""Marks with less than this share of the ink are specks and ignored."""
+DISTANCE_QUANTILE = 0.995
+"""The Mahalanobis threshold is this quantile of the canvas-style reference digits' distances."""
+SHRINKAGE = 1e-3
+"""Added to the covariance's diagonal (relative to its mean variance) so it always inverts."""
+
+
+def separate_marks(ink: np.ndarray) -> list[tuple[int, int, int, int]]:
+    """Bounding boxes (x, y, w, h) of the separate marks in a canvas's ink (uint8 HxW).
+
+    Strokes closer than a few pixels are joined first (a morphological closing), so a digit
+    drawn in two touching strokes stays one mark; specks are dropped.
+    """
+    mask = (np.asarray(ink) > INK_THRESHOLD).astype(np.uint8)
+    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (7, 7)))
+    count, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    total = stats[1:, cv2.CC_STAT_AREA].sum()
+    return [tuple(int(v) for v in stats[i, :4]) for i in range(1, count)
+            if stats[i, cv2.CC_STAT_AREA] >= MIN_MARK_SHARE * total]
+
+
+def looks_like_several_digits(ink: np.ndarray) -> bool:
+    """True when the ink holds two or more tall marks side by side, as when "10" is written."""
+    marks = separate_marks(ink)
+    if len(marks) < 2:
+        return False
+    top = min(y for _, y, _, _ in marks)
+    bottom = max(y + h for _, y, _, h in marks)
+    tall = sorted((m for m in marks if m[3] >= SIDE_BY_SIDE_MIN_HEIGHT * (bottom - top)), key=lambda m: m[0])
+    for (x1, _, w1, _), (x2, _, w2, _) in zip(tall, tall[1:]):
+        overlap = max(0, min(x1 + w1, x2 + w2) - max(x1, x2))
+        if overlap < SIDE_BY_SIDE_MAX_OVERLAP * min(w1, w2):
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class MahalanobisDetector:
+    """Class-conditional Gaussians with one shared covariance over penultimate-layer features.
+
+    `means` (10, D) float64, `precision` (D, D) the inverse shared covariance, `threshold` the
+    squared distance above which an input is "not like any digit".
+    """
+
+    means: np.ndarray
+    precision: np.ndarray
+    threshold: float
+
+    @classmethod
+    def fit(cls, features: np.ndarray, labels: np.ndarray, threshold_features: np.ndarray | None = None,
+            quantile: float = DISTANCE_QUANTILE) -> "MahalanobisDetector":
+        """Fit on (N, D) features of digits with their (N,) labels.
+
+        The threshold is the `quantile` of the distances of `threshold_features` (held-out
+        digits; the fitting features when None). Raises ValueError if a digit has no examples.
+        """
+        features = np.asarray(features, dtype=np.float64)
+        labels = np.asarray(labels)
+        missing = sorted(set(range(10)) - set(labels.tolist()))
+        if missing:
+            raise ValueError(f"no examples of digits {missing} to fit on")
+        means = np.stack([features[labels == k].mean(axis=0) for k in range(10)])
+        centred = features - means[labels]
+        covariance = centred.T @ centred / len(features)
+        covariance += SHRINKAGE * np.trace(covariance) / len(covariance) * np.eye(len(covariance))
+        detector = cls(means, np.linalg.inv(covariance), np.inf)
+        held_out = features if threshold_features is None else threshold_features
+        threshold = float(np.quantile(detector.distance(held_out), quantile))
+        return cls(means, detector.precision, threshold)
+
+    def distance(self, features: np.ndarray) -> np.ndarray:
+        """(N,) squared Mahalanobis distance of (N, D) features to the nearest class mean."""
+        features = np.atleast_2d(np.asarray(features, dtype=np.float64))
+        projected = features @ self.precision
+        # |f - m|^2_P = f.P.f - 2 f.P.m + m.P.m, for every class m at once
+        self_term = np.einsum("nd,nd->n", projected, features)
+        cross = projected @ self.means.T
+        mean_term = np.einsum("kd,de,ke->k", self.means, self.precision, self.means)
+        return np.maximum(self_term[:, None] - 2 * cross + mean_term[None, :], 0).min(axis=1)
+
+    def is_novel(self, features: np.ndarray) -> np.ndarray:
+        """(N,) bool: True where the features are farther from every digit than the threshold."""
+        return self.distance(features) > self.threshold

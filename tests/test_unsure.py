@@ -1,0 +1,98 @@
+"""The app's "I don't know": non-digits flagged, real digits still answered, for any model."""
+
+import cv2
+import numpy as np
+import pytest
+
+from mlcore.inference import NOT_A_DIGIT, SEVERAL_DIGITS, Recognizer
+from mlcore.model import Architecture, build_model
+from mlcore.nondigits import KINDS, non_digit_canvases
+from mlcore.novelty import MahalanobisDetector, looks_like_several_digits
+from mlcore.selective import coverage_accuracy_curve, evaluate
+from mlcore.synthetic import render_digit
+
+
+@pytest.fixture(scope="module")
+def report(recognizer):
+    return evaluate(recognizer, digits=500, non_digits=350)
+
+
+def test_most_non_digits_are_flagged(report):
+    assert report.flagged_share >= 0.80, report.flagged_by_kind
+
+
+def test_canvas_style_digits_are_still_answered_and_right(report):
+    assert report.answered_right_share >= 0.98
+
+
+def test_every_kind_of_non_digit_is_mostly_flagged(report):
+    assert set(report.flagged_by_kind) == set(KINDS)
+    assert all(flagged / total >= 0.5 for flagged, total in report.flagged_by_kind.values()), report.flagged_by_kind
+
+
+def test_coverage_falls_and_accuracy_rises_as_the_threshold_tightens(report):
+    curve = coverage_accuracy_curve(report, "distance", points=20)
+    loosest, tightest = curve[0], curve[-1]
+    assert loosest["coverage"] > tightest["coverage"]
+    assert tightest["accuracy"] > loosest["accuracy"]
+
+
+def stroke_canvas(strokes, width=18):
+    canvas = np.zeros((280, 280, 4), np.uint8)
+    canvas[..., 3] = 255
+    for stroke in strokes:
+        points = np.round(np.asarray(stroke) * 280).astype(np.int32)
+        cv2.polylines(canvas, [points], False, (255, 255, 255, 255), width, cv2.LINE_AA)
+    return canvas
+
+
+def test_an_a_drawn_with_three_strokes_gets_i_dont_know(recognizer):
+    reading = recognizer.recognize(stroke_canvas([[(0.2, 0.85), (0.5, 0.15)], [(0.5, 0.15), (0.8, 0.85)],
+                                                  [(0.33, 0.6), (0.67, 0.6)]]))
+    assert reading.is_unsure and not reading.is_one_digit and reading.doubt == NOT_A_DIGIT
+    assert "doesn't look like one digit" in reading.reason
+
+
+def test_ten_written_as_two_digits_is_several_digits(recognizer):
+    ten = stroke_canvas([[(0.25, 0.2), (0.27, 0.8)], [(0.6, 0.2), (0.45, 0.5), (0.6, 0.8), (0.78, 0.5), (0.6, 0.2)]])
+    assert looks_like_several_digits(ten[..., 0])
+    reading = recognizer.recognize(ten)
+    assert reading.doubt == SEVERAL_DIGITS and "several digits" in reading.reason
+
+
+def test_digits_drawn_in_separate_strokes_are_one_digit():
+    """A 4 or a 7 with a separate bar, a 5 with a separate flag: one digit, not several."""
+    rng = np.random.default_rng(5)
+    separate_strokes = [
+        [[(0.3, 0.1), (0.22, 0.55), (0.75, 0.55)], [(0.62, 0.1), (0.64, 0.9)]],
+        [[(0.2, 0.15), (0.75, 0.15), (0.45, 0.9)], [(0.35, 0.5), (0.7, 0.5)]],
+        [[(0.35, 0.15), (0.32, 0.45), (0.55, 0.42), (0.68, 0.6), (0.6, 0.8), (0.35, 0.85)], [(0.35, 0.15), (0.7, 0.14)]],
+        [[(0.5, 0.1), (0.5, 0.9)], [(0.35, 0.9), (0.65, 0.9)]],
+    ]
+    for strokes in separate_strokes:
+        assert not looks_like_several_digits(stroke_canvas(strokes, width=int(rng.integers(8, 29)))[..., 0])
+
+
+def test_a_big_long_flagged_one_filling_the_canvas_is_not_told_to_draw_bigger(recognizer):
+    one = stroke_canvas([[(0.1, 0.35), (0.55, 0.02), (0.55, 0.98)]], width=20)
+    reading = recognizer.recognize(one)
+    assert reading.is_one_digit
+    assert reading.reason is None or "bigger" not in reading.reason
+
+
+def test_a_small_unclear_drawing_is_told_to_draw_bigger(recognizer):
+    rng = np.random.default_rng(0)
+    readings = [recognizer.recognize(render_digit(d, rng, side=280)) for d in range(10) for _ in range(3)]
+    small = [r for r in readings if r.reason and "bigger" in r.reason]
+    assert all(max(r.trace.cropped.shape) < 0.5 * 280 for r in small)
+
+
+def test_checks_work_for_a_tiny_mlp_fitted_on_demand():
+    """An untrained Tiny MLP: calibration and the distance check are fitted on first use."""
+    model = build_model(Architecture(conv_blocks=0, dense_units=32, dropout=0.2, batch_norm=False), name="tiny")
+    recognizer = Recognizer(model)
+    assert recognizer.temperature > 0
+    assert isinstance(recognizer.detector, MahalanobisDetector) and recognizer.detector.means.shape == (10, 32)
+    canvases, _ = non_digit_canvases(7, seed=1)
+    readings = [recognizer.recognize(c) for c in canvases]
+    assert all(r.probabilities is not None and abs(r.probabilities.sum() - 1) < 1e-4 for r in readings)
