@@ -11,6 +11,7 @@ st.set_page_config(page_title="Handwritten digits", page_icon="✏️", layout="
 
 pages = [
     st.Page("pages/draw.py", title="Draw", icon="✏️", default=True),
+    st.Page("pages/number.py", title="Write a number", icon=":material/pin:"),
     st.Page("pages/explore.py", title="Explore MNIST", icon="🔎"),
     st.Page("pages/train.py", title="Train", icon="🏋️"),
 ]

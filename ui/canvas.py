@@ -46,15 +46,16 @@ export default function () {
 _pin_toolbar = st.components.v2.component("digit_canvas_toolbar_pin", js=_PIN_TOOLBAR_JS)
 
 
-def digit_canvas(stroke_width: int, key: str) -> CanvasResult:
-    """A square white-on-black canvas that sends its pixels on every stroke."""
+def digit_canvas(stroke_width: int, key: str, width: int = CANVAS_SIDE, height: int = CANVAS_SIDE) -> CanvasResult:
+    """A white-on-black canvas (square unless told otherwise, in CSS px) that sends its pixels on
+    every stroke."""
     _pin_toolbar(key=f"{key}_toolbar_pin")
     return st_canvas(
         stroke_width=stroke_width,
         stroke_color="#FFFFFF",
         background_color="#000000",
-        width=CANVAS_SIDE,
-        height=CANVAS_SIDE,
+        width=width,
+        height=height,
         drawing_mode="freedraw",
         return_image_data=True,
         key=key,
