@@ -104,3 +104,26 @@ def test_train_page_runs_a_tiny_job_to_a_result(app):
     assert app.session_state[ACTIVE_MODEL].model.name == "run_1"
     app.switch_page("pages/draw.py").run()
     assert any("run_1" in c.value for c in app.caption)
+
+
+def test_number_page_asks_for_a_number_and_switches_to_a_narrow_canvas(app):
+    app.switch_page("pages/number.py")
+    app.run()
+    assert not app.exception
+    assert "Write a number" in app.title[0].value
+    assert [s.value for s in app.subheader] == ["Write a number"]
+    assert len(app.metric) == 0, "no number before anything is written"
+    assert app.sidebar.radio(key="number_canvas_size").value == "Wide"
+    app.sidebar.radio(key="number_canvas_size").set_value("Narrow (phones)").run()
+    assert not app.exception
+    assert [s.value for s in app.subheader] == ["Write a number"]
+
+
+def test_number_page_explains_a_damaged_model(app, tmp_path):
+    broken = tmp_path / "broken.keras"
+    broken.write_bytes(b"not a model")
+    app.session_state[ACTIVE_MODEL] = str(broken)
+    app.switch_page("pages/number.py")
+    app.run()
+    assert not app.exception
+    assert len(app.error) == 1 and "broken.keras" in app.error[0].value
