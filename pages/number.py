@@ -18,8 +18,8 @@ st.caption("Write a number (a year, your age, a phone code) across the black str
 
 stroke_width = st.sidebar.slider("Pen width", 8, 32, 16, key="number_pen",
                                  help="Thinner than on the Draw page: the digits are smaller here.")
-size = st.sidebar.radio("Canvas", list(CANVAS_SIZES), key="number_canvas_size", horizontal=True,
-                        help="Narrow fits a phone's screen.")
+size = st.radio("Canvas", list(CANVAS_SIZES), key="number_canvas_size", horizontal=True,
+                help="On a phone, pick Narrow: the wide canvas does not fit its screen.")
 width, height = CANVAS_SIZES[size]
 
 canvas = digit_canvas(stroke_width, key=f"number_canvas_{width}", width=width, height=height)

@@ -113,8 +113,8 @@ def test_number_page_asks_for_a_number_and_switches_to_a_narrow_canvas(app):
     assert "Write a number" in app.title[0].value
     assert [s.value for s in app.subheader] == ["Write a number"]
     assert len(app.metric) == 0, "no number before anything is written"
-    assert app.sidebar.radio(key="number_canvas_size").value == "Wide"
-    app.sidebar.radio(key="number_canvas_size").set_value("Narrow (phones)").run()
+    assert app.radio(key="number_canvas_size").value == "Wide"
+    app.radio(key="number_canvas_size").set_value("Narrow (phones)").run()
     assert not app.exception
     assert [s.value for s in app.subheader] == ["Write a number"]
 
