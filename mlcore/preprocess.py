@@ -53,10 +53,10 @@ def trace(rgba: np.ndarray) -> Trace:
     if box is None:
         return Trace(ink=ink, blank_reason="The canvas is empty.")
     x, y, w, h = box
-    stroke_width = _stroke_width((ink[y : y + h, x : x + w] > INK_THRESHOLD).astype(np.uint8))
-    if _is_speck(max(w, h), stroke_width, canvas_side=max(ink.shape)):
+    mask = (ink[y : y + h, x : x + w] > INK_THRESHOLD).astype(np.uint8)
+    if _is_speck(max(w, h), _stroke_width(mask), canvas_side=max(ink.shape)):
         return Trace(ink=ink, blank_reason="That mark is too small to be a digit.")
-    cropped = _thin_thick_strokes(ink[y : y + h, x : x + w], stroke_width)
+    cropped = _thin_thick_strokes(ink[y : y + h, x : x + w], typical_stroke_width(mask))
     scaled = _fit_longer_side(cropped, DIGIT_BOX)
     boxed = _paste_centred(scaled, MNIST_SIDE)
     image = _full_contrast(_centre_of_mass_to_centre(boxed))
@@ -103,6 +103,18 @@ def _stroke_width(mask: np.ndarray) -> float:
     """Twice the largest distance from an ink pixel to the background: the widest stroke."""
     padded = cv2.copyMakeBorder(mask, 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=0)
     return 2.0 * float(cv2.distanceTransform(padded, cv2.DIST_L2, 3).max())
+
+
+def typical_stroke_width(mask: np.ndarray) -> float:
+    """The typical stroke width in pixels of a binary mask: twice its area over its outline's length.
+
+    A stroke of width s and length L has area s*L and an outline about 2L long. Unlike the
+    widest stroke, this ignores blobs where strokes meet (thick in MNIST's pen scans): thinning
+    by the widest stroke cost about 1.3 % of MNIST test digits written large.
+    """
+    contours, _ = cv2.findContours(mask.astype(np.uint8), cv2.RETR_LIST, cv2.CHAIN_APPROX_NONE)
+    outline = sum(cv2.arcLength(contour, True) for contour in contours)
+    return 2.0 * float(np.count_nonzero(mask)) / outline if outline else 0.0
 
 
 def _is_speck(longer_side: int, stroke_width: float, canvas_side: int) -> bool:

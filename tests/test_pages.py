@@ -222,3 +222,26 @@ def test_inside_page_works_for_a_network_without_convolutions(app):
     assert [i.captions[0].split(":")[0] for i in app.get("image")] == [
         f"Integrated gradients for {d}" for d in np.argsort(app.session_state[ACTIVE_MODEL].recognize(
             np.asarray(Image.open(io.BytesIO(drawing_png(1))))).probabilities)[::-1][:2]]
+
+
+def test_number_page_asks_for_a_number_and_switches_to_a_narrow_canvas(app):
+    app.switch_page("pages/number.py")
+    app.run()
+    assert not app.exception
+    assert "Write a number" in app.title[0].value
+    assert [s.value for s in app.subheader] == ["Write a number"]
+    assert len(app.metric) == 0, "no number before anything is written"
+    assert app.radio(key="number_canvas_size").value == "Wide"
+    app.radio(key="number_canvas_size").set_value("Narrow (phones)").run()
+    assert not app.exception
+    assert [s.value for s in app.subheader] == ["Write a number"]
+
+
+def test_number_page_explains_a_damaged_model(app, tmp_path):
+    broken = tmp_path / "broken.keras"
+    broken.write_bytes(b"not a model")
+    app.session_state[ACTIVE_MODEL] = str(broken)
+    app.switch_page("pages/number.py")
+    app.run()
+    assert not app.exception
+    assert len(app.error) == 1 and "broken.keras" in app.error[0].value

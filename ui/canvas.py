@@ -68,11 +68,12 @@ export default function () {
 _pin_toolbar = st.components.v2.component("digit_canvas_toolbar_pin", js=_PIN_TOOLBAR_JS)
 
 
-def digit_canvas(stroke_width: int, key: str) -> CanvasResult:
-    """A square white-on-black canvas that sends its pixels on every stroke (kept as the session's last drawing)."""
+def digit_canvas(stroke_width: int, key: str, width: int = CANVAS_SIDE, height: int = CANVAS_SIDE) -> CanvasResult:
+    """A white-on-black canvas (square unless told otherwise, in CSS px) that sends its pixels on
+    every stroke; a square one's drawing is kept as the session's last drawing."""
     _pin_toolbar(key=f"{key}_toolbar_pin")
-    result = _canvas(stroke_width, key)
-    if result.image_bytes is not None:
+    result = _canvas(stroke_width, key, width, height)
+    if result.image_bytes is not None and width == height == CANVAS_SIDE:
         st.session_state[LAST_DRAWING] = result.image_bytes
     return result
 
@@ -83,13 +84,13 @@ def last_drawing() -> np.ndarray | None:
     return None if png is None else np.asarray(Image.open(io.BytesIO(png)).convert("RGBA"))
 
 
-def _canvas(stroke_width: int, key: str) -> CanvasResult:
+def _canvas(stroke_width: int, key: str, width: int, height: int) -> CanvasResult:
     return st_canvas(
         stroke_width=stroke_width,
         stroke_color="#FFFFFF",
         background_color="#000000",
-        width=CANVAS_SIDE,
-        height=CANVAS_SIDE,
+        width=width,
+        height=height,
         drawing_mode="freedraw",
         return_image_data=True,
         key=key,

@@ -30,6 +30,7 @@ class AppPage:
 
 PAGES = (
     AppPage("streamlit_app.py", "Draw", ":material/draw:"),
+    AppPage("pages/number.py", "Write a number", ":material/pin:"),
     AppPage("pages/inside.py", "Inside the network", ":material/neurology:"),
     AppPage("pages/explore.py", "Explore MNIST", ":material/search:"),
     AppPage("pages/train.py", "Train", ":material/model_training:"),

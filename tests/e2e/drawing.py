@@ -33,17 +33,18 @@ def canvas(page: Page):
     return page.locator("canvas.upper-canvas")
 
 
-def stroke_points(page: Page, digit: int, box: tuple[float, float, float] = (0, 0, 1)) -> list[list[tuple[float, float]]]:
+def stroke_points(page: Page, digit: int, box: tuple[float, ...] = (0, 0, 1)) -> list[list[tuple[float, float]]]:
     """`digit`'s strokes in page coordinates; `box` = (left, top, size) places the digit in that
-    part of the canvas, as fractions of it."""
+    part of the canvas, as fractions of it; (left, top, width, height) for a part that is not
+    square (on a wide canvas)."""
     expect(canvas(page)).to_be_visible()
     area = canvas(page).bounding_box()
-    left, top, size = box
-    return [[(area["x"] + (left + x * size) * area["width"], area["y"] + (top + y * size) * area["height"])
+    left, top, width, height = box if len(box) == 4 else (*box, box[2])
+    return [[(area["x"] + (left + x * width) * area["width"], area["y"] + (top + y * height) * area["height"])
              for x, y in stroke] for stroke in STROKES[digit]]
 
 
-def draw_digit(page: Page, digit: int, steps: int = 3, box: tuple[float, float, float] = (0, 0, 1)) -> None:
+def draw_digit(page: Page, digit: int, steps: int = 3, box: tuple[float, ...] = (0, 0, 1)) -> None:
     """Draw `digit` with mouse strokes, once the page has settled; each stroke ends when the
     canvas has sent it and the server has finished the run that read it."""
     wait_until_idle(page)

@@ -1,0 +1,40 @@
+import streamlit as st
+
+from mlcore.image_io import UploadError, decode_picture, photo_to_canvas
+from mlcore.numbers import read_number
+from ui.canvas import digit_canvas
+from ui.number_view import show_number
+from ui.layout import page_frame
+from ui.state import active_recognizer_or_stop, model_label, model_picker
+
+CANVAS_SIZES = {"Wide": (700, 250), "Narrow (phones)": (340, 170)}
+PHOTO_WIDTH = 700
+
+page_frame("pages/number.py")
+st.title("Write a number, watch the network read it")
+model_picker()
+recognizer = active_recognizer_or_stop()
+st.caption("Write a number (a year, your age, a phone code) across the black strip, one digit next to "
+           "the other with a little space between. Each digit is found, boxed and read on its own. "
+           f"Model: {model_label(recognizer)}.")
+
+stroke_width = st.sidebar.slider("Pen width", 8, 32, 16, key="number_pen",
+                                 help="Thinner than on the Draw page: the digits are smaller here.")
+size = st.radio("Canvas", list(CANVAS_SIZES), key="number_canvas_size", horizontal=True,
+                help="On a phone, pick Narrow: the wide canvas does not fit its screen.")
+width, height = CANVAS_SIZES[size]
+
+canvas = digit_canvas(stroke_width, key=f"number_canvas_{width}", width=width, height=height)
+show_number(None if canvas.image_data is None else read_number(recognizer, canvas.image_data), "The number reads")
+
+st.divider()
+picture = st.file_uploader("…or read a photo of a written number", type=["png", "jpg", "jpeg", "bmp", "gif", "webp"],
+                           help="Dark digits on light paper, or the other way round, side by side.")
+if picture is not None:
+    try:
+        photo = photo_to_canvas(decode_picture(picture.getvalue()), side=PHOTO_WIDTH)
+    except UploadError as error:
+        st.error(str(error))
+    else:
+        st.image(picture.getvalue(), caption="your photo", width=320)
+        show_number(read_number(recognizer, photo), "The photo reads")

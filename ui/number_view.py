@@ -1,0 +1,39 @@
+"""Showing a number read from a drawing or a photo: the number, the boxes, each digit."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from mlcore.numbers import NumberReading, boxes_picture
+from ui.widgets import enlarge
+
+MAX_DIGIT_COLUMNS = 8
+
+
+def show_number(reading: NumberReading | None, label: str) -> None:
+    """The number (or why there is none), the drawing with each digit's box, and each 28x28 digit."""
+    if reading is None or reading.is_blank:
+        st.subheader("Write a number")
+        st.caption("Nothing to read yet: write a few digits side by side.")
+        return
+    if reading.problem:
+        st.error(reading.problem, icon=":material/call_split:")
+    else:
+        st.metric(label, reading.text, help="Each digit is read on its own; the confidence below is "
+                                            "the chance that all of them are right.")
+        st.markdown(f"{len(reading.digits)} digit{'s' if len(reading.digits) != 1 else ''} · "
+                    f"confidence in the whole number **{reading.confidence:.1%}**")
+        unsure = [d for d in reading.digits if d.recognition.is_unsure]
+        if unsure:
+            st.info("Not sure about " + ", ".join(f"the {d.digit} ({d.confidence:.0%})" for d in unsure)
+                    + ". Try writing it bigger or more clearly.", icon=":material/help:")
+    st.image(boxes_picture(reading), caption="Where the digits are: green boxes are read with confidence, "
+                                             "amber ones are unsure, red ones could not be separated",
+             width="stretch")
+    if reading.digits:
+        st.caption("What the network saw, digit by digit (each made MNIST-style like on the Draw page)")
+        for start in range(0, len(reading.digits), MAX_DIGIT_COLUMNS):
+            row = reading.digits[start : start + MAX_DIGIT_COLUMNS]
+            for column, digit in zip(st.columns(MAX_DIGIT_COLUMNS), row):
+                column.image(enlarge(digit.recognition.image, 84), width=84,
+                             caption=f"{digit.digit} · {digit.confidence:.0%}")
