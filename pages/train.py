@@ -122,7 +122,7 @@ def progress_line(job: TrainingJob) -> None:
 
 def run_controls(job: TrainingJob) -> None:
     """Stop, Pause / Resume, and a new learning rate while the run goes on."""
-    stop_col, pause_col, rate_col, apply_col = st.columns([1, 1, 2, 1], vertical_alignment="bottom")
+    stop_col, pause_col, _ = st.columns([1, 1, 2])
     if stop_col.button("Stop", icon=":material/stop_circle:", key=f"stop_{job.number}",
                        help="Ends after the current batch and keeps the best weights."):
         job.stop()
@@ -137,8 +137,9 @@ def run_controls(job: TrainingJob) -> None:
     key = f"steer_rate_{job.number}"
     if key not in st.session_state:
         st.session_state[key] = current if current in LEARNING_RATES else job.config.learning_rate
-    rate = rate_col.select_slider("Learning rate", LEARNING_RATES, key=key, format_func=lambda v: f"{v:g}",
-                                  disabled=not running)
+    rate_col, apply_col = st.columns([3, 1], vertical_alignment="bottom")
+    rate = rate_col.select_slider("Learning rate of this run", LEARNING_RATES, key=key,
+                                  format_func=lambda v: f"{v:g}", disabled=not running)
     if apply_col.button("Change", key=f"apply_rate_{job.number}", disabled=not running or rate == current,
                         help="From the next batch on; the change is marked on the charts."):
         job.set_learning_rate(rate)
@@ -149,9 +150,12 @@ def live_view(job: TrainingJob, started_active: bool) -> None:
     if job.active:
         run_controls(job)
         progress_line(job)
-    chart = live_curves(*job.progress.snapshot()[:2], job.progress.marks_snapshot())
+    marks = job.progress.marks_snapshot()
+    chart = live_curves(*job.progress.snapshot()[:2], marks)
     if chart is not None:
         st.altair_chart(chart, width="stretch")
+    if marks:
+        st.caption("Marked on the charts: " + "; ".join(f"{m['text']} at epoch {m['epoch']:.2f}" for m in marks))
     if started_active and not job.active:
         st.rerun(scope="app")
 

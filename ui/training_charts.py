@@ -11,9 +11,9 @@ SMOOTHING = 0.9
 MAX_POINTS = 600
 """Per-batch points drawn at most per curve; longer runs are averaged into this many buckets."""
 
-EACH_BATCH = "training, each batch"
-SMOOTHED = f"training, smoothed (EMA {SMOOTHING})"
-VALIDATION = "validation, end of each epoch"
+EACH_BATCH = "training: each batch"
+SMOOTHED = f"training: smoothed (EMA {SMOOTHING})"
+VALIDATION = "validation: once per epoch"
 SERIES = [EACH_BATCH, SMOOTHED, VALIDATION]
 COLOURS = ["#aec7e8", "#1f77b4", "#ff4b4b"]
 
@@ -71,7 +71,7 @@ def live_curves(batches: list[dict], epochs: list[dict], marks: list[dict] = ())
     last = max([b["epoch"] for b in batches] + [e["epoch"] for e in epochs] + [m["epoch"] for m in marks])
     x_scale = alt.Scale(domain=[0, max(last, 0.05)], nice=False, padding=12)
     color = alt.Color("series:N", scale=alt.Scale(domain=SERIES, range=COLOURS),
-                      legend=alt.Legend(orient="top", title=None, labelLimit=320))
+                      legend=alt.Legend(orient="top", direction="vertical", title=None, labelLimit=320))
     charts = []
     for metric, title in (("loss", "loss (cross-entropy)"), ("accuracy", "accuracy")):
         data = curve_frame(batches, epochs, metric)

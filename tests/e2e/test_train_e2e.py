@@ -46,7 +46,7 @@ def test_train_watch_stop_draw_while_training_and_use_the_model(page, screenshot
     expect_prediction(page, 3)
     open_page(page, "Train")
     expect(page.get_by_test_id("stProgress")).to_contain_text("Run 2: epoch")
-    page.get_by_role("button", name="Stop", exact=True).click()
+    page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Stop", exact=True).click()
     expect(page.get_by_text(re.compile(r"Run 2 stopped early; kept the weights at the stop, \d+% into epoch 1"))
            ).to_be_visible(timeout=120_000)
 
