@@ -122,7 +122,7 @@ def progress_line(job: TrainingJob) -> None:
 
 def run_controls(job: TrainingJob) -> None:
     """Stop, Pause / Resume, and a new learning rate while the run goes on."""
-    stop_col, pause_col, _ = st.columns([1, 1, 2])
+    stop_col, pause_col, _ = st.columns([1, 1.3, 1.7])
     if stop_col.button("Stop", icon=":material/stop_circle:", key=f"stop_{job.number}",
                        help="Ends after the current batch and keeps the best weights."):
         job.stop()
@@ -206,10 +206,10 @@ def more_epochs(job: TrainingJob) -> None:
 
 def save_form(job: TrainingJob, recognizer: Recognizer) -> None:
     with st.form(key=f"save_{job.number}", border=False):
-        name_col, share_col, save_col = st.columns([3, 2, 1], vertical_alignment="bottom")
+        name_col, save_col = st.columns([3, 1], vertical_alignment="bottom")
         name = name_col.text_input("Save on the server as", value=f"my_model_{job.number}", max_chars=40)
-        shared = share_col.checkbox("Share with the class", key=f"share_new_{job.number}",
-                                    help="Others then see it in their Model list. You can change this later.")
+        shared = st.checkbox("Share with the class", key=f"share_new_{job.number}",
+                             help="Others then see it in their Model list. You can change this later.")
         if save_col.form_submit_button("Save model"):
             try:
                 path = shared_model_store().save(recognizer.model, name, recognizer.metadata or {},

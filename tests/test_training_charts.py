@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from ui.training_charts import EACH_BATCH, MAX_POINTS, SERIES, SMOOTHED, VALIDATION, curve_frame, ema, live_curves
+from ui.training_charts import (EACH_BATCH, MAX_POINTS, SERIES, SMOOTHED, VALIDATION, curve_frame, ema, live_curves,
+                                merged_marks)
 
 
 def test_ema_is_debiased_like_tensorboard():
@@ -69,3 +70,12 @@ def test_a_long_run_is_thinned_for_drawing_but_keeps_its_last_batch():
     frame = curve_frame(batches, [], "loss")
     assert (frame.series == EACH_BATCH).sum() <= MAX_POINTS
     assert frame[frame.series == SMOOTHED].epoch.max() == pytest.approx(12.0)
+
+
+def test_changes_at_the_same_batch_share_one_label():
+    marks = [{"step": 30, "epoch": 0.5, "text": "paused"},
+             {"step": 30, "epoch": 0.5, "text": "learning rate 0.001 → 0.003"},
+             {"step": 50, "epoch": 0.8, "text": "paused"}]
+    assert merged_marks(marks).to_dict("records") == [
+        {"step": 30, "epoch": 0.5, "text": "paused; learning rate 0.001 → 0.003"},
+        {"step": 50, "epoch": 0.8, "text": "paused"}]

@@ -60,6 +60,13 @@ def curve_frame(batches: list[dict], epochs: list[dict], metric: str) -> pd.Data
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["epoch", "value", "series", "note"])
 
 
+def merged_marks(marks: list[dict]) -> pd.DataFrame:
+    """One labelled rule per batch: changes made at the same point (a pause, then a new learning
+    rate) share a label instead of printing over each other."""
+    frame = pd.DataFrame(list(marks))
+    return frame.groupby("step", as_index=False, sort=True).agg({"epoch": "first", "text": "; ".join})
+
+
 def live_curves(batches: list[dict], epochs: list[dict], marks: list[dict] = ()) -> alt.VConcatChart | None:
     """Loss and accuracy against epochs: every batch's own value (faint), its smoothed line, and
     validation once per epoch (points); `marks` (changes made during the run) as labelled rules.
@@ -87,7 +94,7 @@ def live_curves(batches: list[dict], epochs: list[dict], marks: list[dict] = ())
             + base.transform_filter(alt.datum.series == VALIDATION).mark_point(filled=True, size=60),
         ]
         if marks:
-            rules = alt.Chart(pd.DataFrame(list(marks))).encode(x=alt.X("epoch:Q", scale=x_scale))
+            rules = alt.Chart(merged_marks(marks)).encode(x=alt.X("epoch:Q", scale=x_scale))
             layers.append(rules.mark_rule(color="#7f7f7f", strokeDash=[2, 2]).encode(tooltip=["text"]))
             if metric == "loss":
                 layers.append(rules.mark_text(align="left", dx=3, dy=-4, baseline="bottom", color="#555",
