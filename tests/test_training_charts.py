@@ -76,6 +76,8 @@ def test_changes_at_the_same_batch_share_one_label():
     marks = [{"step": 30, "epoch": 0.5, "text": "paused"},
              {"step": 30, "epoch": 0.5, "text": "learning rate 0.001 → 0.003"},
              {"step": 50, "epoch": 0.8, "text": "paused"}]
-    assert merged_marks(marks).to_dict("records") == [
+    merged = merged_marks(marks)
+    assert merged[["step", "epoch", "text"]].to_dict("records") == [
         {"step": 30, "epoch": 0.5, "text": "paused; learning rate 0.001 → 0.003"},
         {"step": 50, "epoch": 0.8, "text": "paused"}]
+    assert merged.row.nunique() == 2, "neighbouring labels are staggered"

@@ -64,7 +64,9 @@ def merged_marks(marks: list[dict]) -> pd.DataFrame:
     """One labelled rule per batch: changes made at the same point (a pause, then a new learning
     rate) share a label instead of printing over each other."""
     frame = pd.DataFrame(list(marks))
-    return frame.groupby("step", as_index=False, sort=True).agg({"epoch": "first", "text": "; ".join})
+    merged = frame.groupby("step", as_index=False, sort=True).agg({"epoch": "first", "text": "; ".join})
+    merged["row"] = 2 + 13 * (np.arange(len(merged)) % 3)  # pixels from the top: neighbours stagger
+    return merged
 
 
 def live_curves(batches: list[dict], epochs: list[dict], marks: list[dict] = ()) -> alt.VConcatChart | None:
@@ -96,9 +98,11 @@ def live_curves(batches: list[dict], epochs: list[dict], marks: list[dict] = ())
         if marks:
             rules = alt.Chart(merged_marks(marks)).encode(x=alt.X("epoch:Q", scale=x_scale))
             layers.append(rules.mark_rule(color="#7f7f7f", strokeDash=[2, 2]).encode(tooltip=["text"]))
-            if metric == "loss":
-                layers.append(rules.mark_text(align="left", dx=3, dy=-4, baseline="bottom", color="#555",
-                                              fontSize=11).encode(text="text", y=alt.value(0)))
+            if metric == "loss":  # labels run leftwards from rules in the right half, so they stay inside
+                for align, dx, right_half in (("left", 3, False), ("right", -3, True)):
+                    side = rules.transform_filter((alt.datum.epoch > last / 2) == right_half)
+                    layers.append(side.mark_text(align=align, dx=dx, baseline="top", color="#555", fontSize=11)
+                                  .encode(text="text", y=alt.Y("row:Q", scale=None)))
         charts.append(alt.layer(*layers))
     return alt.vconcat(*charts).resolve_scale(color="shared")
 
