@@ -15,7 +15,7 @@ import numpy as np
 
 from mlcore.data import load_mnist
 from mlcore.inference import Recognizer
-from mlcore.jobs import StopWhenOwnerGone, TrainingJob
+from mlcore.progress import ProgressLog, ProgressReporter
 from mlcore.training import PRESETS, TrainConfig, compiled_model, make_dataset, split_training_set, train
 
 FASTEST = "Small CNN (fastest to 99 %)"
@@ -33,8 +33,8 @@ def bare_fit_seconds(config: TrainConfig, mnist) -> tuple[float, int]:
 
 
 def engine_seconds(config: TrainConfig, mnist) -> tuple[float, int]:
-    job = TrainingJob(1, config, owner="benchmark")
-    result = train(config, mnist, callbacks=[job.progress, StopWhenOwnerGone(job)], stop=threading.Event())
+    log = ProgressLog()
+    result = train(config, mnist, callbacks=[ProgressReporter(log.apply)], stop=threading.Event())
     return result.seconds, round(result.samples_per_second * result.seconds)
 
 
@@ -59,7 +59,7 @@ def throughput(mnist, rounds: int = 4) -> None:
           f"{rounds} runs each in ABBA order")
     print("  per-run images/s, engine: " + " ".join(f"{r:.0f}" for r in rates["engine"])
           + "; bare: " + " ".join(f"{r:.0f}" for r in rates["bare"]))
-    print(f"  engine (live progress, stop, keep-best, owner check): {e:8.0f} images/s")
+    print(f"  engine (per-batch progress, stop, keep-best):         {e:8.0f} images/s")
     print(f"  bare model.fit, same network and pipeline:           {b:8.0f} images/s")
     print(f"  engine / bare: {e / b:.3f}")
 

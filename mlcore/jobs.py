@@ -1,152 +1,413 @@
-"""Training jobs in background threads, with a process-wide limit on how many run at once.
+"""Training jobs: a server-wide first-come queue in front of worker processes that do the training.
 
 A classroom shares one server: every session may start jobs, but only `max_running` train at a
-time (one per two CPU cores by default) and the rest wait in a first-come queue whose position
-each session can show. A job whose owner has gone (its browser tab closed) stops by itself.
+time (one per two CPU cores by default) and the rest wait in a queue whose position each session
+can show. A job whose owner has gone (its browser tab closed) stops by itself.
+
+Where a run executes is behind a small interface (`TrainingBackend` starts a run and returns a
+`RunHandle`: its progress events, a command channel, its end). `ProcessBackend` runs each job in
+its own spawned process from the standard library's `concurrent.futures.ProcessPoolExecutor`;
+a deployment that outgrows one machine can implement the same two methods over Ray, Dask or
+Celery (see the README). The server never trains: it relays progress, forwards Stop, and loads
+the finished model from the `.keras` file the worker wrote, with Keras safe mode.
+
+A finished job publishes one frozen `RunOutcome` in a single assignment, so a page that reads a
+job while it ends sees either no outcome or all of it.
 """
 
 from __future__ import annotations
 
+import atexit
+import contextlib
+import logging
+import multiprocessing
 import os
+import queue
+import shutil
+import sys
+import tempfile
 import threading
 import time
 import traceback
+import types
+import weakref
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
 
-import keras
 import numpy as np
 
-from mlcore.data import Mnist, fingerprint_test_set
-from mlcore.evaluation import confusion_matrix, overall_accuracy
+from mlcore import worker
+from mlcore.data import MNIST_PATH
 from mlcore.inference import Recognizer
-from mlcore.model import describe
-from mlcore.training import ProgressLog, TrainConfig, TrainResult, train
+from mlcore.progress import ProgressLog
+from mlcore.training import Kept, TrainConfig
+from mlcore.worker import RunReport, RunRequest
+
+log = logging.getLogger(__name__)
 
 QUEUED, RUNNING, FINISHED, STOPPED, FAILED = "queued", "running", "finished", "stopped", "failed"
 OWNER_CHECK_SECONDS = 5.0
+WORKER_DIED = "the training process ended unexpectedly (killed or out of memory)"
 
 
 def default_concurrency() -> int:
+    """One training run per two CPU cores, at least one."""
     return max(1, (os.cpu_count() or 2) // 2)
 
 
-@dataclass(eq=False)
-class TrainingJob:
-    number: int
-    config: TrainConfig
-    owner: str
-    owner_alive: Callable[[], bool] = lambda: True
-    status: str = QUEUED
-    progress: ProgressLog = field(default_factory=ProgressLog)
-    result: TrainResult | None = None
+class WorkerDied(RuntimeError):
+    """The process running a job ended without a result (killed, out of memory, crashed)."""
+
+
+class RunHandle(Protocol):
+    """One run in progress, wherever it executes."""
+
+    def events(self, timeout: float) -> list[dict]:
+        """Progress events that arrived since the last call, waiting up to `timeout` s for the first."""
+
+    def send(self, command: dict) -> None:
+        """Pass a command to the run (`{"command": "stop"}`; see `mlcore.worker`)."""
+
+    def done(self) -> bool:
+        """Whether the run has ended, one way or another."""
+
+    def report(self) -> RunReport:
+        """The run's report once done; raises WorkerDied, or the exception the run raised."""
+
+    def close(self) -> None:
+        """Release the run's processes and channels."""
+
+
+class TrainingBackend(Protocol):
+    """Starts runs: the one thing a distributed engine must provide to take over training."""
+
+    def start(self, request: RunRequest) -> RunHandle: ...
+
+
+_MAIN_SWAP = threading.Lock()
+
+
+@contextlib.contextmanager
+def _plain_main_module():
+    """Start worker processes as if from a plain interpreter, not from the page script that ran last.
+
+    A spawned child re-runs the parent's `__main__` (multiprocessing's "safe importing of main
+    module"); under Streamlit, `__main__` is whichever page script ran last, and a page (its canvas
+    component, its widgets) cannot run outside a Streamlit server, so the worker would die at
+    start. While a worker starts, `__main__` is a module with no file, which the child leaves alone
+    (multiprocessing/spawn.py: `get_preparation_data`). Streamlit sets `__main__` afresh for every
+    script run, so the short swap costs nothing.
+    """
+    with _MAIN_SWAP:
+        page_main = sys.modules.get("__main__")
+        sys.modules["__main__"] = types.ModuleType("__main__")
+        try:
+            yield
+        finally:
+            if page_main is not None:
+                sys.modules["__main__"] = page_main
+
+
+class ProcessRun:
+    """A run in its own spawned worker process (`ProcessPoolExecutor` with one worker, one task).
+
+    The pool is shut down (without waiting) right after the task is submitted, so its worker
+    exits after this one run and its memory goes back to the system; `max_tasks_per_child=1`
+    would do the same but makes Python 3.11 spawn a spare worker as the first one exits. If the
+    worker dies (kill -9, the kernel's OOM killer) the pool breaks, and only this run's pool.
+    """
+
+    def __init__(self, request: RunRequest, context: multiprocessing.context.BaseContext):
+        self._events = context.Queue()
+        self._commands = context.Queue()
+        self._pool = ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=worker.init_worker,
+                                         initargs=(self._events, self._commands))
+        with _plain_main_module():
+            self._future = self._pool.submit(worker.run, request)  # starts the worker process
+        self._processes = dict(self._pool._processes or {})  # the pool forgets them on shutdown
+        self._pool.shutdown(wait=False)
+        _live_runs.add(self)
+
+    def events(self, timeout: float) -> list[dict]:
+        found = []
+        try:
+            found.append(self._events.get(timeout=timeout) if timeout > 0 else self._events.get_nowait())
+            while True:
+                found.append(self._events.get_nowait())
+        except queue.Empty:
+            return found
+        except (OSError, EOFError, ValueError):  # the channel broke with its worker
+            return found
+
+    def send(self, command: dict) -> None:
+        self._commands.put(command)
+
+    def done(self) -> bool:
+        return self._future.done()
+
+    def report(self) -> RunReport:
+        try:
+            return self._future.result()
+        except BrokenProcessPool as error:
+            raise WorkerDied(WORKER_DIED) from error
+
+    def kill(self) -> None:
+        """End the worker at once (the server is shutting down)."""
+        for process in self._processes.values():
+            process.kill()
+
+    def close(self) -> None:
+        _live_runs.discard(self)
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        for channel in (self._events, self._commands):
+            channel.cancel_join_thread()
+            channel.close()
+
+
+_live_runs: weakref.WeakSet[ProcessRun] = weakref.WeakSet()
+
+
+def _kill_live_runs() -> None:
+    """At server exit, end running workers instead of waiting for their runs to finish.
+
+    `concurrent.futures` joins its pools at interpreter exit (a `threading` exit hook), which
+    would keep a stopped server alive until every run had finished; hooks run newest first, so
+    this one, registered later, goes before it.
+    """
+    for run in list(_live_runs):
+        run.kill()
+
+
+if hasattr(threading, "_register_atexit"):
+    threading._register_atexit(_kill_live_runs)
+
+
+class ProcessBackend:
+    """Runs each job in a fresh process started with `spawn` (TensorFlow is not fork-safe)."""
+
+    def __init__(self, start_method: str = "spawn"):
+        self.context = multiprocessing.get_context(start_method)
+
+    def start(self, request: RunRequest) -> RunHandle:
+        return ProcessRun(request, self.context)
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """How a job ended, published once. `recognizer` is None unless the run produced a model."""
+
+    status: str
+    reason: str | None = None
     recognizer: Recognizer | None = None
+    history: dict = field(default_factory=dict)
+    kept: Kept | None = None
+    seconds: float = 0.0
+    samples_per_second: float = 0.0
     test_accuracy: float | None = None
     confusion: np.ndarray | None = None
-    error: str | None = None
-    submitted: float = field(default_factory=time.time)
-    stop_requested: threading.Event = field(default_factory=threading.Event)
+    model_file: Path | None = None
+    """The worker's `.keras` file, with its optimizer state (to train further)."""
+    optimizer_steps: int = 0
+    """The optimizer's step count at the end (it carries on when a run is continued)."""
+    progress: ProgressLog | None = None
+    """The run's curves (a continued run's chart starts with them)."""
+
+    initial_epoch: int = 0
+    """Epochs trained before this run (by the run it continued)."""
+
+    @property
+    def epochs_run(self) -> int:
+        """Epochs this run trained (a stopped epoch counts)."""
+        return len(self.history.get("loss", []))
+
+
+class TrainingJob:
+    """One run asked for by one session; read by its pages, driven by the JobManager."""
+
+    def __init__(self, number: int, config: TrainConfig, owner: str,
+                 owner_alive: Callable[[], bool] = lambda: True):
+        self.number, self.config, self.owner, self.owner_alive = number, config, owner, owner_alive
+        self.submitted = time.time()
+        self.progress = ProgressLog()
+        self.outcome: RunOutcome | None = None
+        self._state = QUEUED
+        self._stop_requested = threading.Event()
+        self._commands: queue.SimpleQueue[dict] = queue.SimpleQueue()
+
+    @property
+    def status(self) -> str:
+        outcome = self.outcome
+        return outcome.status if outcome is not None else self._state
 
     @property
     def active(self) -> bool:
-        return self.status in (QUEUED, RUNNING)
+        return self.outcome is None
+
+    @property
+    def stop_requested(self) -> bool:
+        return self._stop_requested.is_set()
 
     def stop(self) -> None:
         """Ask the job to end after its current batch (or never to start, if it is queued)."""
-        self.stop_requested.set()
+        self._stop_requested.set()
+        self.send({"command": worker.STOP})
 
+    def pause(self) -> None:
+        """Hold the run after its current batch until `resume` (or `stop`)."""
+        self.send({"command": worker.PAUSE})
 
-class StopWhenOwnerGone(keras.callbacks.Callback):
-    """Checks now and then whether the session that started the job still exists."""
+    def resume(self) -> None:
+        self.send({"command": worker.RESUME})
 
-    def __init__(self, job: TrainingJob):
-        super().__init__()
-        self.job = job
-        self._next_check = time.monotonic() + OWNER_CHECK_SECONDS
+    def set_learning_rate(self, rate: float) -> None:
+        """A new base learning rate from the next batch on (the cosine decay goes on); marked on the chart."""
+        if not rate > 0:
+            raise ValueError(f"a learning rate must be positive, got {rate}")
+        self.send({"command": worker.LEARNING_RATE, "value": float(rate)})
 
-    def on_train_batch_end(self, batch, logs=None):
-        if time.monotonic() >= self._next_check:
-            self._next_check = time.monotonic() + OWNER_CHECK_SECONDS
-            if not self.job.owner_alive():
-                self.job.stop()
+    @property
+    def paused(self) -> bool:
+        return bool(self.progress.state.get("paused"))
+
+    def send(self, command: dict) -> None:
+        """Queue a command for the run; it reaches the worker within a fraction of a second."""
+        self._commands.put(command)
+
+    def take_commands(self) -> list[dict]:
+        found = []
+        while True:
+            try:
+                found.append(self._commands.get_nowait())
+            except queue.Empty:
+                return found
+
+    def discard(self) -> None:
+        """Delete the worker's model file (the loaded model stays usable in memory)."""
+        outcome = self.outcome
+        if outcome is not None and outcome.model_file is not None:
+            shutil.rmtree(outcome.model_file.parent, ignore_errors=True)
 
 
 class JobManager:
-    """Runs TrainingJobs on their own threads, at most `max_running` at once, first come first served."""
+    """A first-come queue of TrainingJobs, at most `max_running` at once, each run by `backend`."""
 
-    def __init__(self, mnist: Mnist, max_running: int | None = None):
-        self.mnist = mnist
+    def __init__(self, dataset_path: Path | str = MNIST_PATH, max_running: int | None = None,
+                 backend: TrainingBackend | None = None, work_dir: Path | str | None = None):
+        self.dataset_path = str(dataset_path)
         self.max_running = max_running or default_concurrency()
+        self.backend = backend or ProcessBackend()
+        self.work_dir = Path(work_dir) if work_dir else _private_work_dir()
         self._jobs: list[TrainingJob] = []
         self._slots = threading.Condition()
 
     def submit(self, config: TrainConfig, owner: str, owner_alive: Callable[[], bool] = lambda: True,
-               number: int = 1) -> TrainingJob:
-        """Queue a run; `number` is how its owner counts its runs (run 1, run 2, ...)."""
+               number: int = 1, continue_from: RunOutcome | None = None) -> TrainingJob:
+        """Queue a run; `number` is how its owner counts its runs (run 1, run 2, ...).
+
+        `continue_from` trains an earlier run's model further, with its optimizer state.
+        """
+        job = TrainingJob(number, config, owner, owner_alive)
+        if continue_from is not None and continue_from.progress is not None:
+            job.progress.carry_on(continue_from.progress, f"+{config.epochs} epochs")
         with self._slots:
-            job = TrainingJob(number, config, owner, owner_alive)
             self._jobs.append(job)
-        threading.Thread(target=self._run, args=(job,), name=f"training-job-{job.number}", daemon=True).start()
+        threading.Thread(target=self._run, args=(job, continue_from), name=f"training-job-{owner[:8]}-{number}",
+                         daemon=True).start()
         return job
 
     def queue_position(self, job: TrainingJob) -> int | None:
         """1 for the next job to start, None when the job is not waiting."""
         with self._slots:
-            waiting = [j for j in self._jobs if j.status == QUEUED]
+            waiting = [j for j in self._jobs if j._state == QUEUED]
             return waiting.index(job) + 1 if job in waiting else None
 
     def running_count(self) -> int:
         with self._slots:
-            return sum(j.status == RUNNING for j in self._jobs)
+            return sum(j._state == RUNNING for j in self._jobs)
 
-    def _run(self, job: TrainingJob) -> None:
-        if not self._wait_for_slot(job):
-            return
+    def _run(self, job: TrainingJob, continue_from: RunOutcome | None) -> None:
+        outcome = RunOutcome(FAILED, reason="the job ended before it could report")
         try:
-            job.result = train(job.config, self.mnist, callbacks=[job.progress, StopWhenOwnerGone(job)],
-                               stop=job.stop_requested, name=f"run_{job.number}")
-            self._evaluate(job)
-            job.status = STOPPED if job.result.stopped_early else FINISHED
-        except Exception as error:  # a failed run is reported on its page, never crashes the app
-            job.error = f"{type(error).__name__}: {error}"
-            job.status = FAILED
+            if self._wait_for_slot(job):
+                outcome = self._drive(job, continue_from)
+            else:
+                outcome = RunOutcome(STOPPED, reason="stopped before it started")
+        except WorkerDied as error:
+            outcome = RunOutcome(FAILED, reason=str(error))
+        except BaseException as error:  # any failure is reported on its page; the queue goes on
+            outcome = RunOutcome(FAILED, reason=f"{type(error).__name__}: {error}")
             traceback.print_exc()
         finally:
+            job.outcome = outcome
             with self._slots:
-                self._jobs.remove(job)
+                if job in self._jobs:
+                    self._jobs.remove(job)
                 self._slots.notify_all()
 
-    def _evaluate(self, job: TrainingJob) -> None:
-        """Score the trained model on the test set and describe it in the shipped model's sidecar
-        format, in the background, before the job reports done."""
-        result = job.result
-        recognizer = Recognizer(result.model)
-        predicted = recognizer.predict_batch(self.mnist.x_test).argmax(axis=1)
-        job.confusion = confusion_matrix(self.mnist.y_test, predicted)
-        job.test_accuracy = overall_accuracy(job.confusion)
-        recognizer.metadata = describe(
-            result.model, job.config.arch, test_accuracy=job.test_accuracy,
-            validation_accuracy=max(result.history.get("val_accuracy", [0.0])),
-            training={**job.config.as_dict(), "best_epoch": result.best_epoch,
-                      "seconds": round(result.seconds, 1), "stopped_early": result.stopped_early},
-            mnist_test_sha256=fingerprint_test_set(self.mnist))
-        recognizer.prepare_checks()
-        recognizer.metadata["calibration"] = recognizer.calibration_record()
-        job.recognizer = recognizer
+    def _drive(self, job: TrainingJob, continue_from: RunOutcome | None) -> RunOutcome:
+        output = Path(tempfile.mkdtemp(prefix=f"run-{job.number}-", dir=self.work_dir)) / f"run_{job.number}.keras"
+        request = RunRequest(job.config, f"run_{job.number}", str(output), self.dataset_path,
+                             continue_from=str(continue_from.model_file) if continue_from else None,
+                             initial_epoch=continue_from.initial_epoch + continue_from.epochs_run
+                             if continue_from else 0)
+        handle = self.backend.start(request)
+        try:
+            next_check = time.monotonic() + OWNER_CHECK_SECONDS
+            while not handle.done():
+                for event in handle.events(timeout=0.2):
+                    job.progress.apply(event)
+                for command in job.take_commands():
+                    handle.send(command)
+                if time.monotonic() >= next_check:
+                    next_check = time.monotonic() + OWNER_CHECK_SECONDS
+                    if self._owner_gone(job):
+                        job.stop()
+            while events := handle.events(timeout=0.3):  # the last events can trail the result
+                for event in events:
+                    job.progress.apply(event)
+            report = handle.report()
+        finally:
+            handle.close()
+        recognizer = Recognizer.load(report.model_path)
+        recognizer.prepare_checks()  # the "I don't know" check, fitted here rather than on a student's stroke
+        return RunOutcome(
+            status=STOPPED if report.stopped_early else FINISHED, recognizer=recognizer,
+            history=report.history, kept=report.kept, seconds=report.seconds,
+            samples_per_second=report.samples_per_second, test_accuracy=report.test_accuracy,
+            confusion=report.confusion, model_file=Path(report.model_path),
+            optimizer_steps=report.optimizer_steps, progress=job.progress,
+            initial_epoch=continue_from.initial_epoch + continue_from.epochs_run if continue_from else 0)
+
+    @staticmethod
+    def _owner_gone(job: TrainingJob) -> bool:
+        """Whether the job's session has gone; a check that fails counts as gone."""
+        try:
+            return not job.owner_alive()
+        except Exception:
+            log.warning("owner check of training job %s failed; stopping it", job.number, exc_info=True)
+            return True
 
     def _wait_for_slot(self, job: TrainingJob) -> bool:
         with self._slots:
             while not self._may_start(job):
-                if job.stop_requested.is_set() or not job.owner_alive():
-                    job.status = STOPPED
-                    self._jobs.remove(job)
-                    self._slots.notify_all()
+                if job.stop_requested or self._owner_gone(job):
                     return False
                 self._slots.wait(timeout=1.0)
-            job.status = RUNNING
+            job._state = RUNNING
             return True
 
     def _may_start(self, job: TrainingJob) -> bool:
-        running = sum(j.status == RUNNING for j in self._jobs)
-        first_waiting = next(j for j in self._jobs if j.status == QUEUED)
+        running = sum(j._state == RUNNING for j in self._jobs)
+        first_waiting = next((j for j in self._jobs if j._state == QUEUED), None)
         return running < self.max_running and first_waiting is job
+
+
+def _private_work_dir() -> Path:
+    """A folder for this server's run files, removed when the server exits."""
+    path = Path(tempfile.mkdtemp(prefix="digits-training-"))
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
+    return path

@@ -10,13 +10,16 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import time
 from pathlib import Path
+
+import keras
 
 from mlcore.data import MNIST_PATH, fingerprint_test_set, load_mnist
 from mlcore.inference import Recognizer
 from mlcore.model import DEFAULT_MODEL_PATH, Architecture, describe, load_model, save_model
 from mlcore.synthetic import canvas_style_digits
-from mlcore.training import ProgressLog, TrainConfig, train
+from mlcore.training import TrainConfig, train
 
 CANVAS_TRAIN_SEED, CANVAS_VALIDATION_SEED = 1, 2
 
@@ -40,11 +43,13 @@ def parse_args(argv=None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-class PrintEpochs(ProgressLog):
+class PrintEpochs(keras.callbacks.Callback):
+    def on_train_begin(self, logs=None):
+        self._start = time.perf_counter()
+
     def on_epoch_end(self, epoch, logs=None):
-        super().on_epoch_end(epoch, logs)
         logging.info("epoch %d: %s (%.0f s)", epoch + 1,
-                     ", ".join(f"{k} {v:.4f}" for k, v in logs.items()), self.state.get("elapsed", 0))
+                     ", ".join(f"{k} {v:.4f}" for k, v in logs.items()), time.perf_counter() - self._start)
 
 
 def main(argv=None) -> None:
@@ -58,8 +63,7 @@ def main(argv=None) -> None:
     )
     canvas_train = canvas_style_digits(args.canvas_train, CANVAS_TRAIN_SEED) if args.canvas_train else None
     start_from = load_model(args.start_from) if args.start_from else None
-    result = train(config, mnist, callbacks=[PrintEpochs(batch_every=10**9)], extra_train=canvas_train,
-                   start_from=start_from)
+    result = train(config, mnist, callbacks=[PrintEpochs()], extra_train=canvas_train, model=start_from)
     canvas_x, canvas_y = canvas_style_digits(args.canvas_validation, CANVAS_VALIDATION_SEED)
     trained = Recognizer(result.model)
     figures = {

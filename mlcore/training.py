@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import keras
 import numpy as np
@@ -14,6 +14,7 @@ import tensorflow as tf
 from mlcore.augment import augment_batch
 from mlcore.data import Mnist
 from mlcore.model import Architecture, build_model
+from mlcore.progress import ProgressReporter
 
 OPTIMIZERS = ("adam", "sgd", "rmsprop")
 
@@ -42,6 +43,7 @@ class TrainResult:
     seconds: float
     stopped_early: bool
     samples_per_second: float
+    kept: Kept | None = None
 
 
 @dataclass(frozen=True)
@@ -78,8 +80,44 @@ def make_dataset(x, y, batch_size: int, augment: bool = False, shuffle_seed: int
     return data.prefetch(tf.data.AUTOTUNE)
 
 
+@keras.saving.register_keras_serializable(package="digits")
+class SteerableCosine(keras.optimizers.schedules.LearningRateSchedule):
+    """Cosine decay (Loshchilov & Hutter, SGDR, ICLR 2017; as `keras.optimizers.schedules.CosineDecay`)
+    whose base rate can be changed while the network trains.
+
+    lr(step) = base * ((1 - alpha) * 0.5 * (1 + cos(pi * p)) + alpha), p = clip((step - start) / decay_steps, 0, 1).
+    `base`, `start` and `decay_steps` are TensorFlow variables read inside the compiled training
+    step, so `steer` and `restart` take effect at the next batch without retracing.
+    """
+
+    def __init__(self, base: float, decay_steps: int, alpha: float = 0.02, start: int = 0):
+        self.alpha = float(alpha)
+        self.base = tf.Variable(float(base), trainable=False, dtype=tf.float32)
+        self.start = tf.Variable(float(start), trainable=False, dtype=tf.float32)
+        self.decay_steps = tf.Variable(float(max(decay_steps, 1)), trainable=False, dtype=tf.float32)
+
+    def __call__(self, step):
+        progress = tf.clip_by_value((tf.cast(step, tf.float32) - self.start) / self.decay_steps, 0.0, 1.0)
+        cosine = 0.5 * (1.0 + tf.cos(np.pi * progress))
+        return self.base * ((1.0 - self.alpha) * cosine + self.alpha)
+
+    def steer(self, base: float) -> None:
+        """A new base learning rate, from the next batch on (the decay goes on where it is)."""
+        self.base.assign(float(base))
+
+    def restart(self, base: float, at_step: int, decay_steps: int) -> None:
+        """A warm restart: decay from `base` again, over `decay_steps` steps from step `at_step`."""
+        self.base.assign(float(base))
+        self.start.assign(float(at_step))
+        self.decay_steps.assign(float(max(decay_steps, 1)))
+
+    def get_config(self) -> dict:
+        return {"base": float(self.base.numpy()), "decay_steps": int(self.decay_steps.numpy()),
+                "alpha": self.alpha, "start": int(self.start.numpy())}
+
+
 def make_optimizer(config: TrainConfig, total_steps: int) -> keras.optimizers.Optimizer:
-    schedule = keras.optimizers.schedules.CosineDecay(config.learning_rate, max(total_steps, 1), alpha=0.02)
+    schedule = SteerableCosine(config.learning_rate, total_steps, alpha=0.02)
     if config.optimizer == "adam":
         return keras.optimizers.Adam(schedule)
     if config.optimizer == "sgd":
@@ -87,6 +125,16 @@ def make_optimizer(config: TrainConfig, total_steps: int) -> keras.optimizers.Op
     if config.optimizer == "rmsprop":
         return keras.optimizers.RMSprop(schedule)
     raise ValueError(f"unknown optimizer {config.optimizer!r}: choose from {OPTIMIZERS}")
+
+
+def steerable_schedule(model: keras.Model) -> SteerableCosine | None:
+    """The learning-rate schedule of a model compiled by `compiled_model` (None for any other).
+
+    Keras 3 exposes a schedule only through the optimizer's private `_learning_rate`
+    (`optimizer.learning_rate` evaluates it at the current step).
+    """
+    schedule = getattr(getattr(model, "optimizer", None), "_learning_rate", None)
+    return schedule if isinstance(schedule, SteerableCosine) else None
 
 
 def compiled_model(config: TrainConfig, steps_per_epoch: int, name: str = "mnist_cnn") -> keras.Model:
@@ -99,8 +147,33 @@ def compiled_model(config: TrainConfig, steps_per_epoch: int, name: str = "mnist
     return model
 
 
+@dataclass(frozen=True)
+class Kept:
+    """Which weights a run kept: those at the end of its best epoch, or those at a mid-epoch stop.
+
+    `position` is in epochs (2.0 = the end of epoch 2; 0.47 = 47 % into epoch 1); `epoch` is the
+    1-based epoch they belong to; `val_accuracy` is their validation accuracy.
+    """
+
+    position: float
+    epoch: int
+    at_stop: bool
+    val_accuracy: float
+
+    def describe(self) -> str:
+        """In words, for the page: what was kept and where."""
+        if self.at_stop:
+            return (f"kept the weights at the stop, {self.position - (self.epoch - 1):.0%} into epoch "
+                    f"{self.epoch} (validation accuracy {self.val_accuracy:.2%})")
+        return f"kept the weights from the end of epoch {self.epoch} (validation accuracy {self.val_accuracy:.2%})"
+
+
 class KeepBest(keras.callbacks.Callback):
-    """Remembers the weights of the epoch with the best validation accuracy and restores them."""
+    """Remembers the weights with the best validation accuracy and restores them at the end.
+
+    Keras validates once more when a run is stopped mid-epoch; those are the weights at the stop,
+    and they are kept only if they beat every finished epoch (`kept.at_stop` then says so).
+    """
 
     def __init__(self, monitor: str = "val_accuracy"):
         super().__init__()
@@ -108,11 +181,22 @@ class KeepBest(keras.callbacks.Callback):
         self.best = -np.inf
         self.best_epoch = -1
         self.best_weights = None
+        self.kept: Kept | None = None
+        self._batches = 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._batches = 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._batches = batch + 1
 
     def on_epoch_end(self, epoch, logs=None):
         value = (logs or {}).get(self.monitor)
         if value is not None and value > self.best:
+            steps = self.params.get("steps") or self._batches or 1
+            at_stop = self._batches < steps
             self.best, self.best_epoch = value, epoch
+            self.kept = Kept(epoch + (self._batches / steps if at_stop else 1.0), epoch + 1, at_stop, float(value))
             self.best_weights = self.model.get_weights()
 
     def on_train_end(self, logs=None):
@@ -134,55 +218,6 @@ class StopWhenAsked(keras.callbacks.Callback):
             self.stopped = True
 
 
-@dataclass
-class ProgressLog(keras.callbacks.Callback):
-    """Thread-safe record of a run as it happens: a row every few batches and one per epoch.
-
-    The page reads it from another thread; a row every `batch_every` batches (at least ten per
-    epoch) keeps the per-batch cost negligible.
-    """
-
-    batch_every: int = 20
-    batches: list[dict] = field(default_factory=list)
-    epochs: list[dict] = field(default_factory=list)
-    state: dict = field(default_factory=dict)
-
-    def __post_init__(self):
-        super().__init__()
-        self._lock = threading.Lock()
-
-    def on_train_begin(self, logs=None):
-        self._start = time.perf_counter()
-        self.batch_every = max(1, min(self.batch_every, self.params["steps"] // 10))
-        with self._lock:
-            self.state.update(started=time.time(), epochs=self.params["epochs"],
-                              steps=self.params["steps"], epoch=0, batch=0)
-
-    def on_epoch_begin(self, epoch, logs=None):
-        with self._lock:
-            self.state.update(epoch=epoch, batch=0)
-
-    def on_train_batch_end(self, batch, logs=None):
-        steps_done = self.state["epoch"] * self.state["steps"] + batch + 1
-        with self._lock:
-            self.state.update(batch=batch + 1, steps_done=steps_done,
-                              elapsed=time.perf_counter() - self._start)
-        if steps_done % self.batch_every == 0:
-            row = {"step": steps_done, "epoch": self.state["epoch"] + (batch + 1) / self.state["steps"],
-                   "loss": float(logs["loss"]), "accuracy": float(logs["accuracy"])}
-            with self._lock:
-                self.batches.append(row)
-
-    def on_epoch_end(self, epoch, logs=None):
-        row = {"epoch": epoch + 1, **{k: float(v) for k, v in (logs or {}).items()}}
-        with self._lock:
-            self.epochs.append(row)
-
-    def snapshot(self) -> tuple[list[dict], list[dict], dict]:
-        with self._lock:
-            return list(self.batches), list(self.epochs), dict(self.state)
-
-
 def train(
     config: TrainConfig,
     mnist: Mnist,
@@ -191,14 +226,16 @@ def train(
     strategy: tf.distribute.Strategy | None = None,
     name: str = "mnist_cnn",
     extra_train: tuple[np.ndarray, np.ndarray] | None = None,
-    start_from: keras.Model | None = None,
+    model: keras.Model | None = None,
+    initial_epoch: int = 0,
 ) -> TrainResult:
     """Train a network on MNIST and return it with the best validation epoch's weights.
 
     `strategy` is any `tf.distribute` strategy (e.g. `MirroredStrategy` on several GPUs); the
     batch size is the global one, split across its replicas. `extra_train` (images, labels) are
-    added to the training split, e.g. canvas-style digits. `start_from` is a model to go on
-    training (fine-tuning; its architecture wins over `config.arch`) instead of a fresh one.
+    added to the training split, e.g. canvas-style digits. A compiled `model` (with its optimizer
+    state) continues from epoch `initial_epoch` for `config.epochs` more epochs; an uncompiled one
+    (loaded from a file: fine-tuning) gets a fresh optimizer. Its architecture wins over `config.arch`.
     """
     keras.utils.set_random_seed(config.seed)
     split = split_training_set(mnist, config)
@@ -208,16 +245,21 @@ def train(
     train_data = make_dataset(x_train, y_train, config.batch_size, config.augment, config.seed)
     val_data = make_dataset(split.x_val, split.y_val, 1000)
     steps = int(np.ceil(len(x_train) / config.batch_size))
-    with (strategy or tf.distribute.get_strategy()).scope():
-        if start_from is None:
+    if model is None:
+        with (strategy or tf.distribute.get_strategy()).scope():
             model = compiled_model(config, steps, name)
-        else:
-            model = start_from
-            model.compile(optimizer=make_optimizer(config, steps * config.epochs),
-                          loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    elif model.optimizer is None:  # a loaded model to fine-tune: a fresh optimizer and schedule
+        model.compile(optimizer=make_optimizer(config, steps * config.epochs),
+                      loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    elif (schedule := steerable_schedule(model)) is not None:
+        schedule.restart(config.learning_rate, int(model.optimizer.iterations.numpy()), steps * config.epochs)
+    for callback in callbacks:
+        if isinstance(callback, ProgressReporter):
+            callback.samples, callback.batch_size, callback.initial_epoch = len(x_train), config.batch_size, initial_epoch
     keep_best, stopper = KeepBest(), StopWhenAsked(stop or threading.Event())
     started = time.perf_counter()
-    history = model.fit(train_data, validation_data=val_data, epochs=config.epochs, verbose=0,
+    history = model.fit(train_data, validation_data=val_data, initial_epoch=initial_epoch,
+                        epochs=initial_epoch + config.epochs, verbose=0,
                         shuffle=False,  # make_dataset shuffles; Keras would ignore it with a warning
                         callbacks=[*callbacks, stopper, keep_best])
     seconds = time.perf_counter() - started
@@ -229,6 +271,7 @@ def train(
         seconds=seconds,
         stopped_early=stopper.stopped,
         samples_per_second=len(x_train) * epochs_run / seconds if seconds else 0.0,
+        kept=keep_best.kept,
     )
 
 

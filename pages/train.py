@@ -4,12 +4,16 @@ import pandas as pd
 import streamlit as st
 
 from mlcore.inference import Recognizer
-from mlcore.jobs import FAILED, QUEUED, STOPPED, TrainingJob
-from mlcore.model import Architecture, build_model, layer_table, model_bytes, save_model, saved_model_path
+from mlcore.jobs import FAILED, QUEUED, RUNNING, STOPPED, TrainingJob
+from mlcore.model import Architecture, build_model, layer_table, model_bytes
+from mlcore.model_store import StoreError
 from mlcore.training import OPTIMIZERS, PRESETS, TrainConfig
 from ui.layout import page_frame
-from ui.state import (active_recognizer_or_stop, mnist_or_stop, model_picker, session_jobs,
-                      shared_job_manager, start_training, trained_models, use_model)
+from ui.state import (ACTIVE_MODEL, KEEP_RUNS, active_recognizer_or_stop, mnist_or_stop, model_picker,
+                      session_jobs, session_owner, shared_job_manager, shared_model_store, start_training,
+                      trained_models, use_model)
+from ui.train_link import (BATCH_SIZES, DENSE_UNITS, FILTERS, KNOB_CHOICES, LEARNING_RATES, link_params,
+                           link_query, read_params)
 from ui.training_charts import compare_curves, live_curves
 from ui.widgets import confusion_chart
 
@@ -28,9 +32,22 @@ def apply_preset() -> None:
             st.session_state[f"knob_{name}"] = value
 
 
-if "knob_epochs" not in st.session_state:
-    st.session_state.preset = next(iter(PRESETS))
+def knobs_from_link() -> None:
+    """A session's first visit: the preset and knobs of a shared link (`?preset=…&epochs=…`)."""
+    preset, knobs, rejected = read_params(st.query_params.to_dict())
+    st.session_state.preset = preset or next(iter(PRESETS))
     apply_preset()
+    for name, value in knobs.items():
+        st.session_state[f"knob_{name}"] = value
+    if rejected:
+        st.session_state.link_rejected = rejected
+
+
+if "knob_epochs" not in st.session_state:
+    knobs_from_link()
+if rejected := st.session_state.pop("link_rejected", None):
+    st.warning("The link's " + ", ".join(rejected) + " could not be used (not one of the choices); "
+               "those settings are the preset's.")
 
 
 @st.cache_data(max_entries=32)
@@ -44,22 +61,35 @@ def settings() -> TrainConfig:
     network_tab, training_tab = st.tabs(["The network", "The training"])
     with network_tab:
         conv_blocks = st.slider("Convolution blocks (0 = no convolutions)", 0, 3, key="knob_conv_blocks")
-        filters = st.select_slider("Filters in the first block", [4, 8, 16, 24, 32, 48, 64], key="knob_filters",
+        filters = st.select_slider("Filters in the first block", FILTERS, key="knob_filters",
                                    disabled=conv_blocks == 0)
-        dense_units = st.select_slider("Dense units", [0, 32, 64, 128, 256, 512], key="knob_dense_units")
+        dense_units = st.select_slider("Dense units", DENSE_UNITS, key="knob_dense_units")
         dropout = st.slider("Dropout", 0.0, 0.6, step=0.05, key="knob_dropout")
         batch_norm = st.toggle("Batch normalisation", key="knob_batch_norm")
     with training_tab:
         optimizer = st.selectbox("Optimizer", OPTIMIZERS, key="knob_optimizer")
-        learning_rate = st.select_slider("Learning rate", [1e-4, 3e-4, 1e-3, 2e-3, 3e-3, 1e-2, 3e-2],
-                                         key="knob_learning_rate", format_func=lambda v: f"{v:g}")
-        batch_size = st.select_slider("Batch size", [32, 64, 128, 256, 512], key="knob_batch_size")
+        learning_rate = st.select_slider("Learning rate", LEARNING_RATES, key="knob_learning_rate",
+                                         format_func=lambda v: f"{v:g}")
+        batch_size = st.select_slider("Batch size", BATCH_SIZES, key="knob_batch_size")
         epochs = st.slider("Epochs", 1, 20, key="knob_epochs")
         train_fraction = st.slider("Share of the 55,000 training images", 0.05, 1.0, step=0.05,
                                    key="knob_train_fraction", format="%.2f")
         augment = st.toggle("Data augmentation (rotate, slant, scale, shift, stroke weight)", key="knob_augment")
     arch = Architecture(conv_blocks, filters, dense_units, dropout, batch_norm)
+    share_link()
     return TrainConfig(arch, optimizer, learning_rate, batch_size, epochs, train_fraction, augment)
+
+
+def share_link() -> None:
+    """Keep the address bar on a link to these settings, and show it to copy."""
+    knobs = {name: st.session_state[f"knob_{name}"] for name in KNOB_CHOICES}
+    params = link_params(st.session_state.preset, knobs)
+    if st.query_params.to_dict() != params:
+        st.query_params.from_dict(params)
+    with st.popover("Share these settings", icon=":material/link:"):
+        st.caption("Anyone who opens this link gets this page with the same preset and knobs.")
+        st.code((st.context.url or "") + link_query(st.session_state.preset, knobs), language=None,
+                wrap_lines=True)
 
 
 def network_table(arch: Architecture) -> None:
@@ -77,47 +107,77 @@ def progress_line(job: TrainingJob) -> None:
         return
     state = job.progress.snapshot()[2]
     if "steps" not in state:
-        st.progress(0.0, text=f"Run {job.number}: preparing the data and building the network…")
+        st.progress(0.0, text=f"Run {job.number}: starting the training process, loading the data and "
+                              "building the network…")
         return
-    steps = state["steps"]
-    done, total = state.get("steps_done", 0), steps * state.get("epochs", job.config.epochs)
-    elapsed = state.get("elapsed", 0.0)
-    rate = done * job.config.batch_size / elapsed if elapsed else 0.0
-    left = (total - done) * elapsed / done if done else None
-    label = (f"Run {job.number}: epoch {state.get('epoch', 0) + 1} of {state.get('epochs', job.config.epochs)}, "
-             f"batch {state.get('batch', 0)} of {steps} · {rate:,.0f} images/s"
+    steps, epochs = state["steps"], state.get("epochs", job.config.epochs)
+    first = state.get("initial_epoch", 0)
+    done, total = state.get("steps_done", 0), steps * (epochs - first)
+    rate = state.get("images_per_second")
+    left = (total - done) * job.config.batch_size / rate if rate else None
+    label = (f"Run {job.number}: epoch {state.get('epoch', 0) + 1} of {epochs}, "
+             f"batch {state.get('batch', 0)} of {steps} · "
+             + ("paused" if state.get("paused") else f"{rate:,.0f} images/s" if rate else "starting")
              + (f" · about {left:.0f} s left" if left is not None else ""))
-    st.progress(min(done / total, 1.0), text=label)
+    st.progress(min(done / total, 1.0) if total else 0.0, text=label)
+
+
+def run_controls(job: TrainingJob) -> None:
+    """Stop, Pause / Resume, and a new learning rate while the run goes on."""
+    stop_col, pause_col, _ = st.columns([1, 1.3, 1.7])
+    if stop_col.button("Stop", icon=":material/stop_circle:", key=f"stop_{job.number}",
+                       help="Ends after the current batch and keeps the best weights."):
+        job.stop()
+    running = job.status == RUNNING
+    if job.paused:
+        if pause_col.button("Resume", icon=":material/play_arrow:", key=f"resume_{job.number}"):
+            job.resume()
+    elif pause_col.button("Pause", icon=":material/pause:", key=f"pause_{job.number}", disabled=not running,
+                          help="Holds the run after the current batch; change the learning rate meanwhile."):
+        job.pause()
+    current = job.progress.state.get("learning_rate") or job.config.learning_rate
+    key = f"steer_rate_{job.number}"
+    if key not in st.session_state:
+        st.session_state[key] = current if current in LEARNING_RATES else job.config.learning_rate
+    rate_col, apply_col = st.columns([3, 1], vertical_alignment="bottom")
+    rate = rate_col.select_slider("Learning rate of this run", LEARNING_RATES, key=key,
+                                  format_func=lambda v: f"{v:g}", disabled=not running)
+    if apply_col.button("Change", key=f"apply_rate_{job.number}", disabled=not running or rate == current,
+                        help="From the next batch on; the change is marked on the charts."):
+        job.set_learning_rate(rate)
 
 
 def live_view(job: TrainingJob, started_active: bool) -> None:
     """Redrawn every second while the run is going (a fragment), then once more when it ends."""
     if job.active:
-        stop_col, _ = st.columns([1, 3])
-        if stop_col.button("Stop", icon=":material/stop_circle:", key=f"stop_{job.number}", help="Ends after the current batch and keeps the best weights."):
-            job.stop()
+        run_controls(job)
         progress_line(job)
-    chart = live_curves(*job.progress.snapshot()[:2])
+    marks = job.progress.marks_snapshot()
+    chart = live_curves(*job.progress.snapshot()[:2], marks)
     if chart is not None:
         st.altair_chart(chart, width="stretch")
+    if marks:
+        st.caption("Marked on the charts: " + "; ".join(f"{m['text']} at epoch {m['epoch']:.2f}" for m in marks))
     if started_active and not job.active:
         st.rerun(scope="app")
 
 
 def finished_view(job: TrainingJob) -> None:
-    if job.status == FAILED:
-        st.error(f"Run {job.number} failed: {job.error}")
+    outcome = job.outcome
+    if outcome.status == FAILED:
+        st.error(f"Run {job.number} failed: {outcome.reason}.")
         return
-    if job.result is None:
-        st.warning(f"Run {job.number} was stopped before it started.")
+    if outcome.recognizer is None:
+        st.warning(f"Run {job.number} was {outcome.reason or 'stopped before it started'}.")
         return
-    recognizer = job.recognizer
-    how = "stopped early; kept the best epoch so far" if job.status == STOPPED else "finished"
-    st.success(f"Run {job.number} {how}: {job.test_accuracy:.2%} on the 10,000 test images "
-               f"in {job.result.seconds:.0f} s (best epoch {job.result.best_epoch}).")
+    recognizer = outcome.recognizer
+    how = "stopped early" if outcome.status == STOPPED else "finished"
+    kept = f"; {outcome.kept.describe()}" if outcome.kept else ""
+    st.success(f"Run {job.number} {how}{kept}: {outcome.test_accuracy:.2%} on the 10,000 test images "
+               f"after {outcome.seconds:.0f} s of training.")
     accuracy_col, use_col = st.columns(2)
-    accuracy_col.metric("Test accuracy", f"{job.test_accuracy:.2%}")
-    label = f"Run {job.number} ({job.test_accuracy:.2%})"
+    accuracy_col.metric("Test accuracy", f"{outcome.test_accuracy:.2%}")
+    label = f"Run {job.number} ({outcome.test_accuracy:.2%})"
     if active_recognizer_or_stop() is recognizer:
         use_col.markdown(":material/check_circle: In use on the Draw and Explore pages")
     elif use_col.button("Use this model", key=f"use_{job.number}", type="primary",
@@ -125,38 +185,88 @@ def finished_view(job: TrainingJob) -> None:
         trained_models()[label] = recognizer
         use_model(recognizer)
         st.rerun()
+    more_epochs(job)
     save_form(job, recognizer)
     with st.expander("Confusion matrix on the test set"):
-        st.altair_chart(confusion_chart(job.confusion), width="stretch")
+        st.altair_chart(confusion_chart(outcome.confusion), width="stretch")
+
+
+def more_epochs(job: TrainingJob) -> None:
+    """Train this run's model further: same weights, same optimizer state, the learning rate
+    restarting its cosine decay over the added epochs."""
+    outcome = job.outcome
+    if outcome.model_file is None or not outcome.model_file.is_file() or job is not session_jobs()[-1]:
+        return
+    count_col, button_col = st.columns([1, 2], vertical_alignment="bottom")
+    count = count_col.number_input("More epochs", 1, 20, 2, key=f"more_epochs_{job.number}")
+    if button_col.button(f"+{count} epochs", icon=":material/add:", key=f"continue_{job.number}",
+                         help="Continues from where the run stopped, with the same optimizer state."):
+        rate = job.progress.state.get("learning_rate") or job.config.learning_rate
+        start_training(dataclasses.replace(job.config, epochs=int(count), learning_rate=rate), continue_from=outcome)
+        st.rerun()
 
 
 def save_form(job: TrainingJob, recognizer: Recognizer) -> None:
     with st.form(key=f"save_{job.number}", border=False):
         name_col, save_col = st.columns([3, 1], vertical_alignment="bottom")
         name = name_col.text_input("Save on the server as", value=f"my_model_{job.number}", max_chars=40)
+        shared = st.checkbox("Share with the class", key=f"share_new_{job.number}",
+                             help="Others then see it in their Model list. You can change this later.")
         if save_col.form_submit_button("Save model"):
             try:
-                path = save_model(recognizer.model, saved_model_path(name), recognizer.metadata)
-                st.success(f"Saved as models/{path.name}. Pick it in the sidebar's Model list.")
-            except (ValueError, OSError) as error:
+                path = shared_model_store().save(recognizer.model, name, recognizer.metadata or {},
+                                                 owner=session_owner(), shared=shared)
+            except (StoreError, OSError) as error:
                 st.error(str(error))
+            else:  # rerun, so that the sidebar's Model list shows it at once
+                st.session_state[f"saved_note_{job.number}"] = f"Saved as {path.stem}. Pick it in the sidebar's Model list."
+                st.rerun()
+    if note := st.session_state.pop(f"saved_note_{job.number}", None):
+        st.success(note)
     st.download_button("Download the model (.keras)", data=lambda: model_bytes(recognizer.model),
                        key=f"download_{job.number}", file_name=f"{recognizer.model.name}.keras",
                        mime="application/octet-stream")
 
 
+def my_saved_models() -> None:
+    """This session's saves: share with the class or not, delete."""
+    store, owner = shared_model_store(), session_owner()
+    mine = store.owned_by(owner)
+    if not mine:
+        return
+    with st.expander(f"Your saved models ({len(mine)} of {store.per_owner})"):
+        for model in mine:
+            name_col, share_col, delete_col = st.columns([3, 2, 1], vertical_alignment="center")
+            score = f" · {model.test_accuracy:.2%}" if model.test_accuracy is not None else ""
+            name_col.markdown(f"**{model.name}**{score}")
+            shared = share_col.toggle("Shared with the class", value=model.shared, key=f"shared_{model.name}")
+            if shared != model.shared:
+                store.set_shared(model.name, owner, shared)
+                st.rerun()
+            if delete_col.button("Delete", icon=":material/delete:", key=f"delete_{model.name}"):
+                try:
+                    store.delete(model.name, owner)
+                except StoreError as error:
+                    st.error(str(error))
+                if st.session_state.get(ACTIVE_MODEL) == str(model.path):
+                    use_model(None)
+                st.rerun()
+
+
 def comparison(jobs: list[TrainingJob]) -> None:
-    done = [j for j in jobs if j.result is not None]
+    done = [j for j in jobs if j.outcome is not None and j.outcome.recognizer is not None]
     if not done:
         return
     st.subheader("This session's runs")
+    st.caption(f"The last {KEEP_RUNS} runs are kept; save a run to keep it for longer.")
     rows = []
     for job in done:
+        outcome = job.outcome
         rows.append({"run": job.number, **job.config.arch.as_dict(), "optimizer": job.config.optimizer,
                      "learning rate": job.config.learning_rate, "batch": job.config.batch_size,
-                     "epochs": len(job.result.history.get("loss", [])), "data": job.config.train_fraction,
-                     "augment": job.config.augment, "parameters": job.recognizer.model.count_params(),
-                     "seconds": round(job.result.seconds), "test accuracy": job.test_accuracy})
+                     "epochs": outcome.epochs_run, "data": job.config.train_fraction,
+                     "augment": job.config.augment, "parameters": outcome.recognizer.model.count_params(),
+                     "seconds": round(outcome.seconds), "test accuracy": outcome.test_accuracy})
     st.dataframe(pd.DataFrame(rows).style.format({"test accuracy": "{:.2%}", "learning rate": "{:g}",
                                                    "dropout": "{:.2f}", "data": "{:.0%}"}),
                  hide_index=True, width="stretch")
@@ -185,3 +295,4 @@ with run_col:
         st.info("Press Train to start. A tiny MLP trains in seconds; the shipped model's "
                 "architecture takes about 15 minutes on 2 cores.")
 comparison(jobs)
+my_saved_models()

@@ -1,30 +1,46 @@
 import threading
-import time
 
 import keras
 import numpy as np
 import pytest
 
 from mlcore.inference import Recognizer
-from mlcore.jobs import FINISHED, QUEUED, STOPPED, JobManager
 from mlcore.model import Architecture, load_model, save_model, saved_model_path
-from mlcore.training import ProgressLog, TrainConfig, split_training_set, train
+from mlcore.progress import ProgressLog, ProgressReporter
+from mlcore.training import TrainConfig, split_training_set, train
 
 TINY = TrainConfig(arch=Architecture(conv_blocks=0, dense_units=32, dropout=0.0, batch_norm=False),
                    batch_size=64, epochs=2, train_fraction=0.05, augment=False, validation_size=1000)
 
 
-def test_progress_is_reported_per_batch_and_per_epoch_in_order(mnist):
-    log = ProgressLog(batch_every=5)
-    result = train(TINY, mnist, callbacks=[log])
+def test_progress_reports_each_batch_own_loss_and_each_epoch_in_order(mnist):
+    log = ProgressLog()
+    result = train(TINY, mnist, callbacks=[ProgressReporter(log.apply, flush_seconds=0)])
     batches, epochs, state = log.snapshot()
-    steps, every = state["steps"], log.batch_every
-    assert 1 <= every <= 5 and steps // every >= 10, "at least ten training points per epoch"
-    assert [row["step"] for row in batches] == list(range(every, 2 * steps + 1, every))
+    steps = state["steps"]
+    assert [row["step"] for row in batches] == list(range(1, 2 * steps + 1))
     assert np.all(np.diff([row["epoch"] for row in batches]) > 0)
-    assert [row["epoch"] for row in epochs] == [1, 2]
-    assert all({"loss", "accuracy", "val_loss", "val_accuracy"} <= set(row) for row in epochs)
+    assert [row["epoch"] for row in epochs] == [1.0, 2.0] and not any(row["partial"] for row in epochs)
     assert result.history["val_accuracy"] == [row["val_accuracy"] for row in epochs]
+    # Each row is that batch's own loss: weighted by batch size, they average to Keras's epoch loss.
+    sizes = [min(TINY.batch_size, state["samples"] - b * TINY.batch_size) for b in range(steps)]
+    for epoch in (0, 1):
+        losses = [row["loss"] for row in batches[epoch * steps:(epoch + 1) * steps]]
+        assert np.average(losses, weights=sizes) == pytest.approx(epochs[epoch]["loss"], rel=1e-4)
+        assert np.std(losses) > 0.01, "per-batch losses vary; a running mean would be smooth"
+    assert state["images_per_second"] > 0
+
+
+def test_a_stop_in_the_first_epoch_says_the_weights_at_the_stop_were_kept(mnist):
+    stop = threading.Event()
+    log = ProgressLog()
+    result = train(TINY, mnist, callbacks=[ProgressReporter(log.apply, flush_seconds=0), StopAt(stop, 0, 9)],
+                   stop=stop)
+    _, epochs, state = log.snapshot()
+    assert result.stopped_early and result.kept.at_stop
+    assert result.kept.epoch == 1 and result.kept.position == pytest.approx(10 / state["steps"])
+    assert len(epochs) == 1 and epochs[0]["partial"] and epochs[0]["epoch"] == pytest.approx(10 / state["steps"])
+    assert "at the stop" in result.kept.describe() and "into epoch 1" in result.kept.describe()
 
 
 class StopAt(keras.callbacks.Callback):
@@ -58,30 +74,8 @@ def test_stop_ends_within_one_batch_and_keeps_the_best_weights(mnist):
     kept = Recognizer(result.model).accuracy(split.x_val, split.y_val)
     assert kept == pytest.approx(max(result.history["val_accuracy"]), abs=1e-6)
     assert result.best_epoch == int(np.argmax(result.history["val_accuracy"])) + 1
-
-
-def test_concurrency_limit_queues_the_extra_job(mnist):
-    manager = JobManager(mnist, max_running=1)
-    first = manager.submit(TINY, owner="a")
-    second = manager.submit(TINY, owner="b")
-    time.sleep(0.2)
-    assert second.status == QUEUED and manager.queue_position(second) == 1
-    assert manager.running_count() <= 1
-    for job in (first, second):
-        while job.active:
-            time.sleep(0.1)
-    assert first.status == second.status == FINISHED
-    assert second.progress.state["started"] >= first.progress.state["started"] + first.result.seconds * 0.9
-
-
-def test_jobs_of_a_session_that_is_gone_stop(mnist):
-    manager = JobManager(mnist, max_running=1)
-    blocker = manager.submit(TrainConfig(**{**TINY.__dict__, "epochs": 3}), owner="a")
-    orphan = manager.submit(TINY, owner="gone", owner_alive=lambda: False)
-    while blocker.active or orphan.active:
-        time.sleep(0.1)
-    assert orphan.status == STOPPED and orphan.result is None
-    assert blocker.status == FINISHED
+    if not result.kept.at_stop:
+        assert result.kept.epoch == result.best_epoch and f"end of epoch {result.best_epoch}" in result.kept.describe()
 
 
 def test_saved_model_scores_what_the_run_reported(mnist, tmp_path):

@@ -4,6 +4,8 @@ session owns (`st.session_state`)."""
 from __future__ import annotations
 
 import gc
+import os
+import uuid
 from pathlib import Path
 
 import keras
@@ -14,12 +16,17 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from mlcore.data import DatasetError, Mnist, load_mnist
 from mlcore.inference import Recognizer
-from mlcore.jobs import JobManager, TrainingJob
-from mlcore.model import DEFAULT_MODEL_PATH, ModelError, saved_models
+from mlcore.jobs import JobManager, RunOutcome, TrainingJob
+from mlcore.model import DEFAULT_MODEL_PATH, MODELS_DIR, ModelError
+from mlcore.model_store import ModelStore
 
 ACTIVE_MODEL = "active_model"
 TRAINING_JOBS = "training_jobs"
 TRAINED_MODELS = "trained_models"
+OWNER_ID = "owner_id"
+SAVED_MODELS_ENV = "DIGITS_SAVED_MODELS"
+KEEP_RUNS = 3
+"""How many of its runs a session keeps in memory (models, curves); older ones can be saved first."""
 
 
 def _no_keras_reset_after_each_run(free_memory: bool = True) -> None:
@@ -106,21 +113,51 @@ def test_set_probabilities(model_key: str, _recognizer: Recognizer) -> np.ndarra
 @st.cache_resource
 def shared_job_manager() -> JobManager:
     """One queue of training jobs for the whole server, shared by every session."""
-    return JobManager(shared_mnist())
+    return JobManager()
+
+
+@st.cache_resource
+def shared_model_store() -> ModelStore:
+    """The models saved on this server, with their owners: in models/, or the folder named by the
+    environment variable DIGITS_SAVED_MODELS (e.g. a persistent volume)."""
+    return ModelStore(os.environ.get(SAVED_MODELS_ENV) or MODELS_DIR)
+
+
+def session_owner() -> str:
+    """This session's owner id: what its saved models are recorded under."""
+    return st.session_state.setdefault(OWNER_ID, uuid.uuid4().hex)
 
 
 def session_jobs() -> list[TrainingJob]:
     return st.session_state.setdefault(TRAINING_JOBS, [])
 
 
-def start_training(config) -> TrainingJob:
-    """Queue a training run owned by this session; it stops by itself if the session goes away."""
+def start_training(config, continue_from: RunOutcome | None = None) -> TrainingJob:
+    """Queue a training run owned by this session; it stops by itself if the session goes away.
+
+    The session keeps its last KEEP_RUNS runs; older ones are forgotten (and their models too,
+    unless one is in use).
+    """
     session_id = get_script_run_ctx().session_id
     runtime = Runtime.instance() if Runtime.exists() else None
     alive = (lambda: runtime.is_active_session(session_id)) if runtime else (lambda: True)
-    job = shared_job_manager().submit(config, owner=session_id, owner_alive=alive, number=len(session_jobs()) + 1)
-    session_jobs().append(job)
+    jobs = session_jobs()
+    number = jobs[-1].number + 1 if jobs else 1
+    job = shared_job_manager().submit(config, owner=session_id, owner_alive=alive, number=number,
+                                      continue_from=continue_from)
+    jobs.append(job)
+    forget_old_runs(jobs)
     return job
+
+
+def forget_old_runs(jobs: list[TrainingJob]) -> None:
+    while len(jobs) > KEEP_RUNS:
+        old = jobs.pop(0)
+        old.discard()
+        recognizer = old.outcome.recognizer if old.outcome else None
+        models = trained_models()
+        for label in [label for label, r in models.items() if r is recognizer and r is not st.session_state.get(ACTIVE_MODEL)]:
+            del models[label]
 
 
 def trained_models() -> dict[str, Recognizer]:
@@ -129,9 +166,12 @@ def trained_models() -> dict[str, Recognizer]:
 
 
 def model_picker() -> None:
-    """A sidebar choice of this session's model: shipped, trained here, or saved on the server."""
-    options = {f"Shipped model ({DEFAULT_MODEL_PATH.stem})": None, **trained_models(),
-               **{f"Saved: {p.stem}": str(p) for p in saved_models()}}
+    """A sidebar choice of this session's model: shipped, trained here, or saved on the server
+    (this session's saves and those shared with the class)."""
+    owner = session_owner()
+    saved = {(f"Saved: {m.name}" if m.owner == owner else f"Shared: {m.name}"): str(m.path)
+             for m in shared_model_store().visible_to(owner)}
+    options = {f"Shipped model ({DEFAULT_MODEL_PATH.stem})": None, **trained_models(), **saved}
     current = st.session_state.get(ACTIVE_MODEL)
     if isinstance(current, str) and current not in options.values():
         options[f"File: {Path(current).name}"] = current

@@ -27,7 +27,8 @@ def small_run_settings(page) -> None:
 def test_train_watch_stop_draw_while_training_and_use_the_model(page, screenshot):
     small_run_settings(page)
     page.get_by_role("button", name="Train", exact=False).click()
-    expect(page.get_by_text(re.compile(r"Run 1 finished: \d+\.\d+% on the 10,000 test images"))).to_be_visible(timeout=120_000)
+    expect(page.get_by_text(re.compile(r"Run 1 finished; kept the weights from the end of epoch 1 .*: \d+\.\d+% on the 10,000 test images"))
+           ).to_be_visible(timeout=180_000)
     expect(page.get_by_test_id("stVegaLiteChart").first).to_be_visible()
     screenshot("train-finished-run")
 
@@ -45,8 +46,9 @@ def test_train_watch_stop_draw_while_training_and_use_the_model(page, screenshot
     expect_prediction(page, 3)
     open_page(page, "Train")
     expect(page.get_by_test_id("stProgress")).to_contain_text("Run 2: epoch")
-    page.get_by_role("button", name="Stop").click()
-    expect(page.get_by_text(re.compile(r"Run 2 stopped early; kept the best epoch so far"))).to_be_visible(timeout=60_000)
+    page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Stop", exact=True).click()
+    expect(page.get_by_text(re.compile(r"Run 2 stopped early; kept the weights at the stop, \d+% into epoch 1"))
+           ).to_be_visible(timeout=120_000)
 
     page.get_by_role("button", name="Use this model").click()
     expect(page.get_by_text("In use on the Draw and Explore pages")).to_be_visible()
