@@ -12,16 +12,18 @@ from playwright.sync_api import Page, WebSocket
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-_RUN_ENDS = {ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_WITH_COMPILE_ERROR}
+_RUN_ENDS = {ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_WITH_COMPILE_ERROR,
+             ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY}
 
 
 class AppTraffic:
-    """Counts the full-app reruns the page asks for and the script runs the server completes."""
+    """Counts the reruns the page asks for (of the app or of a fragment, such as the Draw page's
+    canvas) and the script runs the server completes."""
 
     def __init__(self, page: Page) -> None:
         self._clock = itertools.count(1)
         self.socket: WebSocket | None = None
-        self.last_rerun_sent = 0  # clock tick of the last full-app rerun request
+        self.last_rerun_sent = 0  # clock tick of the last rerun request (app or fragment)
         self.last_run_started = 0  # clock tick of the last script run's start
         self.last_completed_start = 0  # start tick of the last full-app run that completed
         page.on("websocket", self._watch)
@@ -36,7 +38,7 @@ class AppTraffic:
     def _sent(self, payload) -> None:
         if isinstance(payload, bytes):
             message = BackMsg.FromString(payload)
-            if message.WhichOneof("type") == "rerun_script" and not message.rerun_script.fragment_id:
+            if message.WhichOneof("type") == "rerun_script":
                 self.last_rerun_sent = next(self._clock)
 
     def _received(self, payload) -> None:
@@ -46,6 +48,8 @@ class AppTraffic:
         kind = message.WhichOneof("type")
         if kind == "new_session":
             self.last_run_started = next(self._clock)
+        elif kind == "script_finished" and message.script_finished == ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY:
+            self.last_completed_start = next(self._clock)  # a fragment run sends no new_session: it ended now
         elif kind == "script_finished" and message.script_finished in _RUN_ENDS:
             self.last_completed_start = self.last_run_started
 
