@@ -13,6 +13,7 @@ import re
 from playwright.sync_api import expect
 
 from .drawing import clear_canvas, draw_digit, expect_prediction
+from .app_traffic import AppTraffic
 from .streamlit_widgets import open_page, wait_until_idle
 
 STUDENTS = 4
@@ -43,6 +44,7 @@ _TIME_EACH_ANSWER = """
 def _open(browser, app_url):
     context = browser.new_context(viewport={"width": 1300, "height": 1000})
     page = context.new_page()
+    page.app_traffic = AppTraffic(page)  # draw_digit waits on the page's own messages
     page.set_default_timeout(60_000)
     page.goto(app_url)
     expect(page.locator("h1").first).to_be_visible(timeout=120_000)

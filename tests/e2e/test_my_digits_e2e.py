@@ -8,6 +8,7 @@ from playwright.sync_api import Page, expect
 from mlcore.digit_zip import from_zip
 from .conftest import E2E_PASSCODE
 from .drawing import clear_canvas, draw_digit, expect_prediction
+from .app_traffic import AppTraffic
 from .streamlit_widgets import open_page, wait_until_idle
 
 
@@ -83,6 +84,7 @@ def test_a_second_session_adds_to_the_class_dataset_and_the_first_sees_it(page, 
 
     second = browser.new_context(viewport={"width": 390, "height": 900})
     student = second.new_page()
+    student.app_traffic = AppTraffic(student)  # draw_digit waits on the page's own messages
     student.set_default_timeout(60_000)
     try:
         student.goto(app_url)
