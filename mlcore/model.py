@@ -99,12 +99,6 @@ def saved_model_path(name: str, directory: Path = MODELS_DIR) -> Path:
     return path
 
 
-def saved_models(directory: Path = MODELS_DIR) -> list[Path]:
-    """Every model in `directory` but the shipped one, newest first."""
-    paths = [p for p in directory.glob("*.keras") if not p.name.startswith(".") and p != DEFAULT_MODEL_PATH]
-    return sorted(paths, key=lambda p: p.stat().st_mtime, reverse=True)
-
-
 def model_bytes(model: keras.Model) -> bytes:
     """The model as the bytes of a .keras file, for downloading."""
     with tempfile.TemporaryDirectory() as directory:
