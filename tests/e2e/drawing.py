@@ -44,11 +44,28 @@ def stroke_points(page: Page, digit: int, box: tuple[float, ...] = (0, 0, 1)) ->
              for x, y in stroke] for stroke in STROKES[digit]]
 
 
-def draw_digit(page: Page, digit: int, steps: int = 3, box: tuple[float, ...] = (0, 0, 1)) -> None:
-    """Draw `digit` with mouse strokes, once the page has settled; each stroke ends when the
-    canvas has sent it and the server has finished the run that read it."""
+# Fabric.js shows its free-drawing cursor on a mouse move only once the canvas is in drawing mode,
+# which the component switches on after loading its initial drawing: a stroke made before that
+# is lost. A synthetic move is dispatched until the cursor says the canvas draws.
+_DRAWS_JS = """element => {
+  const box = element.getBoundingClientRect();
+  element.dispatchEvent(new MouseEvent("mousemove", {bubbles: true, clientX: box.x + 1, clientY: box.y + 1}));
+  return element.style.cursor === "crosshair";
+}"""
+
+
+def wait_until_canvas_draws(page: Page) -> None:
+    """Wait until the page has settled and the canvas is in drawing mode (a stroke would count)."""
     wait_until_idle(page)
-    for points in stroke_points(page, digit, box):
+    handle = canvas(page).element_handle(timeout=60_000)
+    page.wait_for_function(_DRAWS_JS, arg=handle, polling=100, timeout=60_000)
+
+
+def draw_strokes(page: Page, strokes: list[list[tuple[float, float]]], steps: int = 3) -> None:
+    """Draw `strokes` (page coordinates) with the mouse once the canvas draws; each stroke ends
+    when the canvas has sent it and the server has finished the run that read it."""
+    wait_until_canvas_draws(page)
+    for points in strokes:
         mark = page.app_traffic.mark()
         page.mouse.move(*points[0])
         page.mouse.down()
@@ -56,6 +73,11 @@ def draw_digit(page: Page, digit: int, steps: int = 3, box: tuple[float, ...] = 
             page.mouse.move(*point, steps=steps)
         page.mouse.up()
         page.app_traffic.wait_for_rerun_since(mark)
+
+
+def draw_digit(page: Page, digit: int, steps: int = 3, box: tuple[float, ...] = (0, 0, 1)) -> None:
+    """Draw `digit` with mouse strokes (see `draw_strokes`), in `box` of the canvas."""
+    draw_strokes(page, stroke_points(page, digit, box), steps)
 
 
 def prediction(page: Page):

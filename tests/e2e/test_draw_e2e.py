@@ -1,7 +1,7 @@
 from playwright.sync_api import expect
 
 from mlcore.synthetic import render_digit
-from .drawing import canvas, clear_canvas, draw_digit, expect_prediction, prediction
+from .drawing import canvas, clear_canvas, wait_until_canvas_draws, draw_digit, expect_prediction, prediction
 from .streamlit_widgets import open_page
 from ..photos import bold_tight_seven, png_bytes
 
@@ -20,6 +20,7 @@ def test_draws_are_read_while_drawing_and_clear_resets(page, screenshot):
 
 
 def test_a_stroke_starting_in_the_top_right_corner_is_not_lost(page):
+    wait_until_canvas_draws(page)
     area = canvas(page).bounding_box()
     page.mouse.move(area["x"] + area["width"] - 6, area["y"] + 6)
     page.mouse.down()

@@ -6,8 +6,7 @@ from playwright.sync_api import Page, expect
 from mlcore.image_io import MAX_MEGABYTES
 
 from .conftest import full_page_screenshot
-from .drawing import canvas, expect_prediction, prediction, stroke_points
-from .streamlit_widgets import wait_until_idle
+from .drawing import canvas, expect_prediction, prediction, stroke_points, wait_until_canvas_draws
 
 
 def test_the_canvas_toolbar_offers_undo_redo_and_clear_only(page):
@@ -25,7 +24,7 @@ def test_the_uploader_states_the_one_upload_limit(page):
 def draw_with_a_finger(page: Page, digit: int, steps: int = 4) -> None:
     """Touch strokes (touchStart, touchMove, touchEnd), each ending when the canvas has sent it
     and the server has finished the run that read it."""
-    wait_until_idle(page)
+    wait_until_canvas_draws(page)
     canvas(page).scroll_into_view_if_needed()
     touch = page.context.new_cdp_session(page)
     for points in stroke_points(page, digit):

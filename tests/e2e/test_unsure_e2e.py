@@ -2,6 +2,7 @@
 
 from playwright.sync_api import Page, expect
 
+from . import drawing
 from .drawing import STROKES, canvas, clear_canvas, draw_digit, expect_prediction, prediction
 from .streamlit_widgets import open_page, wait_until_idle
 
@@ -20,17 +21,11 @@ def ready(page: Page) -> None:
 
 
 def draw_strokes(page: Page, strokes) -> None:
+    """Draw `strokes` given in the unit square of the canvas."""
     expect(canvas(page)).to_be_visible()
-    wait_until_idle(page)
     area = canvas(page).bounding_box()
-    for stroke in strokes:
-        points = [(area["x"] + x * area["width"], area["y"] + y * area["height"]) for x, y in stroke]
-        page.mouse.move(*points[0])
-        page.mouse.down()
-        for point in points[1:]:
-            page.mouse.move(*point, steps=8)
-        page.mouse.up()
-        page.wait_for_timeout(150)  # a person's pause between strokes
+    drawing.draw_strokes(page, [[(area["x"] + x * area["width"], area["y"] + y * area["height"]) for x, y in stroke]
+                                for stroke in strokes], steps=8)
 
 
 def i_dont_know(page: Page):
