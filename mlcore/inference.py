@@ -133,8 +133,18 @@ class Recognizer:
             self._features_and_logits(tf.zeros((1, 28, 28, 1)))
         stored = ((metadata or {}).get("calibration") or {}).get("temperature")
         self._temperature: float | None = float(stored) if stored else None
-        self._detector: MahalanobisDetector | None = None
+        self._detector: MahalanobisDetector | None = self._stored_detector(metadata)
         self._fit_lock = threading.Lock()
+
+    def _stored_detector(self, metadata: dict | None) -> MahalanobisDetector | None:
+        """The novelty check from the sidecar (`novelty`), when it is there and fits this model."""
+        record = (metadata or {}).get("novelty")
+        if record is None or self._features is None:
+            return None
+        try:
+            return MahalanobisDetector.from_record(record, int(self._features.output.shape[-1]))
+        except ValueError:
+            return None  # fitted again on first use
 
     def _call(self, images: tf.Tensor) -> tf.Tensor:
         return self.model(images, training=False)
@@ -218,6 +228,15 @@ class Recognizer:
             "ece_before": round(expected_calibration_error(softmax(logits), y), 5),
             "ece_after": round(expected_calibration_error(softmax(logits, self.temperature), y), 5),
         }
+
+    def checks_record(self) -> dict:
+        """The sidecar fields that spare every later load the fitting: `calibration` and, for
+        models with features, `novelty` (fitted now if missing)."""
+        record = {"calibration": self.calibration_record()}
+        if self.detector is not None:
+            record["novelty"] = {**self.detector.to_record(),
+                                 "fitted_on": f"the calibration split and {REFERENCE_CANVAS_DIGITS} canvas-style digits"}
+        return record
 
     def prepare_checks(self) -> None:
         """Fit what is missing of the temperature and the Mahalanobis check (a few seconds, once)."""

@@ -372,8 +372,7 @@ class JobManager:
             report = handle.report()
         finally:
             handle.close()
-        recognizer = Recognizer.load(report.model_path)
-        recognizer.prepare_checks()  # the "I don't know" check, fitted here rather than on a student's stroke
+        recognizer = Recognizer.load(report.model_path)  # with the checks the worker fitted, from its sidecar
         return RunOutcome(
             status=STOPPED if report.stopped_early else FINISHED, recognizer=recognizer,
             history=report.history, kept=report.kept, seconds=report.seconds,

@@ -50,6 +50,9 @@ class ModelStore:
         self.directory = Path(directory)
         self.per_owner, self.total = per_owner, total
         self._lock = threading.Lock()
+        self._listed: dict[Path, tuple[tuple, SavedModel]] = {}
+        """Each save as last read, with the (size, mtime) of its two files then: the model picker
+        lists the saves on every page run, and reading a sidecar hashes its 6 MB model file."""
 
     def all(self) -> list[SavedModel]:
         """Every saved model but the shipped one, newest first."""
@@ -58,13 +61,19 @@ class ModelStore:
         models = []
         for path in paths:
             try:
-                modified = path.stat().st_mtime
+                stamp = _stamp(path) + _stamp(sidecar_path(path), missing_ok=True)
             except OSError:  # deleted meanwhile
                 continue
-            meta = read_metadata(path) or {}
-            models.append((modified, SavedModel(path, meta.get("owner"), bool(meta.get("shared")),
-                                                meta.get("test_accuracy"))))
+            models.append((stamp[1], self._saved_model(path, stamp)))  # newest model file first
         return [m for _, m in sorted(models, key=lambda item: item[0], reverse=True)]
+
+    def _saved_model(self, path: Path, stamp: tuple) -> SavedModel:
+        listed = self._listed.get(path)
+        if listed is None or listed[0] != stamp:
+            meta = read_metadata(path) or {}
+            listed = stamp, SavedModel(path, meta.get("owner"), bool(meta.get("shared")), meta.get("test_accuracy"))
+            self._listed[path] = listed
+        return listed[1]
 
     def owned_by(self, owner: str) -> list[SavedModel]:
         return [m for m in self.all() if m.owner == owner]
@@ -132,6 +141,17 @@ class ModelStore:
         if len(models) >= self.total:
             raise StoreError(f"The server holds {self.total} saved models, as many as it keeps. "
                              "Ask your teacher to clear some out.")
+
+
+def _stamp(path: Path, missing_ok: bool = False) -> tuple[int, int]:
+    """(size in bytes, modification time in ns) of `path`; (-1, -1) or OSError when it is missing."""
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        if missing_ok:
+            return -1, -1
+        raise
+    return status.st_size, status.st_mtime_ns
 
 
 def _link_exclusive(staged: Path, final: Path, name: str) -> None:

@@ -15,6 +15,7 @@ Two checks, each with a reason a student can act on:
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 
 import cv2
@@ -110,3 +111,35 @@ class MahalanobisDetector:
     def is_novel(self, features: np.ndarray) -> np.ndarray:
         """(N,) bool: True where the features are farther from every digit than the threshold."""
         return self.distance(features) > self.threshold
+
+    def to_record(self) -> dict:
+        """A JSON-ready record of the fitted check, for a model's sidecar (about 90 kB for D = 128):
+        the arrays as base64 of little-endian float32 with their shapes."""
+        return {"method": "Mahalanobis distance to the nearest class mean (Lee et al. 2018)",
+                "threshold": self.threshold, "means": _encode(self.means), "precision": _encode(self.precision)}
+
+    @classmethod
+    def from_record(cls, record: object, dimensions: int) -> "MahalanobisDetector":
+        """The check stored by `to_record`, for features of `dimensions` values.
+
+        Raises ValueError when the record is not one, or does not fit features of that size.
+        """
+        try:
+            means, precision = _decode(record["means"]), _decode(record["precision"])
+            threshold = float(record["threshold"])
+        except (TypeError, KeyError, ValueError, base64.binascii.Error) as error:
+            raise ValueError(f"not a stored novelty check: {error}") from error
+        if means.shape != (10, dimensions) or precision.shape != (dimensions, dimensions) or not threshold > 0:
+            raise ValueError(f"a novelty check for other features: means {means.shape}, precision {precision.shape}")
+        return cls(means, precision, threshold)
+
+
+def _encode(array: np.ndarray) -> dict:
+    data = np.ascontiguousarray(array, dtype="<f4")
+    return {"shape": list(data.shape), "float32_base64": base64.b64encode(data.tobytes()).decode("ascii")}
+
+
+def _decode(record: dict) -> np.ndarray:
+    shape = tuple(int(n) for n in record["shape"])
+    data = np.frombuffer(base64.b64decode(record["float32_base64"], validate=True), dtype="<f4")
+    return data.reshape(shape).astype(np.float64)

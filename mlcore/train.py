@@ -78,7 +78,7 @@ def main(argv=None) -> None:
                   "best_epoch": result.best_epoch, "seconds": round(result.seconds, 1),
                   "command": " ".join(["python -m mlcore.train", *(sys.argv[1:] if argv is None else argv)])},
         mnist_test_sha256=fingerprint_test_set(mnist),
-        calibration=trained.calibration_record(),
+        **trained.checks_record(),
     )
     save_model(result.model, args.output, metadata)
     logging.info("saved %s: %s in %.0f s", args.output, figures, result.seconds)

@@ -118,7 +118,7 @@ def run(request: RunRequest) -> RunReport:
         validation_accuracy=kept.val_accuracy if kept else max(history.get("val_accuracy", [0.0])),
         training={**request.config.as_dict(), "best_epoch": result.best_epoch,
                   "seconds": round(result.seconds, 1), "stopped_early": result.stopped_early},
-        mnist_test_sha256=fingerprint_test_set(mnist), calibration=trained.calibration_record())
+        mnist_test_sha256=fingerprint_test_set(mnist), **trained.checks_record())
     path = save_model(result.model, request.output_path, metadata)
     return RunReport(str(path), history, kept, result.seconds, result.stopped_early,
                      result.samples_per_second, accuracy, np.asarray(confusion), metadata,

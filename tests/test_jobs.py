@@ -43,6 +43,8 @@ def test_a_run_trains_in_its_own_process_and_comes_back_as_a_safe_keras_file(man
     assert Recognizer(load_model(outcome.model_file)).accuracy(mnist.x_test, mnist.y_test) == pytest.approx(
         outcome.test_accuracy)
     assert outcome.confusion.sum() == 10_000 and outcome.epochs_run == 2
+    # the worker fitted the "I don't know" checks and the server loaded them from the sidecar
+    assert outcome.recognizer._detector is not None and outcome.recognizer._temperature is not None
     batches, epochs, _ = job.progress.snapshot()
     assert len(batches) == 2 * job.progress.state["steps"] and [e["index"] for e in epochs] == [1, 2]
     job.discard()

@@ -86,3 +86,13 @@ def test_a_session_sees_its_own_saves_and_shared_ones_and_only_the_owner_changes
     assert not (tmp_path / "alice_private.keras").exists() and not (tmp_path / "alice_private.json").exists()
     with pytest.raises(StoreError, match="no saved model"):
         store.delete("../alice_shared", owner="alice")
+
+
+def test_the_listing_follows_a_share_and_a_missing_sidecar(tmp_path, model):
+    store = ModelStore(tmp_path)
+    store.save(model, "mine", {"test_accuracy": 0.5}, owner="a")
+    assert [m.shared for m in store.visible_to("a")] == [False] and store.visible_to("b") == []
+    store.set_shared("mine", "a", True)
+    assert [m.name for m in store.visible_to("b")] == ["mine"]
+    (tmp_path / "mine.json").unlink()
+    assert [(m.owner, m.shared) for m in store.all()] == [(None, False)]

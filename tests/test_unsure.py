@@ -96,3 +96,31 @@ def test_checks_work_for_a_tiny_mlp_fitted_on_demand():
     canvases, _ = non_digit_canvases(7, seed=1)
     readings = [recognizer.recognize(c) for c in canvases]
     assert all(r.probabilities is not None and abs(r.probabilities.sum() - 1) < 1e-4 for r in readings)
+
+
+def test_the_shipped_model_loads_its_fitted_checks_from_its_sidecar(recognizer):
+    """The sidecar carries the temperature and the novelty check: loading fits nothing, and the
+    stored check gives the distances a fresh fit on the same reference digits gives."""
+    loaded = Recognizer.load()
+    assert loaded._detector is not None and loaded._temperature is not None  # nothing left to fit
+    refitted = Recognizer(loaded.model)
+    canvases, _ = non_digit_canvases(7, seed=2)
+    features = np.concatenate([loaded.features_and_logits(loaded.recognize(c).image[None])[0] for c in canvases])
+    np.testing.assert_allclose(loaded.detector.distance(features), refitted.detector.distance(features), rtol=1e-4)
+    assert loaded.detector.threshold == pytest.approx(refitted.detector.threshold, rel=1e-4)
+
+
+@pytest.mark.parametrize("record", [[1, 2], {"means": {"shape": [10, 3], "float32_base64": "AAAA"},
+                                               "precision": "x", "threshold": 1.0}])
+def test_a_damaged_stored_check_is_fitted_again(recognizer, record):
+    metadata = {**recognizer.metadata, "novelty": record}
+    rebuilt = Recognizer(recognizer.model, metadata)
+    assert rebuilt._detector is None
+    assert rebuilt.detector.means.shape == recognizer.detector.means.shape
+
+
+def test_a_stored_check_for_other_features_is_refused():
+    record = MahalanobisDetector(np.zeros((10, 4)), np.eye(4), 3.0).to_record()
+    assert MahalanobisDetector.from_record(record, 4).threshold == 3.0
+    with pytest.raises(ValueError, match="other features"):
+        MahalanobisDetector.from_record(record, 128)

@@ -60,7 +60,7 @@ def shared_mnist() -> Mnist:
     return mnist
 
 
-@st.cache_resource(show_spinner="Loading the model and fitting its \"I don't know\" checks…")
+@st.cache_resource(show_spinner="Loading the model…")
 def shared_recognizer(path: str | None = None) -> Recognizer:
     recognizer = Recognizer.load(path)
     recognizer.prepare_checks()

@@ -1,6 +1,5 @@
 """Labelling drawings, My digits and the class dataset, in Chromium against a real server."""
 
-import pytest
 
 import io
 import zipfile
@@ -80,7 +79,6 @@ def test_draw_label_see_it_in_my_digits_download_and_upload_it_back(page, screen
     expect(metric(page, "Drawings")).to_have_text("2")
 
 
-@pytest.mark.skip(reason="quarantined: failed in the merged suite (issue 9 stays open); its second page lacked the traffic watcher, fixed but not yet re-run")
 def test_a_second_session_adds_to_the_class_dataset_and_the_first_sees_it(page, browser, app_url, screenshot):
     open_page(page, "Class dataset")
     before = int(metric(page, "Drawings").inner_text().replace(",", ""))
