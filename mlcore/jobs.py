@@ -342,10 +342,10 @@ class JobManager:
             outcome = RunOutcome(FAILED, reason=f"{type(error).__name__}: {error}")
             traceback.print_exc()
         finally:
-            job.outcome = outcome
-            with self._slots:
+            with self._slots:  # leaving the queue and publishing the outcome are one step to any observer
                 if job in self._jobs:
                     self._jobs.remove(job)
+                job.outcome = outcome
                 self._slots.notify_all()
 
     def _drive(self, job: TrainingJob, continue_from: RunOutcome | None) -> RunOutcome:
