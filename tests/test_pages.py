@@ -251,7 +251,6 @@ def test_number_page_explains_a_damaged_model(app, tmp_path):
     app.run()
     assert not app.exception
     assert len(app.error) == 1 and "broken.keras" in app.error[0].value
-    return app
 
 
 def model_menu(app) -> list[str]:
