@@ -9,7 +9,7 @@ import numpy as np
 
 from mlcore.inference import Recognition, Recognizer
 from mlcore.preprocess import ink_intensity
-from mlcore.segment import Box, Segmentation, segment
+from mlcore.segment import Box, Segment, Segmentation, segment, split_in_two
 
 PAD = 0.15
 """Black border around each digit's crop, as a share of its longer side, so that no stroke
@@ -75,12 +75,23 @@ def read_number(recognizer: Recognizer, rgba: np.ndarray) -> NumberReading:
     parts: Segmentation = segment(ink)
     if parts.problem:
         return NumberReading(ink=ink, problem=parts.problem, problem_boxes=parts.problem_boxes)
-    readings = []
-    for part in parts.digits:
-        recognition = recognizer.recognize(digit_canvas(part.ink))
-        if not recognition.is_blank:
-            readings.append(DigitReading(part.box, recognition))
+    readings = [reading for part in parts.digits for reading in _read_part(recognizer, part)]
     return NumberReading(ink=ink, digits=readings)
+
+
+def _read_part(recognizer: Recognizer, part: Segment) -> list[DigitReading]:
+    """The digit in one segment; or two, when the model doubts the piece and reads both sides of
+    its thinnest cut without doubt (two touching digits: recognition-based segmentation, Casey &
+    Lecolinet 1996, section 4)."""
+    recognition = recognizer.recognize(digit_canvas(part.ink))
+    if recognition.is_blank:
+        return []
+    halves = split_in_two(part) if recognition.is_unsure else None
+    if halves is not None:
+        sides = [recognizer.recognize(digit_canvas(half.ink)) for half in halves]
+        if not any(side.is_blank or side.is_unsure for side in sides):
+            return [DigitReading(half.box, side) for half, side in zip(halves, sides)]
+    return [DigitReading(part.box, recognition)]
 
 
 def boxes_picture(reading: NumberReading) -> np.ndarray:
@@ -97,3 +108,4 @@ def boxes_picture(reading: NumberReading) -> np.ndarray:
     for x, y, w, h in reading.problem_boxes:
         cv2.rectangle(picture, (x, y), (x + w, y + h), (255, 60, 60), 3)
     return picture
+

@@ -252,6 +252,27 @@ def _split_touching(group: _Group, tallest: int) -> list[_Group]:
     return _split_touching(left, tallest) + _split_touching(right, tallest)
 
 
+def split_in_two(part: Segment) -> tuple[Segment, Segment] | None:
+    """`part` cut in two where its ink narrows, if a cut crosses about one stroke and leaves a
+    digit-tall piece on each side; None otherwise. Boxes stay in the drawing's coordinates.
+
+    For a reader that checks a piece it doubts: two narrow digits touching (a 1 against a 6) make
+    a piece narrower than `_split_touching` will consider cutting.
+    """
+    group = _bounded(part.ink > INK_THRESHOLD)
+    if group is None:
+        return None
+    stroke = typical_stroke_width(group.mask)
+    found = _thinnest_cut(group, stroke)
+    if found is None or found[1] > THIN_CUT * stroke:
+        return None
+    sides = _sides(group, found[0])
+    if any(side is None or side.height < PART_HEIGHT * group.height for side in sides):
+        return None
+    px, py = part.box[:2]
+    return tuple(Segment((px + g.x0, py + g.y0, g.width, g.height), _crop(part.ink, g)) for g in sides)
+
+
 def _thinnest_cut(group: _Group, stroke: float) -> tuple[np.ndarray, float] | None:
     """The top-to-bottom path through the piece's box crossing the least ink, and that ink.
 

@@ -27,7 +27,7 @@ def share_read_whole(recognizer, samples):
 
 # Measured on these seeded sets; the target (97 % for every layout) is not reached yet
 # for touching pairs and broken strokes.
-@pytest.mark.parametrize(("kind", "at_least"), [("gaps", 0.9), ("touching", 0.55), ("broken", 0.6)])
+@pytest.mark.parametrize(("kind", "at_least"), [("gaps", 0.9), ("touching", 0.6), ("broken", 0.6)])
 def test_four_digit_numbers_read_whole(recognizer, mnist, kind, at_least):
     share, wrong = share_read_whole(recognizer, numbers(mnist, (kind,), 120, seed=1))
     assert share >= at_least, wrong
@@ -104,3 +104,21 @@ def test_a_photo_of_a_written_number_is_read(recognizer, mnist):
 def test_segment_refuses_a_colour_image():
     with pytest.raises(ValueError):
         segment(np.zeros((10, 10, 3), np.uint8))
+
+
+def test_split_in_two_cuts_where_two_strokes_touch_and_keeps_drawing_coordinates():
+    from mlcore.segment import Segment, split_in_two
+
+    ink = np.zeros((HEIGHT, WIDTH), np.uint8)
+    cv2.line(ink, (300, 40), (300, 200), 255, 12)  # a 1
+    cv2.line(ink, (360, 40), (360, 200), 255, 12)  # another 1...
+    cv2.line(ink, (300, 120), (360, 120), 255, 12)  # ...touching it through one stroke
+    box = cv2.boundingRect(cv2.findNonZero(ink))
+    x, y, w, h = box
+    left, right = split_in_two(Segment(box, ink[y : y + h, x : x + w]))
+    assert left.box[0] == x and right.box[0] + right.box[2] == x + w
+    assert left.box[3] == right.box[3] == h
+    ring = np.zeros((HEIGHT, WIDTH), np.uint8)
+    cv2.circle(ring, (330, 120), 80, 255, 12)  # a 0: every cut crosses two strokes
+    x, y, w, h = cv2.boundingRect(cv2.findNonZero(ring))
+    assert split_in_two(Segment((x, y, w, h), ring[y : y + h, x : x + w])) is None
