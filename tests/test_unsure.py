@@ -73,11 +73,11 @@ def test_digits_drawn_in_separate_strokes_are_one_digit():
         assert not looks_like_several_digits(stroke_canvas(strokes, width=int(rng.integers(8, 29)))[..., 0])
 
 
-def test_a_big_long_flagged_one_filling_the_canvas_is_not_told_to_draw_bigger(recognizer):
+def test_a_big_long_flagged_one_filling_the_canvas_is_read_as_1_and_not_told_to_draw_bigger(recognizer):
     one = stroke_canvas([[(0.1, 0.35), (0.55, 0.02), (0.55, 0.98)]], width=20)
     reading = recognizer.recognize(one)
-    assert reading.is_one_digit
-    assert reading.reason is None or "bigger" not in reading.reason
+    assert reading.is_one_digit and reading.digit == 1
+    assert "bigger" not in (reading.reason or "")
 
 
 def test_a_small_unclear_drawing_is_told_to_draw_bigger(recognizer):
