@@ -36,11 +36,13 @@ def show_reading(reading, canvas) -> None:
         st.subheader("I don't know")
         st.warning(reading.reason, icon=":material/help:")
         st.caption("What the network would have guessed anyway (calibrated probabilities):")
-    else:
-        st.metric("Prediction", reading.digit)
-        st.markdown(f"Confidence: **{reading.confidence:.1%}**")
-        if reading.is_unsure:
-            st.info(reading.reason)
+        st.vega_lite_chart(probability_chart(reading.probabilities), width="stretch")
+        label_buttons(reading, canvas)
+        return
+    st.metric("Prediction", reading.digit)
+    st.markdown(f"Confidence: **{reading.confidence:.1%}**")
+    if reading.is_unsure:
+        st.info(reading.reason)
     label_buttons(reading, canvas)
     st.vega_lite_chart(probability_chart(reading.probabilities), width="stretch")
 
