@@ -54,7 +54,14 @@ class FineTuneConfig:
     advice for fine-tuning (Keras guide "Transfer learning & fine-tuning")."""
     freeze_features: bool = False
     """Train only the layers from the first Dense layer on (the classifier head); the convolutions,
-    the feature extractor, keep their MNIST weights."""
+    the feature extractor, keep their MNIST weights. Off: measured once, it lost more MNIST accuracy
+    (0.62 points) and learnt less (held-out 80 %) than training every layer."""
+    interpolation: float = 0.9
+    """The final weights are `interpolation` x the fine-tuned ones + the rest x the starting ones
+    (WiSE-FT, Wortsman et al., "Robust fine-tuning of zero-shot models", CVPR 2022): a step back
+    towards the start that keeps most of what was learnt and gives back part of what was forgotten.
+    Measured once (bubble digits, shipped model): 1.0 lost 0.29 MNIST points, 0.9 0.19, 0.8 0.13;
+    held-out drawings 90 %, 90 %, 80 %."""
     validation_size: int = 1000
     """MNIST training images held back to report validation accuracy per epoch."""
     seed: int = 0
@@ -165,6 +172,7 @@ def fine_tune(
     extra = (np.repeat(drawings_x[train_idx], repeats, axis=0), np.repeat(drawings_y[train_idx], repeats))
     training = train(train_config(config, mnist_train_size=len(mnist.x_train)), mnist, callbacks=list(callbacks),
                      stop=stop, extra_train=extra, model=start, keep_best=False)
+    _interpolate(model, training.model, config.interpolation)
     after_held, after_scores, test_predicted = _read(Recognizer(training.model), drawings_x[held_out],
                                                      drawings_y[held_out], mnist)
     changed = [ChangedAnswer(int(i), int(drawings_y[i]), int(b), int(a), drawings_x[i].copy())
@@ -184,6 +192,15 @@ def _starting_copy(model: keras.Model, name: str, freeze_batch_norm: bool, freez
         if freeze_batch_norm and isinstance(layer, keras.layers.BatchNormalization):
             layer.trainable = False  # Keras 3: a frozen BatchNormalization also runs in inference mode
     return start
+
+
+def _interpolate(start: keras.Model, tuned: keras.Model, weight: float) -> None:
+    """Set `tuned`'s weights to weight * tuned + (1 - weight) * start, layer by layer (same architecture)."""
+    if weight >= 1.0:
+        return
+    for before, after in zip(start.layers, tuned.layers):
+        if before.get_weights():
+            after.set_weights([(1.0 - weight) * b + weight * a for b, a in zip(before.get_weights(), after.get_weights())])
 
 
 def _checked(x, y) -> tuple[np.ndarray, np.ndarray]:
