@@ -136,6 +136,8 @@ def run_controls(job: TrainingJob) -> None:
     elif pause_col.button("Pause", icon=":material/pause:", key=f"pause_{job.number}", disabled=not running,
                           help="Holds the run after the current batch; change the learning rate meanwhile."):
         job.pause()
+    if job.fine_tune is not None:  # its learning rate is fine-tuning's own, not one of the page's choices
+        return
     current = job.progress.state.get("learning_rate") or job.config.learning_rate
     key = f"steer_rate_{job.number}"
     if key not in st.session_state:

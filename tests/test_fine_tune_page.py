@@ -75,8 +75,8 @@ def test_fine_tuning_my_digits_shows_before_and_after_and_the_model_can_be_used(
         assert ("Held-out drawings", f"{scores.held_out:.0%}") in shown
         assert ("MNIST test set", f"{scores.mnist_test:.2%}") in shown
     assert len([m for m in app.metric if m.label == "Held-out drawings"]) == 2
-    changed_images = [i for i in app.get("imgs") if "→" in i.proto.imgs[0].caption]
-    assert len(changed_images) == len(summary.changed)
+    captions = [c for image in app.image for c in image.captions if "→" in c]
+    assert captions == [f"{c.label}: {c.before} → {c.after}" for c in sorted(summary.changed, key=lambda c: not c.fixed)]
     assert not [b for b in app.button if b.key == "more_epochs_1"], "no +N epochs of MNIST-only training"
     app.button(key="use_1").click().run()
     assert app.session_state[ACTIVE_MODEL] is job.outcome.recognizer

@@ -21,20 +21,20 @@ def test_fine_tune_the_model_on_my_digits_and_see_before_and_after(page, screens
         .to_be_visible()
     expect(page.get_by_role("link", name="Label drawings on Draw")).to_be_visible()
 
-    x, y = outlined_digits(30, seed=31)  # "bubble" digits: a style the shipped model misreads
+    x, y = outlined_digits(50, seed=31)  # "bubble" digits: a style the shipped model misreads
     drawings = tmp_path / "bubbles.zip"
     drawings.write_bytes(to_zip(Collection([LabelledDigit(image=i, label=int(l)) for i, l in zip(x, y)])))
     open_page(page, "My digits")
     page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(drawings)
-    expect(page.get_by_text("Imported 30 drawings from bubbles.zip.")).to_be_visible()
+    expect(page.get_by_text("Imported 50 drawings from bubbles.zip.")).to_be_visible()
 
     open_page(page, "Train")
-    page.get_by_role("button", name="Fine-tune on 30 drawings").click()
+    page.get_by_role("button", name="Fine-tune on 50 drawings").click()
     expect(page.get_by_role("heading", name="Run 1: fine-tuning")).to_be_visible()
     expect(page.get_by_test_id("stProgress")).to_contain_text(re.compile(r"Run 1: epoch 1 of 3"), timeout=120_000)
     expect(page.get_by_text(re.compile(r"Run 1 finished: \d+\.\d+% on the 10,000 test images"))
-           ).to_be_visible(timeout=600_000)
-    expect(page.get_by_text("Fine-tuned mnist_cnn on 20 of 30 drawings from your drawings (My digits); "
+           ).to_be_visible(timeout=900_000)
+    expect(page.get_by_text("Fine-tuned mnist_cnn on 40 of 50 drawings from your drawings (My digits); "
                             "the other 10 were held out.")).to_be_visible()
     held = metric(page, "Held-out drawings")
     expect(held).to_have_count(2)
