@@ -74,9 +74,9 @@ def before_after(summary: FineTuneSummary) -> None:
     before_col.metric("MNIST test set", f"{summary.before.mnist_test:.2%}")
     after_col.markdown("**After**")
     after_col.metric("Held-out drawings", _share(summary.after.held_out),
-                     delta=_points(summary.after.held_out - summary.before.held_out))
+                     delta=_points(summary.after.held_out - summary.before.held_out, 0))
     after_col.metric("MNIST test set", f"{summary.after.mnist_test:.2%}",
-                     delta=_points(summary.after.mnist_test - summary.before.mnist_test))
+                     delta=_points(summary.after.mnist_test - summary.before.mnist_test, 2))
     changed_answers(summary.changed)
 
 
@@ -100,5 +100,5 @@ def _share(value: float) -> str:
     return "–" if np.isnan(value) else f"{value:.0%}"
 
 
-def _points(change: float) -> str | None:
-    return None if np.isnan(change) else f"{change * 100:+.1f} points"
+def _points(change: float, decimals: int) -> str | None:
+    return None if np.isnan(change) else f"{change * 100:+.{decimals}f} points"
