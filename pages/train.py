@@ -156,8 +156,7 @@ def live_view(job: TrainingJob, started_active: bool) -> None:
         run_controls(job)
         progress_line(job)
     marks = job.progress.marks_snapshot()
-    chart = live_curves(*job.progress.snapshot()[:2], marks)
-    if chart is not None:
+    for chart in live_curves(*job.progress.snapshot()[:2], marks):
         st.altair_chart(chart, width="stretch")
     if marks:
         st.caption("Marked on the charts: " + "; ".join(f"{m['text']} at epoch {m['epoch']:.2f}" for m in marks))
