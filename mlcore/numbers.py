@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import cv2
 import numpy as np
 
-from mlcore.inference import Recognition, Recognizer
+from mlcore.inference import SEVERAL_DIGITS, Recognition, Recognizer
 from mlcore.preprocess import ink_intensity
 from mlcore.segment import Box, Segmentation, segment
 
@@ -81,6 +81,16 @@ def read_number(recognizer: Recognizer, rgba: np.ndarray) -> NumberReading:
         if not recognition.is_blank:
             readings.append(DigitReading(part.box, recognition))
     return NumberReading(ink=ink, digits=readings)
+
+
+def read_single_digit(recognizer: Recognizer, ink: np.ndarray) -> Recognition:
+    """The one digit in a photo's cleaned ink (uint8 HxW, 0 = paper, see `image_io.clean_photo`),
+    read as a drawing is; its doubt is SEVERAL_DIGITS when `segment` finds more than one digit in
+    it, as the Write a number page would."""
+    reading = recognizer.recognize(cv2.cvtColor(ink, cv2.COLOR_GRAY2RGBA))
+    if not reading.is_blank and reading.doubt != SEVERAL_DIGITS and len(segment(ink).digits) > 1:
+        reading = replace(reading, doubt=SEVERAL_DIGITS)
+    return reading
 
 
 def boxes_picture(reading: NumberReading) -> np.ndarray:
