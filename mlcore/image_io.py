@@ -68,7 +68,10 @@ TEXTURE_INK_SHARE = 0.35
 """...or when they cover more than this share of the picture (wood grain, fabric, gravel)..."""
 TEXTURE_HOLES_PER_MARK = 3
 """...or when its marks have more than this many holes each (a digit has at most two, an 8's
-loops; noise thresholded at a finer scale is one web of ink full of holes)."""
+loops; noise thresholded at a finer scale is one web of ink full of holes)..."""
+MIN_HOLE_SHARE = 0.0005
+"""...counting holes of at least this share of the picture's area (a stroke speckled by a shadow
+edge has many tiny ones)."""
 NO_CLEAR_DIGIT = ("No clear digit in the picture: it looks like texture or noise, not ink on paper. "
                   "Take a photo of one digit written dark on light paper, filling most of the picture.")
 
@@ -310,9 +313,14 @@ def _looks_like_texture(ink: np.ndarray) -> bool:
 
 
 def _holes(ink: np.ndarray) -> int:
-    """How many holes the ink's marks have (inner contours, cv2.RETR_CCOMP's second level)."""
-    _, hierarchy = cv2.findContours((ink > 0).astype(np.uint8), cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
-    return 0 if hierarchy is None else int(np.count_nonzero(hierarchy[0][:, 3] != -1))
+    """How many holes of at least MIN_HOLE_SHARE of the picture the ink's marks have (inner
+    contours: cv2.RETR_CCOMP's second level)."""
+    contours, hierarchy = cv2.findContours((ink > 0).astype(np.uint8), cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    if hierarchy is None:
+        return 0
+    smallest = MIN_HOLE_SHARE * ink.size
+    return sum(1 for contour, links in zip(contours, hierarchy[0])
+               if links[3] != -1 and cv2.contourArea(contour) >= smallest)
 
 
 def _drop_strays(ink: np.ndarray) -> np.ndarray:
