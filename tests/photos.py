@@ -118,3 +118,16 @@ def big_photo(digit: int, width: int, height: int, format: str = "JPEG") -> byte
     small = (230 - mask.astype(np.float32) * 200 / 255).astype(np.uint8)
     picture = Image.fromarray(cv2.resize(small, (width, height), interpolation=cv2.INTER_LINEAR))
     return encoded(picture, format, **({"quality": 85} if format == "JPEG" else {}))
+
+
+def face_blob() -> bytes:
+    """600x800 JPEG of a blurred cartoon face (a skin oval, two dark eyes, a smile): no digit."""
+    from PIL import ImageDraw
+
+    face = Image.new("RGB", (600, 800), (235, 225, 210))
+    pen = ImageDraw.Draw(face)
+    pen.ellipse((100, 150, 500, 650), fill=(210, 160, 130))
+    pen.ellipse((190, 300, 260, 360), fill=(40, 30, 30))
+    pen.ellipse((340, 300, 410, 360), fill=(40, 30, 30))
+    pen.arc((200, 420, 400, 560), 20, 160, fill=(90, 30, 30), width=14)
+    return encoded(face.filter(ImageFilter.GaussianBlur(4)), "JPEG")

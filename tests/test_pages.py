@@ -379,3 +379,14 @@ def test_number_page_refuses_noise_and_reads_a_shadowed_photo_as_the_draw_page_d
     for digit in (1, 7):  # with the shadow's corner kept as ink, these read 11 and 17 here
         app.file_uploader[0].upload("shadow.jpg", shadow_photo(digit), "image/jpeg").run()
         assert [m.value for m in app.metric if m.label == "The photo reads"] == [str(digit)]
+
+
+def test_number_page_says_a_face_holds_no_digit_instead_of_not_sure(app):
+    from .photos import face_blob
+
+    app.switch_page("pages/number.py").run()
+    app.file_uploader[0].upload("face.jpg", face_blob(), "image/jpeg").run()
+    assert not app.exception
+    assert [w.value for w in app.warning][0].startswith("I don't know: nothing here looks like a digit")
+    assert not [i for i in app.info if i.value.startswith("Not sure")]
+    assert not [m for m in app.metric if m.label == "The photo reads"]
