@@ -73,7 +73,7 @@ MIN_HOLE_SHARE = 0.0005
 """...counting holes of at least this share of the picture's area (a stroke speckled by a shadow
 edge has many tiny ones)."""
 NO_CLEAR_DIGIT = ("No clear digit in the picture: it looks like texture or noise, not ink on paper. "
-                  "Take a photo of one digit written dark on light paper, filling most of the picture.")
+                  "Take a close photo of digits written dark on light paper.")
 
 
 class UploadError(ValueError):

@@ -100,7 +100,8 @@ class Recognition:
                         "Take the photo closer, so that the digit fills most of it.")
             return "No digit found in the picture: it looks blank. Is the digit dark enough, and in the picture?"
         if self.doubt == SEVERAL_DIGITS:
-            return "That looks like several digits side by side; this page reads one digit at a time."
+            return ("That looks like several digits side by side; this page reads one digit at a time. "
+                    "The Write a number page reads whole numbers.")
         if self.doubt == NOT_A_DIGIT:
             return ("That doesn't look like one digit: what the picture holds is far from every digit the "
                     "network knows. Take a photo of a single digit, 0 to 9, filling most of the picture.")

@@ -13,6 +13,7 @@ from ui.widgets import enlarge, probability_chart
 
 THUMBNAIL = 160
 NUMBER_PAGE = "pages/number.py"
+PHOTO_CHART_HEIGHT = 170
 
 
 def show_photo_reading(recognizer: Recognizer, upload) -> None:
@@ -45,14 +46,16 @@ def _show_answer(reading: Recognition) -> None:
     if not reading.is_one_digit:
         st.warning(f"I don't know. {reading.photo_reason}", icon=":material/help:")
         if reading.doubt == SEVERAL_DIGITS:
-            st.page_link(NUMBER_PAGE, label="Read the whole number on Write a number", icon=":material/pin:")
+            st.page_link(NUMBER_PAGE, label="Read it as a number", icon=":material/pin:")
         st.caption("What the network would have guessed anyway:")
     else:
         st.metric("The photo reads as", reading.digit)
         st.markdown(f"Confidence: **{reading.confidence:.1%}**")
         if reading.is_unsure:
             st.info(reading.photo_reason, icon=":material/help:")
-    st.vega_lite_chart(probability_chart(reading.probabilities, height=120), width="stretch")
+    chart = probability_chart(reading.probabilities, height=PHOTO_CHART_HEIGHT)
+    chart["encoding"]["y"]["axis"]["title"] = None  # the column is narrow: the bars keep the room
+    st.vega_lite_chart(chart, width="stretch")
 
 
 def _thumbnail(grey: np.ndarray, margin: int = 255) -> np.ndarray:
