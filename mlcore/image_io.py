@@ -29,9 +29,10 @@ MAX_BYTES = MAX_MEGABYTES * 2**20
 MAX_MEGAPIXELS = 100
 """Pictures up to this many megapixels are read (phones make 12-48, a few 108 or 200: shrink those)."""
 MAX_PIXELS = MAX_MEGAPIXELS * 1_000_000
-DECODE_SIDE = 2048
-"""Larger pictures are shrunk while decoding to about this many pixels on their longer side:
-memory stays small (a 48 MP JPEG decodes at 1/4 scale) and the ink is cleaned at 280-700 px anyway."""
+DECODE_SIDE = 1024
+"""Larger pictures are shrunk while decoding to between this and twice this many pixels on their
+longer side: memory stays small (a 48 MP JPEG decodes at 1/4 scale) and the ink is cleaned at
+280-700 px anyway."""
 MIN_SIDE = 8
 """A picture under this many pixels on its longer side is too small to hold a digit."""
 MAX_ASPECT = 20
@@ -412,6 +413,8 @@ def _grey_and_alpha(picture: Image.Image) -> tuple[np.ndarray, np.ndarray | None
     picture.load()
     if picture.mode.startswith("I") or picture.mode == "F":
         return _to_8bit_range(np.asarray(picture), picture.mode), None
+    if picture.mode in ("L", "RGB"):  # opaque: no RGBA copy (Pillow's L is ITU-R 601-2 luma, as OpenCV's)
+        return np.asarray(picture.convert("L"), dtype=np.float32), None
     rgba = np.asarray(picture.convert("RGBA"))
     grey = cv2.cvtColor(np.ascontiguousarray(rgba[..., :3]), cv2.COLOR_RGB2GRAY).astype(np.float32)
     alpha = rgba[..., 3]
