@@ -32,6 +32,7 @@ def show_reading(reading, canvas) -> None:
         if reading is not None and reading.trace.blank_reason:
             st.caption(reading.trace.blank_reason)
         return
+    st.markdown("**Your drawing reads**")
     if not reading.is_one_digit:
         st.subheader("I don't know")
         st.warning(reading.reason, icon=":material/help:")
@@ -48,7 +49,7 @@ def show_reading(reading, canvas) -> None:
 
 
 def show_steps(step_pngs: tuple[bytes, ...]) -> None:
-    st.subheader("What the network sees")
+    st.subheader("What the network sees in your drawing", divider="gray")
     st.caption("The drawing is made to look like MNIST, the way MNIST itself was made: cropped to "
                "the ink, scaled so its longer side is 20 pixels, placed in a 28×28 square and "
                "shifted so its centre of mass is in the middle.")
@@ -65,7 +66,7 @@ def draw_and_read(recognizer: Recognizer, stroke_width: int) -> None:
     """
     canvas_column, result_column = st.columns([1, 1], gap="large")
     with canvas_column:
-        st.markdown("**Your digit**")
+        st.markdown("**Your drawing**")
         canvas = digit_canvas(stroke_width, key="draw_canvas")
     drawing = read_drawing(canvas.image_bytes, recognizer)
     reading = None if drawing is None else drawing.reading
