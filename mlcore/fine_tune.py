@@ -128,6 +128,20 @@ class FineTuneResult:
                                len(self.held_out), tuple(self.changed), source, start_model)
 
 
+MAX_DRAWINGS = 1500
+"""A fine-tuning run uses at most this many drawings (a seeded random sample of a bigger set), so a
+large class dataset does not outweigh the MNIST images replayed beside it (it would forget more)."""
+
+
+def sample_drawings(x: np.ndarray, y: np.ndarray, limit: int = MAX_DRAWINGS, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """At most `limit` of the drawings x (N, 28, 28) and labels y (N,), a seeded random sample in
+    their original order; all of them when there are no more than `limit`."""
+    if len(x) <= limit:
+        return x, y
+    keep = np.sort(np.random.default_rng(seed).choice(len(x), size=limit, replace=False))
+    return x[keep], y[keep]
+
+
 def held_out_split(labels: np.ndarray, fraction: float, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """(train, held-out) index arrays: `fraction` of each label held out, at least one kept to train.
 

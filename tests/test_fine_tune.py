@@ -119,3 +119,16 @@ def test_too_few_drawings_queue_nothing_and_leave_no_files(tmp_path, tiny_recogn
     with pytest.raises(ValueError, match=f"at least {MIN_DRAWINGS}"):
         manager.submit_fine_tune(tiny_recognizer, x, y, QUICK, owner="a")
     assert manager.running_count() == 0 and list(tmp_path.iterdir()) == []
+
+
+def test_a_big_set_of_drawings_is_sampled_down_in_its_order_and_a_small_one_kept_whole():
+    from mlcore.fine_tune import sample_drawings
+
+    x = np.zeros((5000, 28, 28), np.uint8)
+    x[:, 0, 0], x[:, 0, 1] = np.arange(5000) % 256, np.arange(5000) // 256  # each drawing knows its index
+    y = (np.arange(5000) % 10).astype(np.uint8)
+    sx, sy = sample_drawings(x, y, limit=1500)
+    index = sx[:, 0, 0].astype(int) + 256 * sx[:, 0, 1].astype(int)
+    assert len(sx) == 1500 and len(set(index)) == 1500 and (np.diff(index) > 0).all()
+    np.testing.assert_array_equal(sy, y[index])
+    assert sample_drawings(x[:40], y[:40], limit=1500)[0].shape == (40, 28, 28)

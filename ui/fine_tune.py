@@ -7,7 +7,7 @@ import streamlit as st
 
 from mlcore import class_dataset
 from mlcore.collection import LabelledDigit
-from mlcore.fine_tune import MIN_DRAWINGS, ChangedAnswer, FineTuneConfig, FineTuneSummary
+from mlcore.fine_tune import MAX_DRAWINGS, MIN_DRAWINGS, ChangedAnswer, FineTuneConfig, FineTuneSummary, sample_drawings
 from mlcore.inference import Recognizer
 from ui.class_dataset import class_dataset_engine
 from ui.my_digits import my_digits
@@ -50,11 +50,14 @@ def fine_tune_section(recognizer: Recognizer, busy: bool) -> None:
             st.page_link("streamlit_app.py", label="Label drawings on Draw", icon=":material/draw:")
             st.page_link("pages/my_digits.py", label="My digits (upload a zip)", icon=":material/collections:")
         return
-    if st.button(f"Fine-tune on {count} drawings", icon=":material/tune:", disabled=busy, key="fine_tune_start",
-                 help="One run at a time per session. It waits in the same queue as other training runs."):
+    label = f"Fine-tune on {count} drawings" if count <= MAX_DRAWINGS else \
+        f"Fine-tune on {MAX_DRAWINGS:,} of the {count:,} drawings"
+    if st.button(label, icon=":material/tune:", disabled=busy, key="fine_tune_start",
+                 help=f"One run at a time per session. It waits in the same queue as other training runs. "
+                      f"A run uses at most {MAX_DRAWINGS:,} drawings (picked at random), so they do not "
+                      f"outweigh the MNIST images it keeps learning from."):
         digits = _drawings(source)
-        x = np.stack([d.image for d in digits])
-        y = np.array([d.label for d in digits], np.uint8)
+        x, y = sample_drawings(np.stack([d.image for d in digits]), np.array([d.label for d in digits], np.uint8))
         try:
             add_session_job(lambda **owner: shared_job_manager().submit_fine_tune(
                 recognizer, x, y, FineTuneConfig(), source=SOURCE_WORDS[source], **owner))
