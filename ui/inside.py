@@ -6,7 +6,7 @@ import numpy as np
 import streamlit as st
 
 from mlcore.activations import CONVOLUTION, DENSE, INPUT, POOLING, SOFTMAX, ActivationProbe
-from mlcore.inference import Recognizer
+from mlcore.inference import Recognition, Recognizer
 from mlcore.robustness import SWEEPS, sweep_one
 from mlcore.saliency import Saliency
 from ui import pictures
@@ -44,8 +44,12 @@ TEACHER_NOTES = {
                  "asks the last convolution: how much would the digit's score grow if each feature map grew? It "
                  "weighs the maps by that, adds them up and keeps the positive part: a coarse heat map of the "
                  "regions that speak for the digit. **Integrated gradients** (Sundararajan et al., 2017) fades "
-                 "the image in from black and adds up, pixel by pixel, how much each bit of ink raised (orange) or "
-                 "lowered (blue) the digit's score; it needs no convolution, so it works for any network. "
+                 "the image in from black (the baseline) in 128 steps and adds up, pixel by pixel, how much each "
+                 "bit of ink raised (orange) or lowered (blue) the digit's score; the pixels' shares add up to "
+                 "the score's change from a black image. It works for any network. It judges every pixel on "
+                 "its own, so neighbouring pixels of one stroke can push opposite ways: the map looks speckled, "
+                 "and single pixels matter less than where orange or blue gathers. Black background pixels "
+                 "always get 0 (there is no ink to credit). "
                  "Neither proves *why* the network decided; they show where it looked."),
     "pca": ("What is a principal component?",
             "Each image is a list of numbers (784 pixels, or the last hidden layer's units). Principal component "
@@ -120,27 +124,57 @@ def _stage_picture(activation, filters: np.ndarray | None) -> None:
                  caption=f"{values.size} units, row by row; black = 0 (off), yellow = the largest")
 
 
-def saliency_view(recognizer: Recognizer, image28: np.ndarray, probabilities: np.ndarray) -> None:
-    """Grad-CAM and integrated gradients for the predicted digit and the runner-up, over the drawing."""
+UNLIKELY_BELOW = 0.01
+"""A runner-up under this probability is a very unlikely answer: its maps are dimmed."""
+
+
+def saliency_view(recognizer: Recognizer, reading: Recognition) -> None:
+    """Grad-CAM and integrated gradients for the predicted digit and the runner-up, over the drawing.
+    When the app does not know (or is not sure), the maps are framed as what the network looked at
+    for its guess, not as reasons the drawing is that digit."""
     saliency = saliency_for(recognizer.key, recognizer)
-    top, runner_up = (int(d) for d in np.argsort(probabilities)[::-1][:2])
-    classes = [top, runner_up]
-    integrated = saliency.integrated_gradients(image28, classes)
-    cams = saliency.gradcam(image28, classes) if saliency.has_gradcam else None
+    image28, probabilities = reading.image, reading.probabilities
+    top, runner_up = reading.digit, reading.runner_up
+    integrated = saliency.integrated_gradients(image28, [top, runner_up])
+    cams = saliency.gradcam(image28, [top, runner_up]) if saliency.has_gradcam else None
+    if not reading.is_one_digit:
+        st.warning(f"I don't know what this is (see above), so these maps show what the network looked at for its "
+                   f"guess, {top}: not reasons for the drawing to be a {top}.", icon=":material/help:")
+    elif reading.is_unsure:
+        st.info(f"The network is not sure ({reading.confidence:.1%} for {top}). These maps show what it looked at "
+                f"for its guess and for the other candidate, {runner_up}.", icon=":material/help:")
     if cams is None:
         st.info("This model has no convolution, so Grad-CAM has nothing to look at; integrated gradients "
                 "works for any network.", icon=":material/info:")
-    for digit, label, row in ((top, "the answer", 0), (runner_up, "the runner-up", 1)):
+    st.caption("Each map is scaled on its own (its strongest pixel is full colour), so compare where a map is "
+               "bright, not how bright two maps are.")
+    guessing = reading.is_unsure
+    for digit, row in ((top, 0), (runner_up, 1)):
         chance = f"{probabilities[digit]:.1%}" if probabilities[digit] >= 0.001 else "under 0.1 %"
-        st.markdown(f"**Why {digit}** ({label}, {chance})")
+        unlikely = row == 1 and probabilities[digit] < UNLIKELY_BELOW
+        if row == 0:
+            title = f"**What it looked at for its guess, {digit}** ({chance})" if guessing else \
+                f"**Why {digit}** (the answer, {chance})"
+        else:
+            title = f"**And for {digit}** (the runner-up, {chance})"
+        st.markdown(title)
+        if unlikely:
+            st.caption(f"{digit} is a very unlikely answer ({chance}): these maps explain a score the network "
+                       "all but rejected, so they are dimmed.")
+        dim = 0.5 if unlikely else 1.0
         columns = st.columns(2)
         if cams is not None:
-            columns[0].image(pictures.overlay(image28, cams[row], signed=False), width=OVERLAY_SIDE,
+            columns[0].image(_dimmed(pictures.overlay(image28, cams[row], signed=False), dim), width=OVERLAY_SIDE,
                              caption=f"Grad-CAM for {digit}: bright = the regions that speak for {digit}")
         columns[1 if cams is not None else 0].image(
-            pictures.overlay(image28, integrated[row], signed=True), width=OVERLAY_SIDE,
-            caption=f"Integrated gradients for {digit}: orange ink raises its score, blue ink lowers it")
+            _dimmed(pictures.overlay(image28, integrated[row], signed=True), dim), width=OVERLAY_SIDE,
+            caption=f"Integrated gradients for {digit}: orange ink raised its score, blue ink lowered it, "
+                    "grey barely mattered")
     teacher_note("saliency")
+
+
+def _dimmed(picture: np.ndarray, factor: float) -> np.ndarray:
+    return picture if factor == 1.0 else (picture * factor).astype(np.uint8)
 
 
 def sweep_view(recognizer: Recognizer, image28: np.ndarray, sweep_name: str) -> None:
