@@ -10,7 +10,7 @@ from mlcore.inference import Recognition, Recognizer
 from mlcore.robustness import SWEEPS, sweep_one
 from mlcore.saliency import Saliency
 from ui import pictures
-from ui.robustness_charts import flip_sentence, identity_index, sweep_chart
+from ui.robustness_charts import flip_sentence, sweep_chart
 from ui.widgets import probability_chart
 
 TEACHER_NOTES = {
@@ -178,13 +178,37 @@ def _dimmed(picture: np.ndarray, factor: float) -> np.ndarray:
 
 
 def sweep_view(recognizer: Recognizer, image28: np.ndarray, sweep_name: str) -> None:
-    """One image through one sweep: the transformed images, the answer at each step, where it flips."""
+    """One image through one sweep: the transformed images, the answer at each step, where it changes."""
     sweep = SWEEPS[sweep_name]
     reading = sweep_one(recognizer.predict_batch, image28, sweep)
-    original = int(reading.digits[identity_index(sweep)])
-    st.image(pictures.strip(reading.images, side=44), caption=f"The image at each step: {sweep.axis_title}")
-    st.altair_chart(sweep_chart(reading, sweep, original), width="stretch")
-    st.markdown(flip_sentence(reading))
-    st.caption(f"Points: the answer and its probability; dashed line: the probability of {original}, the answer "
-               "for the untouched image; red lines: where the answer changes.")
+    original = reading.original_digit
+    shown = [list(sweep.values).index(value) for value in sweep.coarse_values]
+    st.image(pictures.labelled_strip(reading.images[shown], [f"{reading.values[i]:g}" for i in shown]),
+             caption=f"The image at {'every other' if len(shown) < len(sweep.values) else 'every'} step, "
+                     f"labelled with its {sweep.axis_title}")
+    st.altair_chart(sweep_chart(reading, sweep), width="stretch")
+    st.markdown(flip_sentence(reading, sweep))
+    if sweep.name == "noise":
+        st.markdown(noise_sentence(recognizer))
+    gone = " Grey band: under 15 % of the untouched image's ink is left, so the answer there is a guess." \
+        if reading.ink_nearly_gone.any() else ""
+    st.caption(f"Points: the answer (one colour per digit) and its probability; dashed line: the probability of "
+               f"{original}, the answer for the untouched image; red line: the first step on each side where the "
+               f"answer is no longer {original}.{gone}")
     teacher_note("robustness")
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _noise_alone(model_key: str, _recognizer: Recognizer) -> int:
+    """What the model reads in the noise sweep's strongest noise with no digit at all."""
+    sweep = SWEEPS["noise"]
+    blank = sweep.apply(np.zeros((1, 28, 28), np.float32), sweep.values[-1])
+    return int(_recognizer.predict_batch(blank)[0].argmax())
+
+
+def noise_sentence(recognizer: Recognizer) -> str:
+    """Why noise pulls answers towards one digit, with the digit this model reads in noise alone."""
+    digit = _noise_alone(recognizer.key, recognizer)
+    return (f"Why do noisy images drift to one answer? The network learnt from clean black backgrounds; speckles "
+            f"all over the square are ink it has never seen there, and on noise alone, with no digit at all, "
+            f"this network reads **{digit}**. The more noise, the more the speckles outweigh the digit.")

@@ -104,3 +104,27 @@ def overlay(image28: np.ndarray, saliency: np.ndarray, signed: bool, side: int =
 def strip(images28: np.ndarray, side: int = 48) -> np.ndarray:
     """Several float [0, 1] 28x28 images side by side, white on black, with white gaps."""
     return tile([grey(image, side) for image in images28], len(images28), side)
+
+
+def labelled_strip(images28: np.ndarray, labels: list[str], side: int = 56, max_columns: int = 7) -> np.ndarray:
+    """Float [0, 1] 28x28 images with a label under each, in rows of at most `max_columns` (balanced:
+    13 images make rows of 7 and 6), so that on a phone each stays about 50 px wide."""
+    count = len(images28)
+    columns = count if count <= max_columns else math.ceil(count / math.ceil(count / max_columns))
+    label_height = 18
+    tiles = []
+    for image, label in zip(images28, labels):
+        cell = np.zeros((side + label_height, side, 3), np.uint8)
+        cell[:side] = grey(image, side)
+        cell[side:] = 255
+        font, scale = cv2.FONT_HERSHEY_SIMPLEX, 0.4
+        (width, _), _ = cv2.getTextSize(label, font, scale, 1)
+        cv2.putText(cell, label, ((side - width) // 2, side + 13), font, scale, (0, 0, 0), 1, cv2.LINE_AA)
+        tiles.append(cell)
+    rows = math.ceil(count / columns)
+    height, width = side + label_height, side
+    grid = np.full((rows * (height + GAP) - GAP, columns * (width + GAP) - GAP, 3), GAP_COLOUR, np.uint8)
+    for n, cell in enumerate(tiles):
+        top, left = (n // columns) * (height + GAP), (n % columns) * (width + GAP)
+        grid[top : top + height, left : left + width] = cell
+    return grid
