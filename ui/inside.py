@@ -116,7 +116,7 @@ def _stage_picture(activation, filters: np.ndarray | None) -> None:
         st.image(pictures.feature_map_grid(values, columns=columns, cell=cell),
                  caption=f"{values.shape[-1]} feature maps, one per filter; black = 0, yellow = the layer's largest value")
         if filters is not None:
-            st.image(pictures.filter_grid(filters, columns=16, cell=36),
+            st.image(pictures.filter_grid(filters, columns=columns, cell=cell),
                      caption=f"The {len(filters)} learnt {filters.shape[1]}×{filters.shape[2]} filters of this first "
                              "convolution, in the same order as the maps above: orange weights add the pixel, blue ones subtract it")
     else:
@@ -165,7 +165,7 @@ def saliency_view(recognizer: Recognizer, reading: Recognition) -> None:
         columns = st.columns(2)
         if cams is not None:
             columns[0].image(_dimmed(pictures.overlay(image28, cams[row], signed=False), dim), width=OVERLAY_SIDE,
-                             caption=f"Grad-CAM for {digit}: bright = the regions that speak for {digit}")
+                             caption=f"Grad-CAM for {digit}: bright = the regions that raised the score of {digit}")
         columns[1 if cams is not None else 0].image(
             _dimmed(pictures.overlay(image28, integrated[row], signed=True), dim), width=OVERLAY_SIDE,
             caption=f"Integrated gradients for {digit}: orange ink raised its score, blue ink lowered it, "

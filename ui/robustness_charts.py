@@ -9,9 +9,10 @@ import pandas as pd
 from mlcore.robustness import INK_NEARLY_GONE, Sweep, SweepReading
 
 
-DIGIT_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+DIGIT_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#262730",
                  "#bcbd22", "#17becf"]
-"""One colour per digit 0-9 (Vega's category10, in order), the same in every sweep chart."""
+"""One colour per digit 0-9, the same in every sweep chart: Vega's category10, its grey (7) made near-black
+to stand out from the grey line joining the points."""
 DIGIT_SCALE = alt.Scale(domain=[str(d) for d in range(10)], range=DIGIT_COLOURS)
 CHANGE_RED = "#ff4b4b"
 
