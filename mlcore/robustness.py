@@ -133,7 +133,7 @@ def _pen(pixels: float) -> str:
 
 
 def _noise(sigma: float) -> str:
-    return f"with noise of standard deviation {sigma:g} (white ink = 1)"
+    return f"with noise of standard deviation {sigma:g} (on pixels from 0 to 1)"
 
 
 def _bar(height: float) -> str:

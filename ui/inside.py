@@ -182,9 +182,9 @@ def sweep_view(recognizer: Recognizer, image28: np.ndarray, sweep_name: str) -> 
     sweep = SWEEPS[sweep_name]
     reading = sweep_one(recognizer.predict_batch, image28, sweep)
     original = reading.original_digit
-    shown = [list(sweep.values).index(value) for value in sweep.coarse_values]
+    shown = sorted({0, len(sweep.values) - 1, *(list(sweep.values).index(value) for value in sweep.coarse_values)})
     st.image(pictures.labelled_strip(reading.images[shown], [f"{reading.values[i]:g}" for i in shown]),
-             caption=f"The image at {'every other' if len(shown) < len(sweep.values) else 'every'} step, "
+             caption=f"The image at {'every step' if len(shown) == len(sweep.values) else 'every other step'}, "
                      f"labelled with its {sweep.axis_title}")
     st.altair_chart(sweep_chart(reading, sweep), width="stretch")
     st.markdown(flip_sentence(reading, sweep))
