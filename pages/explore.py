@@ -306,19 +306,19 @@ def calibration_section() -> None:
     reliability_chart = alt.Chart(rows, height=320, title="Reliability diagram (MNIST test set)").encode(
         x=alt.X("confidence:Q", title="confidence (mean in bin)", scale=alt.Scale(domain=[0, 1])),
         y=alt.Y("accuracy:Q", title="accuracy in bin", scale=alt.Scale(domain=[0, 1])),
-        color=alt.Color("probabilities:N", sort=["before", "after"], legend=alt.Legend(orient="top")),
+        color=alt.Color("probabilities:N", scale=alt.Scale(domain=["before", "after"], range=["#8c8c8c", "#ff4b4b"]),
+                        legend=alt.Legend(orient="top")),
         tooltip=["probabilities", alt.Tooltip("bin_low:Q", format=".2f"), alt.Tooltip("bin_high:Q", format=".2f"),
                  alt.Tooltip("confidence:Q", format=".3f"), alt.Tooltip("accuracy:Q", format=".3f"),
                  alt.Tooltip("count:Q", title="images in bin", format=",")])
     lines = reliability_chart.mark_line(opacity=0.6)
     points = reliability_chart.mark_circle(opacity=0.9).encode(
         size=alt.Size("count:Q", title="images in bin", scale=alt.Scale(type="log", range=[15, 400]),
-                      legend=alt.Legend(orient="top", format="~s")))
+                      legend=alt.Legend(orient="bottom", format="~s")))
     st.altair_chart(diagonal + lines + points, width="stretch")
     st.caption(f"Each point is a bin of answers given at about that confidence; its size is how many test images "
                f"fall in it (hover for the count). {before.count[-1]:,} of {len(mnist.y_test):,} answers are in "
-               "the top bin; the points far from the diagonal hold a handful of images each, so their accuracy "
-               "is rough.")
+               "the top bin; a small point holds only a few images, so its accuracy is rough.")
     with st.expander("What calibration means", icon=":material/school:"):
         st.markdown(
             "A model is *calibrated* when its confidence matches how often it is right: of all the "

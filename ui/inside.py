@@ -113,10 +113,11 @@ def _stage_picture(activation, filters: np.ndarray | None) -> None:
     elif values.ndim == 3:
         columns = 16 if values.shape[-1] > 32 else 8
         cell = max(28, min(84, 720 // columns))
-        st.image(pictures.feature_map_grid(values, columns=columns, cell=cell),
+        maps = pictures.feature_map_grid(values, columns=columns, cell=cell)
+        st.image(maps, width=maps.shape[1],
                  caption=f"{values.shape[-1]} feature maps, one per filter; black = 0, yellow = the layer's largest value")
-        if filters is not None:
-            st.image(pictures.filter_grid(filters, columns=columns, cell=cell),
+        if filters is not None:  # the same grid, so filter n sits where map n sits
+            st.image(pictures.filter_grid(filters, columns=columns, cell=cell), width=maps.shape[1],
                      caption=f"The {len(filters)} learnt {filters.shape[1]}×{filters.shape[2]} filters of this first "
                              "convolution, in the same order as the maps above: orange weights add the pixel, blue ones subtract it")
     else:

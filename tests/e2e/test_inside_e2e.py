@@ -3,6 +3,7 @@ import re
 from playwright.sync_api import expect
 
 from .drawing import canvas, draw_digit, draw_strokes, expect_prediction, prediction
+from .conftest import full_page_screenshot
 from .streamlit_widgets import open_page, wait_until_idle
 
 STAGES = ["1. Input", "2. Convolution", "3. Convolution", "4. Pooling", "5. Convolution", "6. Convolution",
@@ -95,3 +96,22 @@ def test_sweeps_tell_where_the_answer_changes_with_units(page, screenshot):
         screenshot(f"inside-sweep-{name}")
     page.set_viewport_size({"width": 390, "height": 844})
     screenshot("inside-sweep-noise-phone")
+
+
+def test_on_a_phone_the_lab_pictures_stay_readable_and_calibration_fits(phone, app_url):
+    phone.goto(f"{app_url}/inside")
+    expect(phone.get_by_role("heading", name="Inside the network")).to_be_visible(timeout=120_000)
+    phone.get_by_role("tab", name="Where it breaks").click()
+    expect(phone.get_by_text(re.compile(r"^Untouched, it reads \d\."))).to_be_visible()
+    strip = phone.locator("[data-testid=stMain] [data-testid=stImage] img").first
+    strip.scroll_into_view_if_needed()
+    # 13 rotation steps shown in rows of 7: each picture at least 40 px wide on a 390 px screen
+    assert strip.bounding_box()["width"] / 7 >= 40
+    full_page_screenshot(phone, "inside-sweep-phone")
+    phone.goto(f"{app_url}/explore")
+    expect(phone.get_by_role("heading", name="Explore MNIST")).to_be_visible(timeout=120_000)
+    phone.get_by_role("tab", name="Calibration").click()
+    cell = phone.get_by_role("cell", name="Validation split (T fitted here)")
+    expect(cell).to_be_visible(timeout=300_000)
+    assert cell.bounding_box()["x"] + cell.bounding_box()["width"] <= 390
+    full_page_screenshot(phone, "explore-calibration-phone")
