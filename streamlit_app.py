@@ -32,13 +32,18 @@ def show_reading(reading, canvas) -> None:
         if reading is not None and reading.trace.blank_reason:
             st.caption(reading.trace.blank_reason)
         return
+    st.markdown("**Your drawing reads**")
     show_verdict(reading)
+    if not reading.is_one_digit:
+        st.vega_lite_chart(probability_chart(reading.probabilities), width="stretch")
+        label_buttons(reading, canvas)
+        return
     label_buttons(reading, canvas)
     st.vega_lite_chart(probability_chart(reading.probabilities), width="stretch")
 
 
 def show_steps(step_pngs: tuple[bytes, ...]) -> None:
-    st.subheader("What the network sees")
+    st.subheader("What the network sees in your drawing", divider="gray")
     st.caption("The drawing is made to look like MNIST, the way MNIST itself was made: cropped to "
                "the ink, scaled so its longer side is 20 pixels, placed in a 28×28 square and "
                "shifted so its centre of mass is in the middle.")
@@ -55,7 +60,7 @@ def draw_and_read(recognizer: Recognizer, stroke_width: int) -> None:
     """
     canvas_column, result_column = st.columns([1, 1], gap="large")
     with canvas_column:
-        st.markdown("**Your digit**")
+        st.markdown("**Your drawing**")
         canvas = digit_canvas(stroke_width, key="draw_canvas")
     drawing = read_drawing(canvas.image_bytes, recognizer)
     reading = None if drawing is None else drawing.reading

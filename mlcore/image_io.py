@@ -3,14 +3,22 @@
 Two steps. `decode_picture` turns file bytes into 8-bit grey pixels: every mode Pillow opens
 (1-bit, 8- and 16-bit grey, palette with transparency, RGB, RGBA, CMYK, the first frame of an
 animation), turned the way its EXIF orientation says, with transparent areas made background
-whatever the ink's colour. Size limits are checked on the header, before anything is decoded, so
-a small file that unpacks to a huge picture (a decompression bomb) is refused cheaply.
-`photo_to_canvas` then finds the ink on unevenly lit paper and returns it as a clean canvas.
+whatever the ink's colour. A phone's 12-48 megapixel photo is shrunk while it is decoded (a JPEG
+by its decoder's DCT scaling, `Image.draft`; other formats by `Image.reduce`) to about
+DECODE_SIDE pixels a side, far more than a digit needs. Size limits are checked on the header,
+before anything is decoded, so a small file that unpacks to a huge picture (a decompression bomb)
+is refused cheaply.
+
+`clean_photo` then finds the ink on unevenly lit paper, drops stray marks (a shadow's corner, the
+page's edge), and says when the picture holds texture or noise rather than ink: the Draw page
+and the Write a number page both clean photos with it, so they agree on what the ink is.
 """
 
 from __future__ import annotations
 
 import io
+import warnings
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -18,8 +26,13 @@ from PIL import Image, ImageOps
 
 MAX_MEGABYTES = 10  # the app's one upload limit; .streamlit/config.toml's server.maxUploadSize agrees
 MAX_BYTES = MAX_MEGABYTES * 2**20
-MAX_SIDE = 4096
-MAX_PIXELS = 16 * 1024 * 1024
+MAX_MEGAPIXELS = 100
+"""Pictures up to this many megapixels are read (phones make 12-48, a few 108 or 200: shrink those)."""
+MAX_PIXELS = MAX_MEGAPIXELS * 1_000_000
+DECODE_SIDE = 1024
+"""Larger pictures are shrunk while decoding to between this and twice this many pixels on their
+longer side: memory stays small (a 48 MP JPEG decodes at 1/4 scale) and the ink is cleaned at
+280-700 px anyway."""
 MIN_SIDE = 8
 """A picture under this many pixels on its longer side is too small to hold a digit."""
 MAX_ASPECT = 20
@@ -42,6 +55,26 @@ SHADOW_SPLIT = 0.5
 (as a share of the first split): paper in light and paper in shadow, not paper and ink."""
 MIN_PART_SHARE = 0.04
 """Marks smaller than this share of the largest mark's ink are specks and dropped."""
+MAIN_MARK_SIDE = 0.5
+"""Marks whose longer side is at least this share of the heaviest mark's (the one with the most
+ink) are digits or parts of one, and kept; smaller marks are kept only when they lie within..."""
+NEAR_MARK_GAP = 0.3
+"""...this share of the heaviest mark's longer side from a kept mark (a 5's flag, a broken stroke).
+Farther small marks are strays: where a shadow edge or the page's edge meets the picture's border,
+dirt, a dot."""
+TEXTURE_MARKS = 8
+"""A picture with this many marks or more is texture or noise when they are scattered over it
+rather than set in a row (their centres spread more, up and down, than a mark is tall)..."""
+TEXTURE_INK_SHARE = 0.35
+"""...or when they cover more than this share of the picture (wood grain, fabric, gravel)..."""
+TEXTURE_HOLES_PER_MARK = 3
+"""...or when its marks have more than this many holes each (a digit has at most two, an 8's
+loops; noise thresholded at a finer scale is one web of ink full of holes)..."""
+MIN_HOLE_SHARE = 0.0005
+"""...counting holes of at least this share of the picture's area (a stroke speckled by a shadow
+edge has many tiny ones)."""
+NO_CLEAR_DIGIT = ("No clear digit in the picture: it looks like texture or noise, not ink on paper. "
+                  "Take a close photo of digits written dark on light paper.")
 
 
 class UploadError(ValueError):
@@ -52,36 +85,59 @@ def decode_picture(data: bytes) -> np.ndarray:
     """8-bit grey pixels (H x W uint8) of a picture file, transparent areas as background.
 
     Raises UploadError, with a message for the user, for anything that is not a readable picture
-    of sensible size: not a picture, damaged or truncated, over MAX_BYTES, over MAX_SIDE pixels a
-    side or MAX_PIXELS in all, under MIN_SIDE pixels, or longer than MAX_ASPECT times its width.
+    of sensible size: not a picture, damaged or truncated, over MAX_BYTES, over MAX_PIXELS pixels,
+    under MIN_SIDE pixels, or longer than MAX_ASPECT times its width. Pictures over DECODE_SIDE
+    pixels a side come back shrunk to about DECODE_SIDE (see the module's docstring).
     """
     if not data:
         raise UploadError("That file is empty.")
     if len(data) > MAX_BYTES:
         raise UploadError(f"That file is {len(data) / 2**20:.1f} MB; pictures up to {MAX_MEGABYTES} MB are read.")
     try:
-        with Image.open(io.BytesIO(data)) as picture:
-            _check_size(*picture.size)
-            grey, alpha = _grey_and_alpha(_upright(picture))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # MAX_PIXELS is checked below
+            with Image.open(io.BytesIO(data)) as picture:
+                _check_size(*picture.size)
+                orientation = _orientation(picture)
+                grey, alpha = _grey_and_alpha(_upright(_shrunk_while_decoding(picture), orientation))
     except UploadError:
         raise
-    except Image.DecompressionBombError as error:
-        raise UploadError(f"That picture has too many pixels to read safely; up to {MAX_SIDE} pixels a side are read.") from error
+    except Image.DecompressionBombError as error:  # Pillow's own guard, at twice Image.MAX_IMAGE_PIXELS
+        raise UploadError(_too_many_pixels_message(None)) from error
     except Exception as error:  # Pillow raises many kinds of error on damaged files; all mean the same here
         raise UploadError("That file is not a picture this app can read (or it is damaged).") from error
     return _composite(grey, alpha)
 
 
+@dataclass(frozen=True)
+class CleanPhoto:
+    """A photo's ink, cleaned: `ink` is side x side uint8 (0 = paper, the picture centred), and
+    `problem` is NO_CLEAR_DIGIT when the picture is texture or noise (else None)."""
+
+    ink: np.ndarray
+    problem: str | None = None
+
+    @property
+    def canvas(self) -> np.ndarray:
+        """The ink as white-on-black canvas pixels (side x side x 4 uint8 RGBA)."""
+        return cv2.cvtColor(self.ink, cv2.COLOR_GRAY2RGBA)
+
+
 def photo_to_canvas(picture: np.ndarray, side: int = WORK_SIDE) -> np.ndarray:
     """A photo's digit as clean white-on-black canvas pixels (side x side x 4 uint8 RGBA).
 
-    `picture` is grey (H x W uint8, as from decode_picture) or RGB/RGBA. See `clean_ink`.
+    `picture` is grey (H x W uint8, as from decode_picture) or RGB/RGBA. See `clean_photo`.
     """
-    return cv2.cvtColor(clean_ink(picture, side), cv2.COLOR_GRAY2RGBA)
+    return clean_photo(picture, side).canvas
 
 
 def clean_ink(picture: np.ndarray, side: int = WORK_SIDE) -> np.ndarray:
-    """How much ink each pixel of a photo holds (side x side uint8, 0 = paper, the picture centred).
+    """How much ink each pixel of a photo holds (side x side uint8, 0 = paper): `clean_photo`'s ink."""
+    return clean_photo(picture, side).ink
+
+
+def clean_photo(picture: np.ndarray, side: int = WORK_SIDE) -> CleanPhoto:
+    """A photo's ink, cleaned, the one way every page cleans photos (side x side uint8 ink).
 
     Which of ink and paper is darker is decided first (`ink_is_dark`). The paper's brightness is
     then estimated at every pixel by a morphological closing (a max filter, then a min filter)
@@ -90,7 +146,11 @@ def clean_ink(picture: np.ndarray, side: int = WORK_SIDE) -> np.ndarray:
     shadow at the edge a shadow, and the kernel is sized from the widest stroke (a first pass
     finds it), so that a bold stroke touching the edge, mirrored to twice its width, is lifted
     out too. The ink is the share of the paper's brightness each pixel lacks, the same in shadow
-    and in light. Faint marks (under MIN_INK_CONTRAST or half Otsu's threshold) and specks go.
+    and in light. Faint marks (under MIN_INK_CONTRAST or half Otsu's threshold) and specks go,
+    and so do stray marks: small ones far from the digit (see MAIN_MARK_SIDE, NEAR_MARK_GAP; the
+    rule of small far pieces in Casey & Lecolinet's segmentation survey, as `mlcore.segment` uses).
+    Many marks scattered over the picture, or covering much of it, are texture or noise: the ink
+    is returned as found, with `problem` saying so.
     """
     grey = _as_grey(picture).astype(np.float32)
     scale = side / max(grey.shape)
@@ -103,11 +163,15 @@ def clean_ink(picture: np.ndarray, side: int = WORK_SIDE) -> np.ndarray:
     kernel = int(np.clip(WIDEST_STROKE_TO_KERNEL * _widest_stroke(first), MIN_KERNEL_SHARE * side,
                          MAX_KERNEL_SHARE * side)) | 1
     ink = _drop_specks(_ink_against_paper(grey, kernel))
+    problem = NO_CLEAR_DIGIT if _looks_like_texture(ink) else None
+    if problem is None:
+        ink = _drop_strays(ink)
     if ink.max() > 0:
         ink = cv2.normalize(ink, None, 0, 255, cv2.NORM_MINMAX)
     h, w = ink.shape
     top, left = (side - h) // 2, (side - w) // 2
-    return cv2.copyMakeBorder(ink, top, side - h - top, left, side - w - left, cv2.BORDER_CONSTANT, value=0)
+    ink = cv2.copyMakeBorder(ink, top, side - h - top, left, side - w - left, cv2.BORDER_CONSTANT, value=0)
+    return CleanPhoto(ink, problem)
 
 
 def _ink_against_paper(grey: np.ndarray, kernel: int) -> np.ndarray:
@@ -227,9 +291,96 @@ def _drop_specks(ink: np.ndarray) -> np.ndarray:
     return np.where(keep[labels], ink, 0).astype(np.uint8)
 
 
+def _marks(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The ink's marks (8-connected): labels (H x W int32, 0 = paper), their stats (N x 5, as
+    cv2.connectedComponentsWithStats gives, paper's row dropped) and their ink (N,) float64."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats((ink > 0).astype(np.uint8), connectivity=8)
+    masses = np.bincount(labels.ravel(), weights=ink.ravel().astype(np.float64), minlength=count)
+    return labels, stats[1:], masses[1:]
+
+
+def _looks_like_texture(ink: np.ndarray) -> bool:
+    """Marks full of holes, or many marks scattered over the picture (not in a row of digits) or
+    covering much of it."""
+    _, stats, _ = _marks(ink)
+    if _holes(ink) > TEXTURE_HOLES_PER_MARK * max(1, len(stats)):
+        return True
+    if len(stats) < TEXTURE_MARKS:
+        return False
+    heights = stats[:, cv2.CC_STAT_HEIGHT]
+    centres = stats[:, cv2.CC_STAT_TOP] + heights / 2
+    scattered = float(np.std(centres)) > float(np.median(heights))
+    return scattered or float(np.mean(ink > 0)) > TEXTURE_INK_SHARE
+
+
+def _holes(ink: np.ndarray) -> int:
+    """How many holes of at least MIN_HOLE_SHARE of the picture the ink's marks have (inner
+    contours: cv2.RETR_CCOMP's second level)."""
+    contours, hierarchy = cv2.findContours((ink > 0).astype(np.uint8), cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    if hierarchy is None:
+        return 0
+    smallest = MIN_HOLE_SHARE * ink.size
+    return sum(1 for contour, links in zip(contours, hierarchy[0])
+               if links[3] != -1 and cv2.contourArea(contour) >= smallest)
+
+
+def _drop_strays(ink: np.ndarray) -> np.ndarray:
+    """The ink without its stray marks: small marks far from every kept mark (see NEAR_MARK_GAP)."""
+    labels, stats, masses = _marks(ink)
+    if len(stats) < 2:
+        return ink
+    sides = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
+    reference = sides[int(np.argmax(masses))]
+    kept = sides >= MAIN_MARK_SIDE * reference
+    grew = True
+    while grew:  # a mark near a kept mark is kept, and may bring in the next one (a flag in bits)
+        grew = False
+        for mark in np.flatnonzero(~kept):
+            if min(_gap(stats[mark], stats[other]) for other in np.flatnonzero(kept)) <= NEAR_MARK_GAP * reference:
+                kept[mark] = grew = True
+    if kept.all():
+        return ink
+    return np.where(np.r_[False, kept][labels], ink, 0).astype(np.uint8)
+
+
+def _gap(a: np.ndarray, b: np.ndarray) -> float:
+    """The distance (px) between two marks' boxes (stats rows: x, y, width, height, area); 0 if they overlap."""
+    dx = max(0, max(a[0], b[0]) - min(a[0] + a[2], b[0] + b[2]))
+    dy = max(0, max(a[1], b[1]) - min(a[1] + a[3], b[1] + b[3]))
+    return float(np.hypot(dx, dy))
+
+
+def _too_many_pixels_message(size: tuple[int, int] | None) -> str:
+    what = ("That picture has too many pixels" if size is None else
+            f"That picture is {size[0]}×{size[1]} pixels, {size[0] * size[1] / 1e6:.0f} megapixels: too many")
+    return (f"{what} to read safely; pictures up to {MAX_MEGAPIXELS} megapixels are read. "
+            "Crop it to the digit or shrink it, then upload it again.")
+
+
+def _shrunk_while_decoding(picture: Image.Image) -> Image.Image:
+    """The picture decoded at about DECODE_SIDE pixels on its longer side when it is larger: a JPEG
+    by its decoder's DCT scaling (`Image.draft`, 1/2 to 1/8, before decoding), then any picture by
+    `Image.reduce`'s integer box filter (Pillow's docs: "Image.draft", "Image.reduce")."""
+    picture.seek(0)
+    if max(picture.size) <= DECODE_SIDE:
+        return picture
+    if picture.format == "JPEG":
+        factor = max(picture.size) // DECODE_SIDE
+        picture.draft(None, (-(-picture.size[0] // factor), -(-picture.size[1] // factor)))
+    picture.load()
+    factor = max(picture.size) // DECODE_SIDE
+    if factor < 2:
+        return picture
+    try:
+        return picture.reduce(factor)
+    except ValueError:  # a mode reduce does not take (palette, 1-bit, 16-bit grey, CMYK)
+        target = "I" if picture.mode.startswith("I") else "L" if picture.mode == "1" else "RGBA"
+        return picture.convert(target).reduce(factor)
+
+
 def _check_size(width: int, height: int) -> None:
-    if max(width, height) > MAX_SIDE or width * height > MAX_PIXELS:
-        raise UploadError(f"That picture is {width}×{height} pixels; up to {MAX_SIDE} pixels a side are read.")
+    if width * height > MAX_PIXELS:
+        raise UploadError(_too_many_pixels_message((width, height)))
     if max(width, height) < MIN_SIDE:
         raise UploadError(f"That picture is only {width}×{height} pixels, too small to hold a digit.")
     if max(width, height) > MAX_ASPECT * min(width, height):
@@ -237,13 +388,24 @@ def _check_size(width: int, height: int) -> None:
                           f"crop it closer to the digit (at most {MAX_ASPECT}:1).")
 
 
-def _upright(picture: Image.Image) -> Image.Image:
-    """The first frame, turned as its EXIF orientation says (left as it is if the EXIF is broken)."""
-    picture.seek(0)
+_TRANSPOSE = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180,
+              4: Image.Transpose.FLIP_TOP_BOTTOM, 5: Image.Transpose.TRANSPOSE, 6: Image.Transpose.ROTATE_270,
+              7: Image.Transpose.TRANSVERSE, 8: Image.Transpose.ROTATE_90}
+"""EXIF orientation -> the turn that makes the picture upright (as ImageOps.exif_transpose does)."""
+
+
+def _orientation(picture: Image.Image) -> int:
+    """The EXIF orientation tag (1-8; 1 when missing or unreadable: the pixels may still be fine)."""
     try:
-        return ImageOps.exif_transpose(picture)
-    except Exception:  # a damaged EXIF block: the pixels may still be fine
-        return picture
+        return int(picture.getexif().get(0x0112, 1))
+    except Exception:  # a damaged EXIF block
+        return 1
+
+
+def _upright(picture: Image.Image, orientation: int) -> Image.Image:
+    """The picture turned as its EXIF orientation says (read before shrinking, which drops the EXIF)."""
+    turn = _TRANSPOSE.get(orientation)
+    return picture if turn is None else picture.transpose(turn)
 
 
 def _grey_and_alpha(picture: Image.Image) -> tuple[np.ndarray, np.ndarray | None]:
@@ -251,6 +413,8 @@ def _grey_and_alpha(picture: Image.Image) -> tuple[np.ndarray, np.ndarray | None
     picture.load()
     if picture.mode.startswith("I") or picture.mode == "F":
         return _to_8bit_range(np.asarray(picture), picture.mode), None
+    if picture.mode in ("L", "RGB"):  # opaque: no RGBA copy (Pillow's L is ITU-R 601-2 luma, as OpenCV's)
+        return np.asarray(picture.convert("L"), dtype=np.float32), None
     rgba = np.asarray(picture.convert("RGBA"))
     grey = cv2.cvtColor(np.ascontiguousarray(rgba[..., :3]), cv2.COLOR_RGB2GRAY).astype(np.float32)
     alpha = rgba[..., 3]

@@ -21,7 +21,7 @@ import tensorflow as tf
 from mlcore.calibration import expected_calibration_error, fit_temperature, logits_from_probabilities, softmax
 from mlcore.model import DEFAULT_MODEL_PATH, load_model, read_metadata
 from mlcore.novelty import MahalanobisDetector, looks_like_several_digits
-from mlcore.preprocess import Trace, trace
+from mlcore.preprocess import TOO_SMALL, Trace, trace
 
 UNSURE_BELOW = 0.6
 """Below this top (calibrated) probability the app says it is not sure."""
@@ -91,13 +91,33 @@ class Recognition:
             return f"Not sure: it could also be a {self.runner_up}. {self._hint()}"
         return None
 
-    def _hint(self) -> str:
+    @property
+    def photo_reason(self) -> str | None:
+        """`reason` worded for a photo rather than a drawing; for a blank one, why it holds no digit."""
+        if self.is_blank:
+            if self.trace.blank_reason == TOO_SMALL:
+                return ("No digit found in the picture: the only marks in it are too small to be a digit. "
+                        "Take the photo closer, so that the digit fills most of it.")
+            return "No digit found in the picture: it looks blank. Is the digit dark enough, and in the picture?"
+        if self.doubt == SEVERAL_DIGITS:
+            return ("That looks like several digits side by side; this page reads one digit at a time. "
+                    "The Write a number page reads whole numbers.")
+        if self.doubt == NOT_A_DIGIT:
+            return ("That doesn't look like one digit: what the picture holds is far from every digit the "
+                    "network knows. Take a photo of a single digit, 0 to 9, filling most of the picture.")
+        if self.doubt == LOW_CONFIDENCE:
+            return f"Not sure: it could also be a {self.runner_up}. {self._hint(photo=True)}"
+        return None
+
+    def _hint(self, photo: bool = False) -> str:
         ink_h, ink_w = self.trace.ink.shape[:2]
         drawn_h, drawn_w = self.trace.cropped.shape[:2]
         if max(drawn_h / ink_h, drawn_w / ink_w) < SMALL_DRAWING:
-            return "Try drawing it bigger."
+            return "Take the photo closer, so the digit fills it." if photo else "Try drawing it bigger."
         pair = frozenset((self.digit, self.runner_up))
-        return _CONFUSABLE_HINTS.get(pair, "Try drawing it more clearly, like a printed digit.")
+        fallback = ("A sharper, evenly lit photo may help." if photo
+                    else "Try drawing it more clearly, like a printed digit.")
+        return _CONFUSABLE_HINTS.get(pair, fallback)
 
     @property
     def image(self) -> np.ndarray | None:

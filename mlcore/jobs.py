@@ -42,10 +42,12 @@ import numpy as np
 
 from mlcore import worker
 from mlcore.data import MNIST_PATH
+from mlcore.fine_tune import FineTuneConfig, FineTuneSummary, train_config, write_drawings
 from mlcore.inference import Recognizer
+from mlcore.model import Architecture, save_model
 from mlcore.progress import ProgressLog
 from mlcore.training import Kept, TrainConfig
-from mlcore.worker import RunReport, RunRequest
+from mlcore.worker import FineTuneSpec, RunReport, RunRequest
 
 log = logging.getLogger(__name__)
 
@@ -218,6 +220,8 @@ class RunOutcome:
 
     initial_epoch: int = 0
     """Epochs trained before this run (by the run it continued)."""
+    fine_tune: FineTuneSummary | None = None
+    """A fine-tuning run's scores before and after, and the held-out drawings whose answer changed."""
 
     @property
     def epochs_run(self) -> int:
@@ -237,6 +241,10 @@ class TrainingJob:
         self._state = QUEUED
         self._stop_requested = threading.Event()
         self._commands: queue.SimpleQueue[dict] = queue.SimpleQueue()
+        self.fine_tune: FineTuneSpec | None = None
+        """Set for a fine-tuning run: its model and drawings, written in `folder`."""
+        self.folder: Path | None = None
+        """The job's own folder in the manager's work dir (made when the job first needs it)."""
 
     @property
     def status(self) -> str:
@@ -286,10 +294,12 @@ class TrainingJob:
                 return found
 
     def discard(self) -> None:
-        """Delete the worker's model file (the loaded model stays usable in memory)."""
+        """Delete the worker's model file and the job's folder (the loaded model stays usable in memory)."""
         outcome = self.outcome
         if outcome is not None and outcome.model_file is not None:
             shutil.rmtree(outcome.model_file.parent, ignore_errors=True)
+        if outcome is not None and self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
 
 
 class JobManager:
@@ -313,11 +323,38 @@ class JobManager:
         job = TrainingJob(number, config, owner, owner_alive)
         if continue_from is not None and continue_from.progress is not None:
             job.progress.carry_on(continue_from.progress, f"+{config.epochs} epochs")
+        return self._queue(job, continue_from)
+
+    def submit_fine_tune(self, start: Recognizer, drawings_x: np.ndarray, drawings_y: np.ndarray,
+                         config: FineTuneConfig, owner: str, owner_alive: Callable[[], bool] = lambda: True,
+                         number: int = 1, source: str = "") -> TrainingJob:
+        """Queue a run that fine-tunes `start`'s model on labelled drawings mixed with MNIST.
+
+        drawings_x: (N, 28, 28) uint8, drawings_y: (N,) labels 0-9. The model and the drawings are
+        written to the job's folder (an `.npz`, atomically) for the worker to read. Raises
+        ValueError for drawings `mlcore.fine_tune.fine_tune` would refuse (nothing is queued).
+        """
+        arch = _architecture(start.metadata)
+        job = TrainingJob(number, train_config(config, arch), owner, owner_alive)
+        job.folder = self._job_folder(number)
+        try:
+            drawings = write_drawings(job.folder / "drawings.npz", drawings_x, drawings_y)
+            model_path = _copy_model_file(start, job.folder / "start.keras")
+        except BaseException:
+            shutil.rmtree(job.folder, ignore_errors=True)
+            raise
+        job.fine_tune = FineTuneSpec(str(model_path), str(drawings), config, source)
+        return self._queue(job, None)
+
+    def _queue(self, job: TrainingJob, continue_from: RunOutcome | None) -> TrainingJob:
         with self._slots:
             self._jobs.append(job)
-        threading.Thread(target=self._run, args=(job, continue_from), name=f"training-job-{owner[:8]}-{number}",
-                         daemon=True).start()
+        threading.Thread(target=self._run, args=(job, continue_from),
+                         name=f"training-job-{job.owner[:8]}-{job.number}", daemon=True).start()
         return job
+
+    def _job_folder(self, number: int) -> Path:
+        return Path(tempfile.mkdtemp(prefix=f"run-{number}-", dir=self.work_dir))
 
     def queue_position(self, job: TrainingJob) -> int | None:
         """1 for the next job to start, None when the job is not waiting."""
@@ -349,11 +386,11 @@ class JobManager:
                 self._slots.notify_all()
 
     def _drive(self, job: TrainingJob, continue_from: RunOutcome | None) -> RunOutcome:
-        output = Path(tempfile.mkdtemp(prefix=f"run-{job.number}-", dir=self.work_dir)) / f"run_{job.number}.keras"
+        output = (job.folder or self._job_folder(job.number)) / f"run_{job.number}.keras"
         request = RunRequest(job.config, f"run_{job.number}", str(output), self.dataset_path,
                              continue_from=str(continue_from.model_file) if continue_from else None,
                              initial_epoch=continue_from.initial_epoch + continue_from.epochs_run
-                             if continue_from else 0)
+                             if continue_from else 0, fine_tune=job.fine_tune)
         handle = self.backend.start(request)
         try:
             next_check = time.monotonic() + OWNER_CHECK_SECONDS
@@ -379,7 +416,8 @@ class JobManager:
             samples_per_second=report.samples_per_second, test_accuracy=report.test_accuracy,
             confusion=report.confusion, model_file=Path(report.model_path),
             optimizer_steps=report.optimizer_steps, progress=job.progress,
-            initial_epoch=continue_from.initial_epoch + continue_from.epochs_run if continue_from else 0)
+            initial_epoch=continue_from.initial_epoch + continue_from.epochs_run if continue_from else 0,
+            fine_tune=report.fine_tune)
 
     @staticmethod
     def _owner_gone(job: TrainingJob) -> bool:
@@ -403,6 +441,24 @@ class JobManager:
         running = sum(j._state == RUNNING for j in self._jobs)
         first_waiting = next((j for j in self._jobs if j._state == QUEUED), None)
         return running < self.max_running and first_waiting is job
+
+
+def _architecture(metadata: dict | None) -> Architecture:
+    """The architecture a model's sidecar records (the default one when it records none or a bad one)."""
+    try:
+        return Architecture(**(metadata or {}).get("architecture", {}))
+    except TypeError:
+        return Architecture()
+
+
+def _copy_model_file(start: Recognizer, path: Path) -> Path:
+    """`start`'s model as a `.keras` file at `path`: its own file copied, or the model in memory saved."""
+    if start.path is not None and Path(start.path).is_file():
+        staged = path.with_name(f".{path.name}")
+        shutil.copyfile(start.path, staged)
+        os.replace(staged, path)
+        return path
+    return save_model(start.model, path, start.metadata or {})
 
 
 def _private_work_dir() -> Path:

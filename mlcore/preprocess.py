@@ -20,6 +20,9 @@ MIN_DIGIT_FRACTION = 0.06
 """A mark whose longer side is under this fraction of the canvas is a speck, not a digit."""
 MIN_LENGTH_TO_WIDTH = 1.6
 """A mark no longer than this many stroke widths is a dot, not a digit."""
+EMPTY = "The canvas is empty."
+TOO_SMALL = "That mark is too small to be a digit."
+"""`Trace.blank_reason`s (the photo's wording is `Recognition.photo_reason`'s)."""
 MAX_STROKE_SHARE = 0.2
 """Strokes wider than this share of the digit's height are thinned: a small digit drawn with a
 thick pen would otherwise close its loops into blobs (MNIST strokes are about 0.1-0.15)."""
@@ -51,11 +54,11 @@ def trace(rgba: np.ndarray) -> Trace:
     ink = ink_intensity(rgba)
     box = _ink_box(ink)
     if box is None:
-        return Trace(ink=ink, blank_reason="The canvas is empty.")
+        return Trace(ink=ink, blank_reason=EMPTY)
     x, y, w, h = box
     mask = (ink[y : y + h, x : x + w] > INK_THRESHOLD).astype(np.uint8)
     if _is_speck(max(w, h), _stroke_width(mask), canvas_side=max(ink.shape)):
-        return Trace(ink=ink, blank_reason="That mark is too small to be a digit.")
+        return Trace(ink=ink, blank_reason=TOO_SMALL)
     cropped = _thin_thick_strokes(ink[y : y + h, x : x + w], typical_stroke_width(mask))
     scaled = _fit_longer_side(cropped, DIGIT_BOX)
     boxed = _paste_centred(scaled, MNIST_SIDE)

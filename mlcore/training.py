@@ -147,6 +147,17 @@ def compiled_model(config: TrainConfig, steps_per_epoch: int, name: str = "mnist
     return model
 
 
+def copy_model(model: keras.Model, name: str) -> keras.Model:
+    """A copy of `model` (same layers, its current weights, no optimizer) named `name`; `model` is untouched.
+
+    `keras.models.clone_model` builds new layers from the config; `set_weights` copies the
+    weights, BatchNormalization's moving statistics included.
+    """
+    clone = keras.models.clone_model(model)
+    clone.set_weights(model.get_weights())
+    return keras.Model(clone.inputs, clone.outputs, name=name)
+
+
 @dataclass(frozen=True)
 class Kept:
     """Which weights a run kept: those at the end of its best epoch, or those at a mid-epoch stop.
@@ -228,6 +239,7 @@ def train(
     extra_train: tuple[np.ndarray, np.ndarray] | None = None,
     model: keras.Model | None = None,
     initial_epoch: int = 0,
+    keep_best: bool = True,
 ) -> TrainResult:
     """Train a network on MNIST and return it with the best validation epoch's weights.
 
@@ -236,6 +248,8 @@ def train(
     added to the training split, e.g. canvas-style digits. A compiled `model` (with its optimizer
     state) continues from epoch `initial_epoch` for `config.epochs` more epochs; an uncompiled one
     (loaded from a file: fine-tuning) gets a fresh optimizer. Its architecture wins over `config.arch`.
+    `keep_best=False` keeps the last weights instead of the best validation epoch's (fine-tuning:
+    MNIST validation would favour the epoch that learnt least of the new drawings).
     """
     keras.utils.set_random_seed(config.seed)
     split = split_training_set(mnist, config)
@@ -248,7 +262,7 @@ def train(
     if model is None:
         with (strategy or tf.distribute.get_strategy()).scope():
             model = compiled_model(config, steps, name)
-    elif model.optimizer is None:  # a loaded model to fine-tune: a fresh optimizer and schedule
+    elif getattr(model, "optimizer", None) is None:  # a loaded (or copied) model to fine-tune: a fresh optimizer and schedule
         model.compile(optimizer=make_optimizer(config, steps * config.epochs),
                       loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     elif (schedule := steerable_schedule(model)) is not None:
@@ -256,22 +270,22 @@ def train(
     for callback in callbacks:
         if isinstance(callback, ProgressReporter):
             callback.samples, callback.batch_size, callback.initial_epoch = len(x_train), config.batch_size, initial_epoch
-    keep_best, stopper = KeepBest(), StopWhenAsked(stop or threading.Event())
+    best, stopper = KeepBest(), StopWhenAsked(stop or threading.Event())
     started = time.perf_counter()
     history = model.fit(train_data, validation_data=val_data, initial_epoch=initial_epoch,
                         epochs=initial_epoch + config.epochs, verbose=0,
                         shuffle=False,  # make_dataset shuffles; Keras would ignore it with a warning
-                        callbacks=[*callbacks, stopper, keep_best])
+                        callbacks=[*callbacks, stopper, *([best] if keep_best else [])])
     seconds = time.perf_counter() - started
     epochs_run = len(history.history.get("loss", []))
     return TrainResult(
         model=model,
         history=history.history,
-        best_epoch=keep_best.best_epoch + 1,
+        best_epoch=best.best_epoch + 1 if keep_best else initial_epoch + epochs_run,
         seconds=seconds,
         stopped_early=stopper.stopped,
         samples_per_second=len(x_train) * epochs_run / seconds if seconds else 0.0,
-        kept=keep_best.kept,
+        kept=best.kept if keep_best else None,
     )
 
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from mlcore.fine_tune import FineTuneConfig
     from mlcore.training import Kept, TrainConfig
 
 WORKER_NICENESS = 10
@@ -55,6 +56,19 @@ def _exit_with_parent(parent: int) -> None:
 
 
 @dataclass(frozen=True)
+class FineTuneSpec:
+    """A fine-tuning run's inputs, as files in the job's folder (no big arrays through the queue)."""
+
+    model_path: str
+    """The `.keras` model to start from (it is not changed)."""
+    drawings_path: str
+    """An `.npz` written by `mlcore.fine_tune.write_drawings`."""
+    config: FineTuneConfig
+    source: str = ""
+    """Where the drawings came from, in words, for the page."""
+
+
+@dataclass(frozen=True)
 class RunRequest:
     """Everything a worker needs for one run; picklable, so it crosses the process boundary."""
 
@@ -67,6 +81,8 @@ class RunRequest:
     continue_from: str | None = None
     """A `.keras` file (with optimizer state) to train further, instead of a new network."""
     initial_epoch: int = 0
+    fine_tune: FineTuneSpec | None = None
+    """Fine-tune a model on drawings (`mlcore.fine_tune`) instead of training one on MNIST."""
 
 
 @dataclass(frozen=True)
@@ -83,6 +99,8 @@ class RunReport:
     confusion: Any
     metadata: dict = field(default_factory=dict)
     optimizer_steps: int = 0
+    fine_tune: Any = None
+    """A fine-tuning run's `mlcore.fine_tune.FineTuneSummary` (scores before and after, changed answers)."""
 
 
 def run(request: RunRequest) -> RunReport:
@@ -102,13 +120,28 @@ def run(request: RunRequest) -> RunReport:
     reporter = ProgressReporter(send, request.flush_seconds)
     stop = threading.Event()
     controls = make_controls(_commands, stop, reporter)
-    model = None
-    if request.continue_from:
-        model = keras.saving.load_model(request.continue_from, compile=True, safe_mode=True)
-    result = train(request.config, mnist, callbacks=[reporter, controls], stop=stop, name=request.name,
-                   model=model, initial_epoch=request.initial_epoch)
+    summary, facts = None, {}
+    if request.fine_tune:
+        from mlcore.fine_tune import fine_tune, read_drawings
+
+        spec = request.fine_tune
+        start = keras.saving.load_model(spec.model_path, compile=False, safe_mode=True)
+        drawings_x, drawings_y = read_drawings(spec.drawings_path)
+        tuned = fine_tune(start, drawings_x, drawings_y, mnist, spec.config, callbacks=[reporter, controls],
+                          stop=stop, name=request.name)
+        result, predicted = tuned.training, tuned.test_predicted
+        summary = tuned.summary(spec.source, start.name, len(drawings_x))
+        facts = {"fine_tuned_from": start.name, "fine_tuned_on": f"{len(drawings_x)} drawings ({spec.source})",
+                 "fine_tune": {"held_out": len(tuned.held_out), "before": vars(tuned.before),
+                               "after": vars(tuned.after)}}
+    else:
+        model = None
+        if request.continue_from:
+            model = keras.saving.load_model(request.continue_from, compile=True, safe_mode=True)
+        result = train(request.config, mnist, callbacks=[reporter, controls], stop=stop, name=request.name,
+                       model=model, initial_epoch=request.initial_epoch)
+        predicted = Recognizer(result.model).predict_batch(mnist.x_test).argmax(axis=1)
     trained = Recognizer(result.model)
-    predicted = trained.predict_batch(mnist.x_test).argmax(axis=1)
     confusion = confusion_matrix(mnist.y_test, predicted)
     accuracy = overall_accuracy(confusion)
     history = {k: [float(v) for v in values] for k, values in result.history.items()}
@@ -117,12 +150,12 @@ def run(request: RunRequest) -> RunReport:
         result.model, request.config.arch, test_accuracy=accuracy,
         validation_accuracy=kept.val_accuracy if kept else max(history.get("val_accuracy", [0.0])),
         training={**request.config.as_dict(), "best_epoch": result.best_epoch,
-                  "seconds": round(result.seconds, 1), "stopped_early": result.stopped_early},
+                  "seconds": round(result.seconds, 1), "stopped_early": result.stopped_early, **facts},
         mnist_test_sha256=fingerprint_test_set(mnist), **trained.checks_record())
     path = save_model(result.model, request.output_path, metadata)
     return RunReport(str(path), history, kept, result.seconds, result.stopped_early,
                      result.samples_per_second, accuracy, np.asarray(confusion), metadata,
-                     int(result.model.optimizer.iterations.numpy()))
+                     int(result.model.optimizer.iterations.numpy()), summary)
 
 
 def make_controls(commands, stop: threading.Event, reporter):

@@ -1,6 +1,7 @@
+import cv2
 import streamlit as st
 
-from mlcore.image_io import UploadError, decode_picture, photo_to_canvas
+from mlcore.image_io import MAX_MEGABYTES, UploadError, clean_photo, decode_picture
 from mlcore.numbers import read_number
 from ui.canvas import digit_canvas
 from ui.number_view import show_number
@@ -29,12 +30,20 @@ show_number(None if canvas.image_data is None else read_number(recognizer, canva
 
 st.divider()
 picture = st.file_uploader("…or read a photo of a written number", type=["png", "jpg", "jpeg", "bmp", "gif", "webp"],
+                           max_upload_size=MAX_MEGABYTES,
                            help="Dark digits on light paper, or the other way round, side by side.")
 if picture is not None:
+    st.subheader("Your photo", divider="gray")
     try:
-        photo = photo_to_canvas(decode_picture(picture.getvalue()), side=PHOTO_WIDTH)
+        grey = decode_picture(picture.getvalue())
+        photo = clean_photo(grey, side=PHOTO_WIDTH)
     except UploadError as error:
-        st.error(str(error))
+        st.error(str(error), icon=":material/broken_image:")
     else:
-        st.image(picture.getvalue(), caption="your photo", width=320)
-        show_number(read_number(recognizer, photo), "The photo reads")
+        scale = min(1.0, 640 / max(grey.shape))  # a 24 MP photo is not sent to the browser whole
+        st.image(cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA),
+                 caption="your photo, in grey", width=320)
+        if photo.problem:
+            st.warning(photo.problem, icon=":material/texture:")
+        else:
+            show_number(read_number(recognizer, photo.canvas), "The photo reads")

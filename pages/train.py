@@ -12,6 +12,7 @@ from ui.layout import page_frame
 from ui.state import (ACTIVE_MODEL, KEEP_RUNS, active_recognizer_or_stop, mnist_or_stop, model_picker,
                       session_jobs, session_owner, shared_job_manager, shared_model_store, start_training,
                       trained_models, use_model)
+from ui.fine_tune import before_after, fine_tune_section
 from ui.train_link import (BATCH_SIZES, DENSE_UNITS, FILTERS, KNOB_CHOICES, LEARNING_RATES, link_params,
                            link_query, read_params)
 from ui.training_charts import compare_curves, live_curves
@@ -135,6 +136,8 @@ def run_controls(job: TrainingJob) -> None:
     elif pause_col.button("Pause", icon=":material/pause:", key=f"pause_{job.number}", disabled=not running,
                           help="Holds the run after the current batch; change the learning rate meanwhile."):
         job.pause()
+    if job.fine_tune is not None:  # its learning rate is fine-tuning's own, not one of the page's choices
+        return
     current = job.progress.state.get("learning_rate") or job.config.learning_rate
     key = f"steer_rate_{job.number}"
     if key not in st.session_state:
@@ -153,8 +156,7 @@ def live_view(job: TrainingJob, started_active: bool) -> None:
         run_controls(job)
         progress_line(job)
     marks = job.progress.marks_snapshot()
-    chart = live_curves(*job.progress.snapshot()[:2], marks)
-    if chart is not None:
+    for chart in live_curves(*job.progress.snapshot()[:2], marks):
         st.altair_chart(chart, width="stretch")
     if marks:
         st.caption("Marked on the charts: " + "; ".join(f"{m['text']} at epoch {m['epoch']:.2f}" for m in marks))
@@ -175,9 +177,11 @@ def finished_view(job: TrainingJob) -> None:
     kept = f"; {outcome.kept.describe()}" if outcome.kept else ""
     st.success(f"Run {job.number} {how}{kept}: {outcome.test_accuracy:.2%} on the 10,000 test images "
                f"after {outcome.seconds:.0f} s of training.")
+    if outcome.fine_tune is not None:
+        before_after(outcome.fine_tune)
     accuracy_col, use_col = st.columns(2)
     accuracy_col.metric("Test accuracy", f"{outcome.test_accuracy:.2%}")
-    label = f"Run {job.number} ({outcome.test_accuracy:.2%})"
+    label = f"Run {job.number}{' fine-tuned' if outcome.fine_tune else ''} ({outcome.test_accuracy:.2%})"
     if active_recognizer_or_stop() is recognizer:
         use_col.markdown(":material/check_circle: In use on the Draw and Explore pages")
     elif use_col.button("Use this model", key=f"use_{job.number}", type="primary",
@@ -195,7 +199,7 @@ def more_epochs(job: TrainingJob) -> None:
     """Train this run's model further: same weights, same optimizer state, the learning rate
     restarting its cosine decay over the added epochs."""
     outcome = job.outcome
-    if outcome.model_file is None or not outcome.model_file.is_file() or job is not session_jobs()[-1]:
+    if outcome.model_file is None or not outcome.model_file.is_file() or job is not session_jobs()[-1] or job.fine_tune:
         return
     count_col, button_col = st.columns([1, 2], vertical_alignment="bottom")
     count = count_col.number_input("More epochs", 1, 20, 2, key=f"more_epochs_{job.number}")
@@ -286,7 +290,7 @@ with run_col:
         st.rerun()
     if jobs:
         latest = jobs[-1]
-        st.subheader(f"Run {latest.number}")
+        st.subheader(f"Run {latest.number}" + (": fine-tuning" if latest.fine_tune else ""))
         with st.container():  # the fragment's elements then take one slot, whatever it redraws
             st.fragment(run_every=1.0 if latest.active else None)(live_view)(latest, latest.active)
         if not latest.active:
@@ -294,5 +298,6 @@ with run_col:
     else:
         st.info("Press Train to start. A tiny MLP trains in seconds; the shipped model's "
                 "architecture takes about 15 minutes on 2 cores.")
+fine_tune_section(active_recognizer_or_stop(), busy=any(j.active for j in jobs))
 comparison(jobs)
 my_saved_models()

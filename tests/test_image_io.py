@@ -1,6 +1,10 @@
 """The picture reader, on the pictures of issue 10 and on every mode Pillow opens."""
 
 import io
+from pathlib import Path
+import subprocess
+import sys
+import time
 
 import cv2
 
@@ -8,9 +12,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from mlcore.image_io import MAX_SIDE, UploadError, clean_ink, decode_picture, photo_to_canvas
-from .photos import (ONE, SEVEN, bold_tight_seven, encoded, ink_on_transparent, png_bytes,
-                          sixteen_bit_three)
+from mlcore.image_io import (DECODE_SIDE, MAX_MEGAPIXELS, NO_CLEAR_DIGIT, UploadError, clean_ink, clean_photo,
+                             decode_picture, photo_to_canvas)
+from mlcore.inference import LOW_CONFIDENCE, SEVERAL_DIGITS
+from mlcore.numbers import read_number, read_single_digit
+from .photos import (ONE, SEVEN, SHADOW_PHOTOS, big_photo, bold_tight_seven, encoded, ink_on_transparent,
+                     noise_png, png_bytes, printed_number, shadow_photo, sixteen_bit_three, wood_texture)
 
 
 def read(recognizer, data: bytes):
@@ -127,11 +134,131 @@ def test_a_truncated_picture_is_refused():
         decode_picture(jpeg[: len(jpeg) // 2])
 
 
-def test_a_decompression_bomb_is_refused_before_decoding():
-    bomb = encoded(Image.new("1", (MAX_SIDE * 4, MAX_SIDE * 4)), "PNG")  # a few kB, 268 megapixels
+def test_a_decompression_bomb_is_refused_before_decoding_and_says_what_to_do():
+    bomb = encoded(Image.new("1", (12000, 12000)), "PNG")  # a few kB, 144 megapixels
     assert len(bomb) < 100_000
-    with pytest.raises(UploadError, match="pixels a side"):
+    start = time.perf_counter()
+    with pytest.raises(UploadError, match=f"12000×12000 pixels, 144 megapixels: too many .* up to {MAX_MEGAPIXELS} megapixels are read. "
+                                          "Crop it to the digit or shrink it"):
         decode_picture(bomb)
-    wide = encoded(Image.new("L", (MAX_SIDE + 1, 400)), "PNG")
-    with pytest.raises(UploadError, match="pixels a side"):
-        decode_picture(wide)
+    assert time.perf_counter() - start < 5, "refused from the header, not after decoding"
+
+
+def test_a_40000_pixel_square_png_is_refused_from_its_header():
+    """1.6 gigapixels of white in a 1.6 MB file: refused by Pillow's own guard before ours."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+
+    side = 40000
+    compressor = zlib.compressobj(9)
+    row = b"\x00" + b"\xff" * side
+    idat = b"".join(compressor.compress(row) for _ in range(side)) + compressor.flush()
+    bomb = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", side, side, 8, 0, 0, 0, 0))
+            + chunk(b"IDAT", idat) + chunk(b"IEND", b""))
+    start = time.perf_counter()
+    with pytest.raises(UploadError, match="too many pixels to read safely.*Crop it to the digit or shrink it"):
+        decode_picture(bomb)
+    assert time.perf_counter() - start < 5
+
+
+@pytest.mark.parametrize("digit,width,height,format", [(3, 5712, 4284, "JPEG"), (7, 8000, 6000, "JPEG"),
+                                                       (2, 8000, 8000, "PNG")])
+def test_phone_sized_photos_are_read_shrunk_while_decoding(recognizer, digit, width, height, format):
+    grey = decode_picture(big_photo(digit, width, height, format))
+    assert DECODE_SIDE <= max(grey.shape) < 2 * DECODE_SIDE
+    assert grey.shape[0] * width == pytest.approx(grey.shape[1] * height, rel=0.01), "the aspect ratio is kept"
+    reading = read_single_digit(recognizer, clean_photo(grey).ink)
+    assert reading.digit == digit and reading.doubt is None
+
+
+def test_a_shrunk_jpeg_is_still_turned_upright_by_its_exif():
+    upright = Image.open(io.BytesIO(big_photo(3, 6000, 4000)))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # stored sideways: turn 90 degrees clockwise to view
+    data = encoded(upright.transpose(Image.Transpose.ROTATE_90), "JPEG", exif=exif, quality=85)
+    grey = decode_picture(data)
+    assert grey.shape[0] < grey.shape[1], "landscape again, as the phone showed it"
+
+
+def test_reading_a_48_megapixel_jpeg_keeps_memory_small(tmp_path):
+    """Decoded at a quarter of its size, a 48 MP JPEG costs tens of MB, not the 144 MB of its RGB pixels."""
+    path = tmp_path / "phone.jpg"
+    path.write_bytes(big_photo(5, 8000, 6000))
+    script = ("import resource, sys; from mlcore.image_io import decode_picture, clean_photo; "
+              "data = open(sys.argv[1], 'rb').read(); before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss; "
+              "clean_photo(decode_picture(data)); "
+              "print(before, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+    out = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True, check=True,
+                         cwd=str(Path(__file__).resolve().parents[1]))
+    before, after = (int(v) for v in out.stdout.split())
+    assert (after - before) / 1024 < 100, f"peak RSS grew by {(after - before) / 1024:.0f} MB"
+
+
+@pytest.mark.parametrize("digit,tilt,ink", SHADOW_PHOTOS)
+def test_a_phone_photo_with_a_shadow_edge_reads_right_on_both_pages(recognizer, digit, tilt, ink):
+    grey = decode_picture(shadow_photo(digit, tilt, ink))
+    draw = read_single_digit(recognizer, clean_photo(grey).ink)
+    assert (draw.digit, draw.doubt) == (digit, None), f"read {draw.digit} at {draw.confidence:.0%}, {draw.doubt}"
+    assert read_number(recognizer, clean_photo(grey, side=700).canvas).text == str(digit)
+
+
+def test_the_shadows_corner_at_the_border_is_not_ink():
+    ink = clean_ink(decode_picture(shadow_photo(4, -9, (60, 50, 90))))
+    count, _, stats, _ = cv2.connectedComponentsWithStats((ink > 0).astype(np.uint8))
+    assert count == 2, "one mark: the 4"
+    x, y, w, h, _ = stats[1]
+    assert abs((x + w / 2) - 140) < 30 and abs((y + h / 2) - 140) < 30, "in the middle, where the digit is"
+
+
+@pytest.mark.parametrize("side", [280, 700])
+@pytest.mark.parametrize("picture", [noise_png, wood_texture])
+def test_noise_and_texture_are_no_clear_digit(picture, side):
+    assert clean_photo(decode_picture(picture()), side).problem == NO_CLEAR_DIGIT
+
+
+@pytest.mark.parametrize("make", [lambda: shadow_photo(8), lambda: printed_number("2026"), bold_tight_seven,
+                                  lambda: png_bytes(255 - bold_tight_seven())])
+def test_digits_are_not_texture(make):
+    data = make() if not isinstance(make(), np.ndarray) else png_bytes(make())
+    assert clean_photo(decode_picture(data)).problem is None
+    assert clean_photo(decode_picture(data), side=700).problem is None
+
+
+def test_several_printed_digits_in_one_photo_are_several_digits(recognizer):
+    reading = read_single_digit(recognizer, clean_photo(decode_picture(printed_number("1234"))).ink)
+    assert reading.doubt == SEVERAL_DIGITS and not reading.is_one_digit
+    assert "several digits" in reading.photo_reason
+
+
+def seven_or_one(flag: float) -> bytes:
+    """A stroke with a top flag `flag` (share of the picture) long: a 1 when short, a 7 when long."""
+    paper = np.full((280, 280), 235, np.uint8)
+    stroke = np.round(np.array([(0.5 - flag, 0.2), (0.5, 0.15), (0.5, 0.85)]) * 280).astype(np.int32)
+    cv2.polylines(paper, [stroke], False, 30, 18, cv2.LINE_AA)
+    return png_bytes(paper)
+
+
+def unsure_photo(recognizer) -> bytes:
+    """A 1-or-7 photo the model reads at under 60 %, its flag found between a clear 1 and a clear 7."""
+    for flag in np.linspace(0.15, 0.22, 29):
+        data = seven_or_one(float(flag))
+        if read_single_digit(recognizer, clean_photo(decode_picture(data)).ink).doubt == LOW_CONFIDENCE:
+            return data
+    raise AssertionError("no flag length between a 1 and a 7 reads under 60 %")
+
+
+def test_a_photo_read_under_60_percent_is_not_sure_and_names_the_runner_up(recognizer):
+    reading = read_single_digit(recognizer, clean_photo(decode_picture(unsure_photo(recognizer))).ink)
+    assert reading.confidence < 0.6 and reading.is_unsure and reading.is_one_digit
+    assert {reading.digit, reading.runner_up} == {1, 7}
+    assert reading.photo_reason.startswith(f"Not sure: it could also be a {reading.runner_up}.")
+
+
+def test_a_blank_photo_says_so_in_photo_words(recognizer):
+    reading = read_single_digit(recognizer, clean_photo(decode_picture(png_bytes(np.full((300, 300), 220, np.uint8)))).ink)
+    assert reading.is_blank
+    assert reading.photo_reason.startswith("No digit found in the picture: it looks blank.")
+    assert "canvas" not in reading.photo_reason

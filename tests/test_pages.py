@@ -365,3 +365,81 @@ def test_a_link_with_a_value_no_knob_takes_says_so_and_keeps_the_rest(app):
     assert not app.exception
     assert app.session_state["knob_epochs"] == 3 and app.session_state["knob_batch_size"] == 128
     assert "batch_size could not be used" in app.warning[0].value
+
+
+def test_draw_page_photo_under_60_percent_says_not_sure_and_shows_its_probabilities(app, recognizer):
+    from .test_image_io import unsure_photo
+
+    app.run()
+    app.file_uploader[0].upload("one_or_seven.png", unsure_photo(recognizer), "image/png").run()
+    assert not app.exception
+    shown = next(m for m in app.metric if m.label == "The photo reads as")
+    assert shown.value in ("1", "7")
+    runner_up = "7" if shown.value == "1" else "1"
+    assert [i.value for i in app.info if i.value.startswith("Not sure")] == [
+        next(i.value for i in app.info if i.value.startswith(f"Not sure: it could also be a {runner_up}."))]
+    assert len(app.get("vega_lite_chart")) == 1, "the photo's ten probabilities"
+    assert [s.value for s in app.subheader] == ["Draw a digit", "Your photo"]
+
+
+@pytest.mark.parametrize("make,expected", [
+    ("noise", "No clear digit in the picture: it looks like texture or noise"),
+    ("blank", "No digit found in the picture: it looks blank."),
+])
+def test_draw_page_refuses_noise_and_blank_photos_in_photo_words(app, make, expected):
+    from .photos import noise_png, png_bytes
+
+    data = noise_png() if make == "noise" else png_bytes(np.full((300, 300), 220, np.uint8))
+    app.run()
+    app.file_uploader[0].upload(f"{make}.png", data, "image/png").run()
+    assert not app.exception
+    assert [w.value for w in app.warning] == [next(w.value for w in app.warning if w.value.startswith(expected))]
+    assert not any("canvas" in w.value or "Draw a single" in w.value for w in app.warning)
+    assert not [m for m in app.metric if m.label == "The photo reads as"]
+
+
+def test_draw_page_sends_a_photo_of_several_digits_to_the_number_page(app):
+    from .photos import printed_number
+
+    app.run()
+    app.file_uploader[0].upload("year.png", printed_number("1234"), "image/png").run()
+    assert not app.exception
+    assert any(w.value.startswith("I don't know. That looks like several digits") for w in app.warning)
+    links = [link for link in app.get("page_link") if link.proto.page == "number"
+             and link.proto.label == "Read it as a number"]
+    assert len(links) == 1
+
+
+def test_draw_page_reads_a_shadowed_phone_photo_and_a_24_megapixel_one(app):
+    from .photos import big_photo, shadow_photo
+
+    app.run()
+    app.file_uploader[0].upload("shadow.jpg", shadow_photo(6), "image/jpeg").run()
+    assert [m.value for m in app.metric if m.label == "The photo reads as"] == ["6"]
+    app.file_uploader[0].upload("phone.jpg", big_photo(3, 5712, 4284), "image/jpeg").run()
+    assert not app.exception and not app.error
+    assert [m.value for m in app.metric if m.label == "The photo reads as"] == ["3"]
+
+
+def test_number_page_refuses_noise_and_reads_a_shadowed_photo_as_the_draw_page_does(app):
+    from .photos import noise_png, shadow_photo
+
+    app.switch_page("pages/number.py").run()
+    app.file_uploader[0].upload("noise.png", noise_png(), "image/png").run()
+    assert not app.exception
+    assert [w.value for w in app.warning][0].startswith("No clear digit in the picture")
+    assert not [m for m in app.metric if m.label == "The photo reads"]
+    for digit in (1, 7):  # with the shadow's corner kept as ink, these read 11 and 17 here
+        app.file_uploader[0].upload("shadow.jpg", shadow_photo(digit), "image/jpeg").run()
+        assert [m.value for m in app.metric if m.label == "The photo reads"] == [str(digit)]
+
+
+def test_number_page_says_a_face_holds_no_digit_instead_of_not_sure(app):
+    from .photos import face_blob
+
+    app.switch_page("pages/number.py").run()
+    app.file_uploader[0].upload("face.jpg", face_blob(), "image/jpeg").run()
+    assert not app.exception
+    assert [w.value for w in app.warning][0].startswith("I don't know: nothing here looks like a digit")
+    assert not [i for i in app.info if i.value.startswith("Not sure")]
+    assert not [m for m in app.metric if m.label == "The photo reads"]

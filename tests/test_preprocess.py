@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from mlcore.image_io import MAX_SIDE, UploadError, decode_picture, photo_to_canvas
+from mlcore.image_io import MAX_PIXELS, UploadError, decode_picture, photo_to_canvas
 from mlcore.preprocess import DIGIT_BOX, canvas_to_mnist, trace
 from mlcore.synthetic import render_digit
 
@@ -101,8 +101,8 @@ def test_uploaded_pictures_are_read_or_refused_with_a_reason():
     with pytest.raises(UploadError, match="not a picture"):
         decode_picture(b"\x89PNG\r\n\x1a\n truncated")
     huge = io.BytesIO()
-    Image.new("L", (MAX_SIDE + 1, 8)).save(huge, format="PNG")
-    with pytest.raises(UploadError, match="pixels a side"):
+    Image.new("1", (MAX_PIXELS // 4000 + 1, 4000)).save(huge, format="PNG")
+    with pytest.raises(UploadError, match="megapixels: too many"):
         decode_picture(huge.getvalue())
     with pytest.raises(UploadError, match="MB"):
         decode_picture(b"\x00" * (11 * 1024 * 1024))

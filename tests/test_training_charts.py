@@ -48,14 +48,15 @@ def test_every_point_is_inside_the_chart_and_the_legend_names_each_line():
     batches = batches_of(40, 1)[:18]
     epochs = [{"epoch": 0.45, "index": 1, "partial": True, "val_loss": 0.9, "val_accuracy": 0.7}]
     marks = [{"step": 10, "epoch": 0.25, "text": "learning rate 0.001 → 0.0003"}]
-    spec = live_curves(batches, epochs, marks).to_dict()
-    for chart in spec["vconcat"]:
+    charts = [chart.to_dict() for chart in live_curves(batches, epochs, marks)]
+    assert len(charts) == 2
+    for chart in charts:
         x_scales = [layer["encoding"]["x"]["scale"] for layer in _layers(chart)]
         for scale in x_scales:
             low, high = scale["domain"]
             assert low == 0 and high >= 0.45 and scale["padding"] > 0
-    colors = [layer["encoding"]["color"] for layer in _layers(spec["vconcat"][0]) if "color" in layer["encoding"]]
-    assert colors and all(c["scale"]["domain"] == SERIES for c in colors)
+    colors = [layer["encoding"]["color"] for layer in _layers(charts[0]) if "color" in layer["encoding"]]
+    assert colors and all(c["scale"]["domain"] == SERIES and c["legend"]["orient"] == "top" for c in colors)
 
 
 def _layers(chart: dict) -> list[dict]:

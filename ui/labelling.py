@@ -39,7 +39,8 @@ def _undo() -> None:
 
 
 def label_buttons(reading: Recognition | None, canvas: CanvasResult) -> None:
-    """Under a reading: "Right" or a row of digits 0-9; the labelled drawing goes to My digits.
+    """Under a reading: "Right" or a row of digits 0-9 (only the row after "I don't know"); the
+    labelled drawing goes to My digits.
 
     Once labelled, the same drawing shows what it was saved as (with Undo) instead of the buttons.
     """
@@ -57,10 +58,13 @@ def label_buttons(reading: Recognition | None, canvas: CanvasResult) -> None:
     model = active_recognizer_or_stop().model.name
     rgba = canvas.image_data
     with st.container(key="labelling"):
-        st.markdown("**Was it right?** Label it to keep it in *My digits*.")
-        st.button(f"Right, it's a {reading.digit}", icon=":material/check:", type="primary", key="labelling_right",
-                  on_click=_save, args=(reading, rgba, reading.digit, model))
-        st.markdown("No, it's a …")
+        if reading.is_one_digit:
+            st.markdown("**Was it right?** Label it to keep it in *My digits*.")
+            st.button(f"Right, it's a {reading.digit}", icon=":material/check:", type="primary", key="labelling_right",
+                      on_click=_save, args=(reading, rgba, reading.digit, model))
+            st.markdown("No, it's a …")
+        else:  # no answer to confirm: a drawing that is not a digit is simply not labelled
+            st.markdown("**Did you mean a digit?** Say which to keep it in *My digits*; otherwise clear the canvas.")
         with st.container(gap="xsmall", key="labelling_digits"):
             for row in (range(5), range(5, 10)):  # two even rows, on a phone too
                 with st.container(horizontal=True, gap="xsmall"):

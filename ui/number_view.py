@@ -10,23 +10,36 @@ from ui.widgets import enlarge
 MAX_DIGIT_COLUMNS = 8
 
 
+def _ordinal(n: int) -> str:
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+
+
 def show_number(reading: NumberReading | None, label: str) -> None:
     """The number (or why there is none), the drawing with each digit's box, and each 28x28 digit."""
     if reading is None or reading.is_blank:
         st.subheader("Write a number")
         st.caption("Nothing to read yet: write a few digits side by side.")
         return
+    strange = [(place, d) for place, d in enumerate(reading.digits, 1) if not d.recognition.is_one_digit]
     if reading.problem:
         st.error(reading.problem, icon=":material/call_split:")
+    elif len(strange) == len(reading.digits):
+        st.warning("I don't know: nothing here looks like a digit the network knows (each mark is far from "
+                   "every digit it was trained on). Write digits 0 to 9 side by side.", icon=":material/help:")
     else:
         st.metric(label, reading.text, help="Each digit is read on its own; the confidence below is "
                                             "the chance that all of them are right.")
         st.markdown(f"{len(reading.digits)} digit{'s' if len(reading.digits) != 1 else ''} · "
                     f"confidence in the whole number **{reading.confidence:.1%}**")
-        unsure = [d for d in reading.digits if d.recognition.is_unsure]
+        unsure = [d for d in reading.digits if d.recognition.is_one_digit and d.recognition.is_unsure]
         if unsure:
-            st.info("Not sure about " + ", ".join(f"the {d.digit} ({d.confidence:.0%})" for d in unsure)
+            st.info("Not sure about " + ", ".join(f"the {d.digit} ({d.confidence:.0%}; it could also be a "
+                                                  f"{d.recognition.runner_up})" for d in unsure)
                     + ". Try writing it bigger or more clearly.", icon=":material/help:")
+        if strange:
+            st.warning(" ".join(f"The {_ordinal(place)} mark from the left doesn't look like one digit (the "
+                                f"network's nearest guess is {d.digit})." for place, d in strange)
+                       + " Its digit in the number above is a guess.", icon=":material/help:")
     st.image(boxes_picture(reading), caption="Where the digits are: green boxes are read with confidence, "
                                              "amber ones are unsure, red ones could not be separated",
              width="stretch")

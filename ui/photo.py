@@ -7,36 +7,55 @@ import numpy as np
 import streamlit as st
 
 from mlcore.image_io import UploadError
-from mlcore.inference import Recognizer
+from mlcore.inference import SEVERAL_DIGITS, Recognition, Recognizer
 from ui.reading import read_photo
-from ui.widgets import enlarge
+from ui.widgets import enlarge, probability_chart
 
 THUMBNAIL = 160
+NUMBER_PAGE = "pages/number.py"
+PHOTO_CHART_HEIGHT = 170
 
 
 def show_photo_reading(recognizer: Recognizer, upload) -> None:
     """The picture, its cleaned ink, the 28x28 input and the digit read, or why the file was refused."""
-    st.subheader("Your photo")
+    st.subheader("Your photo", divider="gray")
+    st.caption("Read on its own, apart from your drawing above.")
     try:
         photo = read_photo(upload.file_id, upload.getvalue(), recognizer)
     except UploadError as error:
         st.error(str(error), icon=":material/broken_image:")
         return
-    grey, ink, reading = photo.grey, photo.ink, photo.reading
-    steps = [(_thumbnail(grey), "your picture, in grey"), (_thumbnail(ink, margin=0), "the ink, cleaned"),
-             (enlarge(reading.image if reading.image is not None else np.zeros((28, 28)), THUMBNAIL),
-              "the model's 28×28 input")]
+    reading = photo.reading
+    model_input = reading.image if reading is not None and reading.image is not None else np.zeros((28, 28))
+    steps = [(_thumbnail(photo.grey), "your picture, in grey"), (_thumbnail(photo.ink, margin=0), "the ink, cleaned"),
+             (enlarge(model_input, THUMBNAIL), "the model's 28×28 input")]
     answer_column, *image_columns = st.columns([1.2, 1, 1, 1])  # the answer first: it leads on a phone too
     for column, (image, caption) in zip(image_columns, steps):
         column.image(image, caption=caption, width=THUMBNAIL)
-    if reading.is_blank:
-        answer_column.warning(f"No digit found in the photo. {reading.trace.blank_reason}",
-                              icon=":material/search_off:")
-    elif not reading.is_one_digit:
-        answer_column.warning(f"I don't know. {reading.reason}", icon=":material/help:")
+    with answer_column:
+        if photo.problem:
+            st.warning(photo.problem, icon=":material/texture:")
+        elif reading.is_blank:
+            st.warning(reading.photo_reason, icon=":material/search_off:")
+        else:
+            _show_answer(reading)
+
+
+def _show_answer(reading: Recognition) -> None:
+    """The photo's digit with its confidence and ten probabilities, or "I don't know" and why."""
+    if not reading.is_one_digit:
+        st.warning(f"I don't know. {reading.photo_reason}", icon=":material/help:")
+        if reading.doubt == SEVERAL_DIGITS:
+            st.page_link(NUMBER_PAGE, label="Read it as a number", icon=":material/pin:")
+        st.caption("What the network would have guessed anyway:")
     else:
-        answer_column.metric("The photo reads as", reading.digit)
-        answer_column.caption(f"Confidence {reading.confidence:.1%}")
+        st.metric("The photo reads as", reading.digit)
+        st.markdown(f"Confidence: **{reading.confidence:.1%}**")
+        if reading.is_unsure:
+            st.info(reading.photo_reason, icon=":material/help:")
+    chart = probability_chart(reading.probabilities, height=PHOTO_CHART_HEIGHT)
+    chart["encoding"]["y"]["axis"]["title"] = None  # the column is narrow: the bars keep the room
+    st.vega_lite_chart(chart, width="stretch")
 
 
 def _thumbnail(grey: np.ndarray, margin: int = 255) -> np.ndarray:

@@ -15,8 +15,9 @@ import cv2
 import numpy as np
 import streamlit as st
 
-from mlcore.image_io import UploadError, clean_ink, decode_picture
+from mlcore.image_io import UploadError, clean_photo, decode_picture
 from mlcore.inference import Recognition, Recognizer
+from mlcore.numbers import read_single_digit
 from ui.widgets import enlarge
 
 STEP_CAPTIONS = ("your drawing", "cropped to the ink", "scaled to 20 px", "pasted in 28×28",
@@ -76,11 +77,13 @@ def show_verdict(reading: Recognition) -> None:
 
 @dataclass(frozen=True)
 class PhotoReading:
-    """What the app did with an uploaded picture: grey (H, W) uint8, its cleaned ink, the reading."""
+    """What the app did with an uploaded picture: grey (H, W) uint8, its cleaned ink, the reading
+    (None when the picture is texture or noise: `problem` says so)."""
 
     grey: np.ndarray
     ink: np.ndarray
-    reading: Recognition
+    reading: Recognition | None
+    problem: str | None = None
 
 
 def read_photo(file_id: str, data: bytes, recognizer: Recognizer) -> PhotoReading:
@@ -91,8 +94,9 @@ def read_photo(file_id: str, data: bytes, recognizer: Recognizer) -> PhotoReadin
     if cached is None or cached[0] != key:
         try:
             grey = decode_picture(data)
-            ink = clean_ink(grey)
-            cached = (key, PhotoReading(grey, ink, recognizer.recognize(cv2.cvtColor(ink, cv2.COLOR_GRAY2RGBA))))
+            cleaned = clean_photo(grey)
+            reading = None if cleaned.problem else read_single_digit(recognizer, cleaned.ink)
+            cached = (key, PhotoReading(grey, cleaned.ink, reading, cleaned.problem))
         except UploadError as error:
             cached = (key, error)
         st.session_state[_PHOTO] = cached

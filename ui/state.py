@@ -138,13 +138,16 @@ def start_training(config, continue_from: RunOutcome | None = None) -> TrainingJ
     The session keeps its last KEEP_RUNS runs; older ones are forgotten (and their models too,
     unless one is in use).
     """
+    return add_session_job(lambda **owner: shared_job_manager().submit(config, continue_from=continue_from, **owner))
+
+
+def add_session_job(submit) -> TrainingJob:
+    """Call `submit(owner=, owner_alive=, number=)` for this session and keep the job it returns."""
     session_id = get_script_run_ctx().session_id
     runtime = Runtime.instance() if Runtime.exists() else None
     alive = (lambda: runtime.is_active_session(session_id)) if runtime else (lambda: True)
     jobs = session_jobs()
-    number = jobs[-1].number + 1 if jobs else 1
-    job = shared_job_manager().submit(config, owner=session_id, owner_alive=alive, number=number,
-                                      continue_from=continue_from)
+    job = submit(owner=session_id, owner_alive=alive, number=jobs[-1].number + 1 if jobs else 1)
     jobs.append(job)
     forget_old_runs(jobs)
     return job

@@ -69,24 +69,33 @@ def merged_marks(marks: list[dict]) -> pd.DataFrame:
     return merged
 
 
-def live_curves(batches: list[dict], epochs: list[dict], marks: list[dict] = ()) -> alt.VConcatChart | None:
-    """Loss and accuracy against epochs: every batch's own value (faint), its smoothed line, and
-    validation once per epoch (points); `marks` (changes made during the run) as labelled rules.
+LEGEND_HEIGHT = 60
+"""Pixels the legend above the loss chart takes: Streamlit fits the whole chart, legend included,
+into the height it is given."""
 
-    Both axes are padded, so that no point sits on the chart's edge.
+
+def live_curves(batches: list[dict], epochs: list[dict], marks: list[dict] = ()) -> list[alt.LayerChart]:
+    """Loss and accuracy against epochs, two charts (the first with the legend): every batch's own
+    value (faint), its smoothed line, and validation once per epoch (points); `marks` (changes made
+    during the run) as labelled rules. Empty before the first batch.
+
+    Both axes are padded, so that no point sits on the chart's edge. Two charts rather than one
+    vertical concatenation: Streamlit stretches a single view to its column, not a concatenation's
+    parts, which overflowed a narrow column.
     """
     if not batches and not epochs:
-        return None
+        return []
     last = max([b["epoch"] for b in batches] + [e["epoch"] for e in epochs] + [m["epoch"] for m in marks])
     x_scale = alt.Scale(domain=[0, max(last, 0.05)], nice=False, padding=12)
-    color = alt.Color("series:N", scale=alt.Scale(domain=SERIES, range=COLOURS),
-                      legend=alt.Legend(orient="top", direction="vertical", title=None, labelLimit=320))
+    legend = alt.Legend(orient="top", direction="vertical", title=None, labelLimit=320)
     charts = []
     for metric, title in (("loss", "loss (cross-entropy)"), ("accuracy", "accuracy")):
+        color = alt.Color("series:N", scale=alt.Scale(domain=SERIES, range=COLOURS),
+                          legend=legend if metric == "loss" else None)
         data = curve_frame(batches, epochs, metric)
         y = alt.Y("value:Q", title=title, scale=alt.Scale(zero=False, padding=10),
                   axis=alt.Axis(format="%") if metric == "accuracy" else alt.Axis())
-        base = alt.Chart(data, height=170).encode(
+        base = alt.Chart(data).encode(
             x=alt.X("epoch:Q", title="epoch", scale=x_scale), y=y, color=color,
             tooltip=["series", "note", alt.Tooltip("epoch:Q", format=".2f"), alt.Tooltip("value:Q", format=".4f")])
         layers = [
@@ -103,8 +112,8 @@ def live_curves(batches: list[dict], epochs: list[dict], marks: list[dict] = ())
                     side = rules.transform_filter((alt.datum.epoch > last / 2) == right_half)
                     layers.append(side.mark_text(align=align, dx=dx, baseline="top", color="#555", fontSize=11)
                                   .encode(text="text", y=alt.Y("row:Q", scale=None)))
-        charts.append(alt.layer(*layers))
-    return alt.vconcat(*charts).resolve_scale(color="shared")
+        charts.append(alt.layer(*layers).properties(height=170 + LEGEND_HEIGHT * (metric == "loss")))
+    return charts
 
 
 def compare_curves(runs: dict[str, list[dict]]) -> alt.Chart:

@@ -36,7 +36,7 @@ def test_train_watch_stop_draw_while_training_and_use_the_model(page, screenshot
     expect(page.get_by_test_id("stMetric").filter(has_text="Parameters")).to_contain_text("468,778")
     page.get_by_role("button", name="Train", exact=False).click()
     progress = page.get_by_test_id("stProgress")
-    expect(progress).to_contain_text(re.compile(r"Run 2: epoch 1 of 12, batch \d+"), timeout=60_000)
+    expect(progress).to_contain_text(re.compile(r"Run 2: epoch 1 of 12, batch \d+"), timeout=180_000)
     first = progress.inner_text()
     expect(progress).not_to_have_text(first, timeout=180_000)  # a niced worker on a busy machine starts slowly
     screenshot("train-run-in-progress")

@@ -1,5 +1,7 @@
 """Drawing things that are not one digit gets "I don't know"; all ten digits still read."""
 
+import re
+
 from playwright.sync_api import Page, expect
 
 from . import drawing
@@ -40,6 +42,9 @@ def test_letters_and_two_digits_get_i_dont_know(page, screenshot):
         reason = "several digits" if name == "10" else "doesn't look like one digit"
         expect(page.get_by_test_id("stAlert").filter(has_text=reason)).to_be_visible()
         expect(prediction(page)).to_have_count(0)
+        # nothing to confirm: no "Right, it's a ..." inviting a wrong label, only "which digit did you mean"
+        expect(page.get_by_role("button", name=re.compile("^Right, it's a"))).to_have_count(0)
+        expect(page.get_by_text("Did you mean a digit?")).to_be_visible()
         if name == "A":
             screenshot("draw-page-i-dont-know")
             page.set_viewport_size({"width": 390, "height": 844})
