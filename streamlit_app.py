@@ -11,7 +11,7 @@ from ui.canvas import digit_canvas
 from ui.labelling import label_buttons
 from ui.layout import page_frame
 from ui.photo import show_photo_reading
-from ui.reading import STEP_CAPTIONS, read_drawing
+from ui.reading import STEP_CAPTIONS, read_drawing, show_verdict
 from ui.state import active_recognizer_or_stop, model_label, model_picker
 from ui.widgets import probability_chart
 
@@ -33,17 +33,11 @@ def show_reading(reading, canvas) -> None:
             st.caption(reading.trace.blank_reason)
         return
     st.markdown("**Your drawing reads**")
+    show_verdict(reading)
     if not reading.is_one_digit:
-        st.subheader("I don't know")
-        st.warning(reading.reason, icon=":material/help:")
-        st.caption("What the network would have guessed anyway (calibrated probabilities):")
         st.vega_lite_chart(probability_chart(reading.probabilities), width="stretch")
         label_buttons(reading, canvas)
         return
-    st.metric("Prediction", reading.digit)
-    st.markdown(f"Confidence: **{reading.confidence:.1%}**")
-    if reading.is_unsure:
-        st.info(reading.reason)
     label_buttons(reading, canvas)
     st.vega_lite_chart(probability_chart(reading.probabilities), width="stretch")
 

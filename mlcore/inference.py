@@ -277,16 +277,25 @@ VALIDATION_SIZE = 5000
 
 
 @functools.lru_cache(maxsize=1)
-def reference_digits() -> tuple[np.ndarray, np.ndarray]:
-    """Held-out digits for fitting the checks: MNIST's 5,000-image validation split (never trained
-    on by the shipped recipe) followed by canvas-style digits. uint8 (N, 28, 28) and (N,) labels."""
+def validation_digits() -> tuple[np.ndarray, np.ndarray]:
+    """MNIST's 5,000-image validation split (never trained on by the shipped recipe), where the
+    temperature is fitted: uint8 (5000, 28, 28) images and (5000,) labels."""
     from mlcore.data import load_mnist
-    from mlcore.synthetic import canvas_style_digits
     from mlcore.training import TrainConfig, split_training_set
 
     split = split_training_set(load_mnist(), TrainConfig())
+    return split.x_val, split.y_val
+
+
+@functools.lru_cache(maxsize=1)
+def reference_digits() -> tuple[np.ndarray, np.ndarray]:
+    """Held-out digits for fitting the checks: the validation split (`validation_digits`) followed
+    by canvas-style digits. uint8 (N, 28, 28) and (N,) labels."""
+    from mlcore.synthetic import canvas_style_digits
+
+    x_val, y_val = validation_digits()
     canvas_x, canvas_y = canvas_style_digits(REFERENCE_CANVAS_DIGITS, REFERENCE_CANVAS_SEED)
-    return np.concatenate([split.x_val, canvas_x]), np.concatenate([split.y_val, canvas_y])
+    return np.concatenate([x_val, canvas_x]), np.concatenate([y_val, canvas_y])
 
 
 def _penultimate_model(model: keras.Model) -> keras.Model | None:

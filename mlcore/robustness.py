@@ -17,6 +17,10 @@ Predict = Callable[[np.ndarray], np.ndarray]
 """(N, 28, 28) float images in [0, 1] -> (N, 10) probabilities, e.g. `Recognizer.predict_batch`."""
 
 NOISE_SEED = 0
+INK_NEARLY_GONE = 0.15
+"""A step whose 28x28 input holds less than this share of the untouched image's ink (sum of pixel
+values) has almost nothing left to read: shrunk to x0.3 or thinned by 4 px, most digits keep under
+a tenth of their ink and are read as 1, which says nothing about what the network thinks a 1 is."""
 
 
 @dataclass(frozen=True)
@@ -27,7 +31,16 @@ class Sweep:
     axis_title: str
     values: tuple[float, ...]
     transform: Callable[[np.ndarray, float], np.ndarray]
+    describe: Callable[[float], str]
+    """A step in words with its unit, e.g. "turned 50° clockwise (−50°)"."""
+    compact: Callable[[float], str]
+    """A step in a few characters with its unit, e.g. "−50°"."""
     identity: float = 0.0
+
+    @property
+    def identity_index(self) -> int:
+        """The index of the untouched image among `values`."""
+        return int(np.argmin(np.abs(np.asarray(self.values, float) - self.identity)))
 
     @property
     def coarse_values(self) -> tuple[float, ...]:
@@ -73,6 +86,12 @@ def thickness(images: np.ndarray, steps: float) -> np.ndarray:
     return np.stack([operation(image, kernel, iterations=count) for image in images])
 
 
+def thicker_pen(images: np.ndarray, pixels: float) -> np.ndarray:
+    """The pen `pixels` wider (narrower when negative): `thickness` by pixels / 2 steps, since each
+    step adds or removes one pixel on both edges of a stroke."""
+    return thickness(images, pixels / 2)
+
+
 def noise(images: np.ndarray, sigma: float) -> np.ndarray:
     """Add Gaussian noise of standard deviation `sigma` (the same noise for every call with that sigma)."""
     rng = np.random.default_rng(NOISE_SEED)
@@ -88,15 +107,52 @@ def occlude(images: np.ndarray, height: float) -> np.ndarray:
     return covered
 
 
+def _minus(value: float) -> str:
+    return f"{value:g}".replace("-", "\u2212")
+
+
+def _signed(value: float) -> str:
+    return ("+" if value > 0 else "") + _minus(value)
+
+
+def _rotation(degrees: float) -> str:
+    turn = "anticlockwise" if degrees > 0 else "clockwise"
+    return f"turned {abs(degrees):g}° {turn} ({_signed(degrees)}°)"
+
+
+def _shift(pixels: float) -> str:
+    return f"moved {abs(pixels):g} px {'right' if pixels > 0 else 'left'} ({_signed(pixels)} px)"
+
+
+def _scale(factor: float) -> str:
+    return f"{'shrunk' if factor < 1 else 'enlarged'} to ×{factor:g}"
+
+
+def _pen(pixels: float) -> str:
+    return f"with the pen {abs(pixels):g} px {'thicker' if pixels > 0 else 'thinner'} ({_signed(pixels)} px)"
+
+
+def _noise(sigma: float) -> str:
+    return f"with noise of standard deviation {sigma:g} (on pixels from 0 to 1)"
+
+
+def _bar(height: float) -> str:
+    return f"with a {height:g} px bar across the middle"
+
+
 SWEEPS: dict[str, Sweep] = {
-    "rotation": Sweep("rotation", "rotation (°, anticlockwise)", tuple(range(-60, 61, 5)), rotate),
-    "shift": Sweep("shift", "shift right (px)", tuple(range(-10, 11)), shift),
-    "scale": Sweep("scale", "scale (× size)", tuple(np.round(np.arange(0.3, 1.75, 0.1), 2)), scale, 1.0),
-    "thickness": Sweep("thickness", "thinner < 0 < thicker (steps)", tuple(range(-2, 4)),
-                       thickness),
-    "noise": Sweep("noise", "noise (standard deviation)", tuple(np.round(np.arange(0, 0.51, 0.05), 2)), noise),
-    "occluding bar": Sweep("occluding bar", "bar across the middle (px)",
-                           tuple(range(0, 15)), occlude),
+    "rotation": Sweep("rotation", "rotation (°, anticlockwise > 0 > clockwise)", tuple(range(-60, 61, 5)), rotate,
+                      _rotation, lambda v: f"{_signed(v)}°"),
+    "shift": Sweep("shift", "shift (px, right > 0 > left)", tuple(range(-10, 11)), shift, _shift,
+                   lambda v: f"{_signed(v)} px"),
+    "scale": Sweep("scale", "scale (× size)", tuple(np.round(np.arange(0.3, 1.75, 0.1), 2)), scale, _scale,
+                   lambda v: f"×{v:g}", 1.0),
+    "thickness": Sweep("thickness", "pen width (px added, on the 28×28 input)", tuple(range(-4, 7, 2)),
+                       thicker_pen, _pen, lambda v: f"{_signed(v)} px"),
+    "noise": Sweep("noise", "noise (standard deviation)", tuple(np.round(np.arange(0, 0.51, 0.05), 2)), noise,
+                   _noise, lambda v: f"σ {v:g}"),
+    "occluding bar": Sweep("occluding bar", "bar across the middle (px)", tuple(range(0, 15)), occlude, _bar,
+                           lambda v: f"{v:g} px"),
 }
 
 
@@ -110,6 +166,33 @@ class SweepReading:
     """(steps, 28, 28) float32 the transformed images."""
     probabilities: np.ndarray
     """(steps, 10) the model's probabilities."""
+    identity_index: int = 0
+    """The step that is the untouched image."""
+
+    @property
+    def ink_share(self) -> np.ndarray:
+        """(steps,) each step's ink (sum of pixel values) as a share of the untouched image's."""
+        ink = self.images.reshape(len(self.images), -1).sum(axis=1).astype(np.float64)
+        untouched = ink[self.identity_index]
+        return ink / untouched if untouched > 0 else np.zeros_like(ink)
+
+    @property
+    def ink_nearly_gone(self) -> np.ndarray:
+        """(steps,) bool: under INK_NEARLY_GONE of the untouched image's ink is left."""
+        return self.ink_share < INK_NEARLY_GONE
+
+    @property
+    def original_digit(self) -> int:
+        """The answer for the untouched image."""
+        return int(self.digits[self.identity_index])
+
+    def first_changes(self) -> list[int | None]:
+        """Walking outward from the untouched image, on the lower side then the upper side: the index
+        of the first step whose answer differs from the untouched image's, or None if none does (or
+        the side has no steps). Sweeps starting at the untouched image give [None, i]."""
+        digits, start = self.digits, self.identity_index
+        sides = (range(start - 1, -1, -1), range(start + 1, len(digits)))
+        return [next((i for i in side if digits[i] != digits[start]), None) for side in sides]
 
     @property
     def digits(self) -> np.ndarray:
@@ -129,7 +212,7 @@ def sweep_one(predict: Predict, image28: np.ndarray, sweep: Sweep) -> SweepReadi
     """One image through every step of `sweep`, all steps in one batch."""
     image = np.asarray(image28, np.float32).reshape(1, 28, 28)
     images = np.concatenate([sweep.apply(image, value) for value in sweep.values])
-    return SweepReading(np.asarray(sweep.values, np.float32), images, predict(images))
+    return SweepReading(np.asarray(sweep.values, np.float32), images, predict(images), sweep.identity_index)
 
 
 def accuracy_curve(predict: Predict, images28: np.ndarray, labels: np.ndarray, sweep: Sweep,

@@ -25,8 +25,10 @@ import tensorflow as tf
 
 from mlcore.activations import CONVOLUTION, stages
 
-IG_STEPS = 32
-"""Points on the path from the black image to the input (midpoint rule)."""
+IG_STEPS = 128
+"""Points on the path from the black image to the input (midpoint rule). Sundararajan et al. suggest
+20-300 and checking that the attributions add up to the change in score within 5 %: with 32 steps
+they missed by up to 18 % on drawn digits, with 128 by under 2 %."""
 
 
 class Saliency:

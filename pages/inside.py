@@ -4,6 +4,7 @@ from mlcore.robustness import SWEEPS
 from ui.canvas import digit_canvas, last_drawing
 from ui.inside import layers_view, saliency_view, sweep_view
 from ui.layout import page_frame
+from ui.reading import show_verdict
 from ui.state import active_recognizer_or_stop, mnist_or_stop, model_label, model_picker
 from ui.widgets import probability_chart
 
@@ -29,7 +30,7 @@ with answer_column:
         st.subheader("Draw a digit")
         st.caption("Then see every layer's feature maps, the saliency maps and the robustness lab below.")
     else:
-        st.metric("Prediction", reading.digit, help="The network's answer: the digit with the largest probability.")
+        show_verdict(reading)
         st.vega_lite_chart(probability_chart(reading.probabilities, height=180), width="stretch")
         if canvas.image_data is None:
             st.caption("Your last drawing, from the Draw page. Draw here to look inside a new one.")
@@ -45,7 +46,7 @@ if layers_tab.open:
 if why_tab.open:
     with why_tab:
         if has_digit:
-            saliency_view(recognizer, reading.image, reading.probabilities)
+            saliency_view(recognizer, reading)
         else:
             st.info("Draw a digit above to see which pixels the answer rests on.", icon=":material/draw:")
 if breaks_tab.open:

@@ -176,7 +176,7 @@ def test_inside_page_asks_for_a_digit_and_still_runs_the_lab_on_test_images(app,
     app.number_input(key="lab_index").set_value(3).run()
     assert not app.exception
     assert any(f"is labelled {mnist.y_test[3]}" in c.value for c in app.caption)
-    assert any("The answer" in m.value for m in app.markdown)
+    assert any(m.value.startswith(f"Untouched, it reads {mnist.y_test[3]}.") for m in app.markdown)
     assert len(app.get("vega_lite_chart")) == 1
 
 
@@ -209,6 +209,58 @@ def test_inside_page_explains_the_answer_and_the_runner_up(app, recognizer):
         f"Integrated gradients for {runner_up}")
 
 
+def cross_png() -> bytes:
+    """An X drawn on the canvas (white strokes on black), as the canvas sends it."""
+    import cv2
+
+    canvas = np.zeros((280, 280, 4), np.uint8)
+    canvas[..., 3] = 255
+    for start, end in (((62, 56), (218, 224)), ((218, 56), (62, 224))):
+        cv2.line(canvas, start, end, (255, 255, 255, 255), 20, cv2.LINE_AA)
+    buffer = io.BytesIO()
+    Image.fromarray(canvas).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_inside_page_says_i_dont_know_for_an_x_and_frames_its_maps_as_a_guess(app, recognizer):
+    reading = recognizer.recognize(np.asarray(Image.open(io.BytesIO(cross_png()))))
+    assert not reading.is_one_digit
+    open_inside(app, "Why this answer", drawing=cross_png())
+    assert [s.value for s in app.subheader] == ["I don't know"]
+    assert not any(m.label == "Prediction" for m in app.metric), "no Prediction for an X"
+    assert reading.reason in [w.value for w in app.warning]
+    assert any(f"what the network looked at for its guess, {reading.digit}: not reasons" in w.value
+               for w in app.warning)
+    titles = [m.value for m in app.markdown if m.value.startswith("**") and m.value != "**Your digit**"]
+    assert titles[0].startswith(f"**What it looked at for its guess, {reading.digit}**")
+    assert not any(t.startswith("**Why") for t in titles)
+
+
+def test_inside_page_shows_the_confidence_as_the_draw_page_does(app, recognizer):
+    drawing = drawing_png(3)
+    reading = recognizer.recognize(np.asarray(Image.open(io.BytesIO(drawing))))
+    open_inside(app, drawing=drawing)
+    assert app.metric[0].label == "Prediction" and app.metric[0].value == str(reading.digit)
+    assert f"Confidence: **{reading.confidence:.1%}**" in [m.value for m in app.markdown]
+
+
+def test_the_lab_says_when_the_ink_has_nearly_gone_and_why_noise_drifts(app, mnist):
+    assert mnist.y_test[1] == 2
+    open_inside(app, "Where it breaks")
+    app.number_input(key="lab_index").set_value(1).run()
+    app.session_state["lab_sweep"] = "thickness"
+    app.run()
+    assert not app.exception
+    text = " ".join(m.value for m in app.markdown)
+    assert "Untouched, it reads 2." in text
+    assert "With the pen 4 px thinner (−4 px), under 15 % of the ink is left" in text
+    assert any("Grey band: under 15 %" in c.value for c in app.caption)
+    app.session_state["lab_sweep"] = "noise"
+    app.run()
+    assert not app.exception
+    assert any("on noise alone, with no digit at all, this network reads **8**" in m.value for m in app.markdown)
+
+
 def test_inside_page_works_for_a_network_without_convolutions(app):
     import keras
 
@@ -224,7 +276,9 @@ def test_inside_page_works_for_a_network_without_convolutions(app):
     app.session_state["inside_tab"] = "Why this answer"
     app.run()
     assert not app.exception
-    assert "no convolution" in app.info[0].value
+    assert any("no convolution" in i.value for i in app.info)
+    assert any(i.value.startswith("Not sure: it could also be") for i in app.info), "an untrained MLP is unsure"
+    assert any(i.value.startswith("The network is not sure") for i in app.info), "its maps are framed as a guess"
     assert [i.captions[0].split(":")[0] for i in app.get("image")] == [
         f"Integrated gradients for {d}" for d in np.argsort(app.session_state[ACTIVE_MODEL].recognize(
             np.asarray(Image.open(io.BytesIO(drawing_png(1))))).probabilities)[::-1][:2]]

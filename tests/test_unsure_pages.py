@@ -53,11 +53,16 @@ def test_explorer_calibration_section_shows_ece_before_and_after_and_the_trade_o
     app.run()
     assert not app.exception
     metrics = {m.label: m.value for m in app.metric}
-    shipped = read_metadata()["calibration"]["temperature"]
-    assert metrics["Temperature T"] == f"{shipped:.3f}"
-    before = float(metrics["Calibration error before"].rstrip("%"))
-    after = float(metrics["after temperature scaling"].rstrip("%"))
-    assert 0 < before < 1 and 0 < after < 1, "the shipped model is within 1 % of calibrated on MNIST"
+    shipped = read_metadata()["calibration"]
+    assert metrics["Temperature T"] == f"{shipped['temperature']:.3f}"
+    table = next(m.value for m in app.markdown if "error before" in m.value)
+    validation = next(line for line in table.splitlines() if line.startswith("| Validation split (T fitted here)"))
+    before, after = (float(cell.strip().rstrip("%")) / 100 for cell in validation.split("|")[3:5])
+    assert (before, after) == (pytest.approx(shipped["ece_before"], abs=5e-5), pytest.approx(shipped["ece_after"], abs=5e-5))
+    assert after < before, "on the split it was fitted on, temperature scaling lowers the error"
+    test_row = next(line for line in table.splitlines() if line.startswith("| MNIST test set"))
+    assert all(0 < float(cell.strip().rstrip("%")) < 1 for cell in test_row.split("|")[3:5])
+    assert any("already calibrated on MNIST" in c.value for c in app.caption)
     assert len(app.get("vega_lite_chart")) == 1
     app.button(key="measure_unsure").click().run()
     assert not app.exception

@@ -6,11 +6,11 @@ import numpy as np
 import streamlit as st
 
 from mlcore.activations import CONVOLUTION, DENSE, INPUT, POOLING, SOFTMAX, ActivationProbe
-from mlcore.inference import Recognizer
+from mlcore.inference import Recognition, Recognizer
 from mlcore.robustness import SWEEPS, sweep_one
 from mlcore.saliency import Saliency
 from ui import pictures
-from ui.robustness_charts import flip_sentence, identity_index, sweep_chart
+from ui.robustness_charts import flip_sentence, sweep_chart
 from ui.widgets import probability_chart
 
 TEACHER_NOTES = {
@@ -44,8 +44,12 @@ TEACHER_NOTES = {
                  "asks the last convolution: how much would the digit's score grow if each feature map grew? It "
                  "weighs the maps by that, adds them up and keeps the positive part: a coarse heat map of the "
                  "regions that speak for the digit. **Integrated gradients** (Sundararajan et al., 2017) fades "
-                 "the image in from black and adds up, pixel by pixel, how much each bit of ink raised (orange) or "
-                 "lowered (blue) the digit's score; it needs no convolution, so it works for any network. "
+                 "the image in from black (the baseline) in 128 steps and adds up, pixel by pixel, how much each "
+                 "bit of ink raised (orange) or lowered (blue) the digit's score; the pixels' shares add up to "
+                 "the score's change from a black image. It works for any network. It judges every pixel on "
+                 "its own, so neighbouring pixels of one stroke can push opposite ways: the map looks speckled, "
+                 "and single pixels matter less than where orange or blue gathers. Black background pixels "
+                 "always get 0 (there is no ink to credit). "
                  "Neither proves *why* the network decided; they show where it looked."),
     "pca": ("What is a principal component?",
             "Each image is a list of numbers (784 pixels, or the last hidden layer's units). Principal component "
@@ -109,10 +113,11 @@ def _stage_picture(activation, filters: np.ndarray | None) -> None:
     elif values.ndim == 3:
         columns = 16 if values.shape[-1] > 32 else 8
         cell = max(28, min(84, 720 // columns))
-        st.image(pictures.feature_map_grid(values, columns=columns, cell=cell),
+        maps = pictures.feature_map_grid(values, columns=columns, cell=cell)
+        st.image(maps, width=maps.shape[1],
                  caption=f"{values.shape[-1]} feature maps, one per filter; black = 0, yellow = the layer's largest value")
-        if filters is not None:
-            st.image(pictures.filter_grid(filters, columns=16, cell=36),
+        if filters is not None:  # the same grid, so filter n sits where map n sits
+            st.image(pictures.filter_grid(filters, columns=columns, cell=cell), width=maps.shape[1],
                      caption=f"The {len(filters)} learnt {filters.shape[1]}×{filters.shape[2]} filters of this first "
                              "convolution, in the same order as the maps above: orange weights add the pixel, blue ones subtract it")
     else:
@@ -120,37 +125,100 @@ def _stage_picture(activation, filters: np.ndarray | None) -> None:
                  caption=f"{values.size} units, row by row; black = 0 (off), yellow = the largest")
 
 
-def saliency_view(recognizer: Recognizer, image28: np.ndarray, probabilities: np.ndarray) -> None:
-    """Grad-CAM and integrated gradients for the predicted digit and the runner-up, over the drawing."""
-    saliency = saliency_for(recognizer.key, recognizer)
-    top, runner_up = (int(d) for d in np.argsort(probabilities)[::-1][:2])
-    classes = [top, runner_up]
-    integrated = saliency.integrated_gradients(image28, classes)
-    cams = saliency.gradcam(image28, classes) if saliency.has_gradcam else None
+@st.cache_data(max_entries=16, show_spinner="Computing the saliency maps…")
+def saliency_maps(model_key: str, image_bytes: bytes, classes: tuple[int, int], _recognizer: Recognizer):
+    """Integrated gradients (about 0.4 s: 2 × 128 gradients) and Grad-CAM (None without a convolution)
+    for one 28x28 float32 image given as bytes, computed once per drawing, model and classes."""
+    saliency = saliency_for(model_key, _recognizer)
+    image28 = np.frombuffer(image_bytes, np.float32).reshape(28, 28)
+    integrated = saliency.integrated_gradients(image28, list(classes))
+    return integrated, saliency.gradcam(image28, list(classes)) if saliency.has_gradcam else None
+
+
+UNLIKELY_BELOW = 0.01
+"""A runner-up under this probability is a very unlikely answer: its maps are dimmed."""
+
+
+def saliency_view(recognizer: Recognizer, reading: Recognition) -> None:
+    """Grad-CAM and integrated gradients for the predicted digit and the runner-up, over the drawing.
+    When the app does not know (or is not sure), the maps are framed as what the network looked at
+    for its guess, not as reasons the drawing is that digit."""
+    image28, probabilities = reading.image, reading.probabilities
+    top, runner_up = reading.digit, reading.runner_up
+    integrated, cams = saliency_maps(recognizer.key, image28.astype(np.float32).tobytes(), (top, runner_up),
+                                     recognizer)
+    if not reading.is_one_digit:
+        st.warning(f"I don't know what this is (see above), so these maps show what the network looked at for its "
+                   f"guess, {top}: not reasons for the drawing to be a {top}.", icon=":material/help:")
+    elif reading.is_unsure:
+        st.info(f"The network is not sure ({reading.confidence:.1%} for {top}). These maps show what it looked at "
+                f"for its guess and for the other candidate, {runner_up}.", icon=":material/help:")
     if cams is None:
         st.info("This model has no convolution, so Grad-CAM has nothing to look at; integrated gradients "
                 "works for any network.", icon=":material/info:")
-    for digit, label, row in ((top, "the answer", 0), (runner_up, "the runner-up", 1)):
+    st.caption("Each map is scaled on its own (its strongest pixel is full colour), so compare where a map is "
+               "bright, not how bright two maps are.")
+    guessing = reading.is_unsure
+    for digit, row in ((top, 0), (runner_up, 1)):
         chance = f"{probabilities[digit]:.1%}" if probabilities[digit] >= 0.001 else "under 0.1 %"
-        st.markdown(f"**Why {digit}** ({label}, {chance})")
+        unlikely = row == 1 and probabilities[digit] < UNLIKELY_BELOW
+        if row == 0:
+            title = f"**What it looked at for its guess, {digit}** ({chance})" if guessing else \
+                f"**Why {digit}** (the answer, {chance})"
+        else:
+            title = f"**And for {digit}** (the runner-up, {chance})"
+        st.markdown(title)
+        if unlikely:
+            st.caption(f"{digit} is a very unlikely answer ({chance}): these maps explain a score the network "
+                       "all but rejected, so they are dimmed.")
+        dim = 0.5 if unlikely else 1.0
         columns = st.columns(2)
         if cams is not None:
-            columns[0].image(pictures.overlay(image28, cams[row], signed=False), width=OVERLAY_SIDE,
-                             caption=f"Grad-CAM for {digit}: bright = the regions that speak for {digit}")
+            columns[0].image(_dimmed(pictures.overlay(image28, cams[row], signed=False), dim), width=OVERLAY_SIDE,
+                             caption=f"Grad-CAM for {digit}: bright = the regions that raised the score of {digit}")
         columns[1 if cams is not None else 0].image(
-            pictures.overlay(image28, integrated[row], signed=True), width=OVERLAY_SIDE,
-            caption=f"Integrated gradients for {digit}: orange ink raises its score, blue ink lowers it")
+            _dimmed(pictures.overlay(image28, integrated[row], signed=True), dim), width=OVERLAY_SIDE,
+            caption=f"Integrated gradients for {digit}: orange ink raised its score, blue ink lowered it, "
+                    "grey barely mattered")
     teacher_note("saliency")
 
 
+def _dimmed(picture: np.ndarray, factor: float) -> np.ndarray:
+    return picture if factor == 1.0 else (picture * factor).astype(np.uint8)
+
+
 def sweep_view(recognizer: Recognizer, image28: np.ndarray, sweep_name: str) -> None:
-    """One image through one sweep: the transformed images, the answer at each step, where it flips."""
+    """One image through one sweep: the transformed images, the answer at each step, where it changes."""
     sweep = SWEEPS[sweep_name]
     reading = sweep_one(recognizer.predict_batch, image28, sweep)
-    original = int(reading.digits[identity_index(sweep)])
-    st.image(pictures.strip(reading.images, side=44), caption=f"The image at each step: {sweep.axis_title}")
-    st.altair_chart(sweep_chart(reading, sweep, original), width="stretch")
-    st.markdown(flip_sentence(reading))
-    st.caption(f"Points: the answer and its probability; dashed line: the probability of {original}, the answer "
-               "for the untouched image; red lines: where the answer changes.")
+    original = reading.original_digit
+    shown = sorted({0, len(sweep.values) - 1, *(list(sweep.values).index(value) for value in sweep.coarse_values)})
+    st.image(pictures.labelled_strip(reading.images[shown], [f"{reading.values[i]:g}" for i in shown]),
+             caption=f"The image at {'every step' if len(shown) == len(sweep.values) else 'every other step'}, "
+                     f"labelled with its {sweep.axis_title}")
+    st.altair_chart(sweep_chart(reading, sweep), width="stretch")
+    st.markdown(flip_sentence(reading, sweep))
+    if sweep.name == "noise":
+        st.markdown(noise_sentence(recognizer))
+    gone = " Grey band: under 15 % of the untouched image's ink is left, so the answer there is a guess." \
+        if reading.ink_nearly_gone.any() else ""
+    st.caption(f"Points: the answer (one colour per digit) and its probability; dashed line: the probability of "
+               f"{original}, the answer for the untouched image; red line: the first step on each side where the "
+               f"answer is no longer {original}.{gone}")
     teacher_note("robustness")
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _noise_alone(model_key: str, _recognizer: Recognizer) -> int:
+    """What the model reads in the noise sweep's strongest noise with no digit at all."""
+    sweep = SWEEPS["noise"]
+    blank = sweep.apply(np.zeros((1, 28, 28), np.float32), sweep.values[-1])
+    return int(_recognizer.predict_batch(blank)[0].argmax())
+
+
+def noise_sentence(recognizer: Recognizer) -> str:
+    """Why noise pulls answers towards one digit, with the digit this model reads in noise alone."""
+    digit = _noise_alone(recognizer.key, recognizer)
+    return (f"Why do noisy images drift to one answer? The network learnt from clean black backgrounds; speckles "
+            f"all over the square are ink it has never seen there, and on noise alone, with no digit at all, "
+            f"this network reads **{digit}**. The more noise, the more the speckles outweigh the digit.")

@@ -74,25 +74,57 @@ def grey(image28: np.ndarray, side: int) -> np.ndarray:
     return np.repeat(picture[..., None], 3, axis=2)
 
 
-def overlay(image28: np.ndarray, saliency: np.ndarray, signed: bool, side: int = 252) -> np.ndarray:
-    """The drawing, dimmed, with a saliency map laid over it.
+SIGNED_CLIP_PERCENTILE = 99
+"""Signed maps are scaled so the 99th percentile of |value| on the ink is full colour (a few extreme
+pixels would otherwise wash every other one out), as is usual for integrated gradients."""
 
-    `saliency`: (28, 28); unsigned maps in [0, 1] are shown in the inferno colours, signed ones
-    (scaled by their largest absolute value) in orange (for the class) and blue (against it), the
-    colour's strength growing with the square root of the value so that weaker pixels still show.
+
+def overlay(image28: np.ndarray, saliency: np.ndarray, signed: bool, side: int = 252) -> np.ndarray:
+    """The drawing, dimmed to grey, with a saliency map laid over it; each map on its own scale.
+
+    `saliency`: (28, 28). Unsigned maps in [0, 1] are shown in the inferno colours (black, red,
+    yellow). Signed ones (attributions) in orange (for the class) and blue (against it), the colour's
+    strength linear in |value| up to its 99th percentile on the ink, so weak attributions leave the
+    grey drawing visible and only the pixels that matter are coloured.
     """
     base = grey(image28, side).astype(np.float32) * 0.45
     if signed:
-        top = float(np.abs(saliency).max())
-        scaled = saliency / top if top > 0 else saliency
-        colour, weight = diverging(np.sign(scaled)).astype(np.float32), np.sqrt(np.abs(scaled))
+        magnitude = np.abs(saliency)
+        ink = magnitude[np.asarray(image28) > 0]
+        top = float(np.percentile(ink, SIGNED_CLIP_PERCENTILE)) if ink.size else 0.0
+        scaled = np.clip(saliency / top, -1, 1) if top > 0 else np.zeros_like(saliency)
+        colour, weight = diverging(np.sign(scaled)).astype(np.float32), np.abs(scaled)
     else:
         colour, weight = heat(saliency).astype(np.float32), np.clip(saliency, 0, 1)
-    colour = cv2.resize(colour, (side, side), interpolation=cv2.INTER_LINEAR)
-    weight = cv2.resize(weight.astype(np.float32), (side, side), interpolation=cv2.INTER_LINEAR)[..., None]
-    return np.clip(base * (1 - weight) + colour * np.maximum(weight, 0.0) + base * weight * 0.3, 0, 255).astype(np.uint8)
+    colour = cv2.resize(colour, (side, side), interpolation=cv2.INTER_NEAREST)
+    weight = cv2.resize(weight.astype(np.float32), (side, side), interpolation=cv2.INTER_NEAREST)[..., None]
+    return np.clip(base * (1 - weight) + colour * weight, 0, 255).astype(np.uint8)
 
 
 def strip(images28: np.ndarray, side: int = 48) -> np.ndarray:
     """Several float [0, 1] 28x28 images side by side, white on black, with white gaps."""
     return tile([grey(image, side) for image in images28], len(images28), side)
+
+
+def labelled_strip(images28: np.ndarray, labels: list[str], side: int = 56, max_columns: int = 7) -> np.ndarray:
+    """Float [0, 1] 28x28 images with a label under each, in rows of at most `max_columns` (balanced:
+    13 images make rows of 7 and 6), so that on a phone each stays about 50 px wide."""
+    count = len(images28)
+    columns = count if count <= max_columns else math.ceil(count / math.ceil(count / max_columns))
+    label_height = 18
+    tiles = []
+    for image, label in zip(images28, labels):
+        cell = np.zeros((side + label_height, side, 3), np.uint8)
+        cell[:side] = grey(image, side)
+        cell[side:] = 255
+        font, scale = cv2.FONT_HERSHEY_SIMPLEX, 0.4
+        (width, _), _ = cv2.getTextSize(label, font, scale, 1)
+        cv2.putText(cell, label, ((side - width) // 2, side + 13), font, scale, (0, 0, 0), 1, cv2.LINE_AA)
+        tiles.append(cell)
+    rows = math.ceil(count / columns)
+    height, width = side + label_height, side
+    grid = np.full((rows * (height + GAP) - GAP, columns * (width + GAP) - GAP, 3), GAP_COLOUR, np.uint8)
+    for n, cell in enumerate(tiles):
+        top, left = (n // columns) * (height + GAP), (n % columns) * (width + GAP)
+        grid[top : top + height, left : left + width] = cell
+    return grid

@@ -60,6 +60,21 @@ def read_drawing(png: bytes | None, recognizer: Recognizer) -> DrawingReading | 
     return result
 
 
+def show_verdict(reading: Recognition) -> None:
+    """What the app says about a drawing it read (not blank): "I don't know" with the reason when it
+    does not look like one digit, else the Prediction, its calibrated confidence and any "not sure"
+    hint. The Draw page and Inside the network both show a reading this way."""
+    if not reading.is_one_digit:
+        st.subheader("I don't know")
+        st.warning(reading.reason, icon=":material/help:")
+        st.caption("What the network would have guessed anyway (calibrated probabilities):")
+    else:
+        st.metric("Prediction", reading.digit)
+        st.markdown(f"Confidence: **{reading.confidence:.1%}**")
+        if reading.is_unsure:
+            st.info(reading.reason)
+
+
 @dataclass(frozen=True)
 class PhotoReading:
     """What the app did with an uploaded picture: grey (H, W) uint8, its cleaned ink, the reading

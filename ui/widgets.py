@@ -77,9 +77,14 @@ def confusion_chart(confusion: np.ndarray, chosen: tuple[int, int] | None = None
         x=alt.X("predicted:O", axis=alt.Axis(orient="top", labelAngle=0)), y="true:O",
         color=alt.Color("images:Q", scale=alt.Scale(scheme="reds"), legend=None),
         tooltip=["true", "predicted", "images"]).add_params(cell)
-    counts = alt.Chart(matrix).mark_text(fontSize=12).encode(x="predicted:O", y="true:O", text="images:Q")
+    darkest = max(1, int(off_diagonal.images.max())) if len(off_diagonal) else 1
+    # white on the dark half of the "reds" scale, dark text elsewhere (the diagonal has no colour)
+    light = (alt.datum.true != alt.datum.predicted) & (alt.datum.images > darkest / 2)
+    counts = alt.Chart(matrix).mark_text(fontSize=12).encode(
+        x="predicted:O", y="true:O", text="images:Q", color=alt.condition(light, alt.value("white"), alt.value("#262730")))
     if chosen is None:
         return heat + counts
     outline = alt.Chart(pd.DataFrame({"true": [chosen[0]], "predicted": [chosen[1]]})).mark_rect(
         filled=False, stroke="#0e1117", strokeWidth=3).encode(x="predicted:O", y="true:O")
-    return heat + counts + outline
+    # the outline is drawn under the numbers, so the chosen cell's number keeps its contrasting colour
+    return heat + outline + counts
