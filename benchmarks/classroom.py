@@ -113,7 +113,7 @@ async def student(url: str, clock: Clock, tally: Tally, rng: random.Random) -> N
             values = canvas_values(digit)
             for i, value in enumerate(values):
                 await asyncio.sleep(STROKE_SECONDS * rng.uniform(0.7, 1.3))
-                answer = await _send_stroke(session, canvas, fragment, value, tally)
+                answer = await _send_stroke(session, canvas, fragment, value, tally, final=i == len(values) - 1)
                 if i == len(values) - 1 and answer != "lost":
                     tally.digits += 1
                     if answer != str(digit):
@@ -126,8 +126,11 @@ async def student(url: str, clock: Clock, tally: Tally, rng: random.Random) -> N
         await session.close()
 
 
-async def _send_stroke(session, canvas: str, fragment: str, value: dict, tally: Tally) -> str | None:
-    """Send one stroke; the Prediction read (None if the run showed none, "lost" if no answer came)."""
+async def _send_stroke(session, canvas: str, fragment: str, value: dict, tally: Tally, final: bool) -> str | None:
+    """Send one stroke; the Prediction read (None if the run showed none, "lost" if no answer came).
+
+    A digit's first strokes may rightly get "I don't know" (the first stroke of a 4 is an L):
+    only a digit's last stroke without a Prediction counts as an error."""
     try:
         result = await session.rerun([json_widget(canvas, value)], page="", fragment_id=fragment,
                                      timeout=NO_ANSWER_AFTER)
@@ -136,7 +139,8 @@ async def _send_stroke(session, canvas: str, fragment: str, value: dict, tally: 
         return "lost"
     tally.errors += result.exceptions
     if result.prediction_seconds is None:
-        tally.errors.append("a stroke's run showed no Prediction")
+        if final:
+            tally.errors.append("a digit's last stroke showed no Prediction")
         return None
     tally.waits.append(result.prediction_seconds)
     return result.prediction
