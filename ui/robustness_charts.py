@@ -59,7 +59,7 @@ def sweep_chart(reading: SweepReading, sweep: Sweep, height: int = 300) -> alt.L
                  alt.Tooltip("ink left:Q", format=".0%")])
     line = answer.mark_line(color="#bbbbbb")
     points = answer.mark_circle(size=70, opacity=1).encode(
-        color=alt.Color("answer:N", scale=DIGIT_SCALE, legend=alt.Legend(title="answer", orient="top", columns=10, symbolSize=60)))
+        color=alt.Color("answer:N", scale=DIGIT_SCALE, legend=alt.Legend(title="answer", orient="top", columns=5, symbolSize=60)))
     labels = (answer.transform_filter(alt.datum.labelled).mark_text(dy=-11, fontSize=12, fontWeight="bold")
               .encode(text="answer:N"))
     changes = (alt.Chart(frame[frame["answer changes"]]).mark_rule(color=CHANGE_RED, strokeWidth=2)
