@@ -184,15 +184,21 @@ def finished_view(job: TrainingJob) -> None:
     label = f"Run {job.number}{' fine-tuned' if outcome.fine_tune else ''} ({outcome.test_accuracy:.2%})"
     if active_recognizer_or_stop() is recognizer:
         use_col.markdown(":material/check_circle: In use on the Draw and Explore pages")
-    elif use_col.button("Use this model", key=f"use_{job.number}", type="primary",
-                        help="The Draw and Explore pages then use it, for this session."):
-        trained_models()[label] = recognizer
-        use_model(recognizer)
-        st.rerun()
+    else:
+        # A callback, not `if st.button(...)`: it runs even when the user goes to another page
+        # before this page's rerun gets to this line (the click would be lost otherwise).
+        use_col.button("Use this model", key=f"use_{job.number}", type="primary",
+                       help="The Draw and Explore pages then use it, for this session.",
+                       on_click=use_trained_model, args=(label, recognizer))
     more_epochs(job)
     save_form(job, recognizer)
     with st.expander("Confusion matrix on the test set"):
         st.altair_chart(confusion_chart(outcome.confusion), width="stretch")
+
+
+def use_trained_model(label: str, recognizer) -> None:
+    trained_models()[label] = recognizer
+    use_model(recognizer)
 
 
 def more_epochs(job: TrainingJob) -> None:
