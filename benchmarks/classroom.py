@@ -207,8 +207,9 @@ async def _measure(tasks, watch: ServerWatch, seconds: float, clock: Clock, tall
     clock.deadline = time.perf_counter() + seconds
     clock.ready.set()
     await asyncio.gather(*tasks)
-    figures = {"rss_start": rss_start, "rss_end": watch.rss(), "rss_peak": max(watch.samples, default=0),
-               "cpu": watch.cpu_seconds() - cpu_start, "seconds": seconds}
+    samples = watch.samples or [rss_start]
+    figures = {"rss_start": rss_start, "rss_end": watch.rss(), "rss_peak": max(samples),
+               "rss_half": samples[len(samples) // 2], "cpu": watch.cpu_seconds() - cpu_start, "seconds": seconds}
     return tally, figures
 
 
@@ -233,7 +234,8 @@ def report(args, tally: Tally, figures: dict) -> None:
     print(f"  training runs finished: {len(tally.training_runs)}"
           + (f", {np.median(tally.training_runs):.0f} s each (median)" if tally.training_runs else ""))
     print(f"  server RSS: {figures['rss_start'] / mb:.0f} MB at start, peak {figures['rss_peak'] / mb:.0f} MB, "
-          f"{figures['rss_end'] / mb:.0f} MB at the end (growth {(figures['rss_end'] - figures['rss_start']) / mb:+.0f} MB)")
+          f"{figures['rss_end'] / mb:.0f} MB at the end (growth {(figures['rss_end'] - figures['rss_start']) / mb:+.0f} MB; "
+          f"{(figures['rss_end'] - figures['rss_half']) / mb:+.0f} MB in the second half, once every student has drawn)")
 
 
 def main() -> None:
