@@ -229,3 +229,16 @@ def test_a_truncated_zip_is_refused_with_a_reason(cut):
     data = to_zip([LabelledDigit(image=np.eye(28, dtype=np.uint8) * 255, label=1, id="ab")])
     with pytest.raises(DigitZipError):
         from_zip(data[: int(len(data) * cut)])
+
+
+def test_the_same_drawing_is_caught_by_its_pixels_and_label_not_only_its_id(digits):
+    collection = Collection(digits[:3])
+    copy = LabelledDigit(image=digits[0].image.copy(), label=digits[0].label)  # a new id: imported again
+    relabelled = LabelledDigit(image=digits[1].image.copy(), label=(digits[1].label + 1) % 10)
+    assert collection.add_all([copy, relabelled, LabelledDigit(image=relabelled.image.copy(), label=relabelled.label)]) == 1
+    assert len(collection) == 4 and copy.id not in collection and relabelled.id in collection
+    assert not collection.add(copy)
+    assert collection.remove(digits[0].id) and collection.add(copy), "once deleted, the drawing can come back"
+    copies = to_zip([LabelledDigit(image=d.image, label=d.label, canvas_png=d.canvas_png) for d in digits[:2]])
+    imported = Collection(from_zip(to_zip(digits)))
+    assert imported.add_all(from_zip(copies)) == 0, "a zip of the same drawings under new ids adds nothing"
