@@ -10,7 +10,8 @@ from ui.layout import page_frame
 from ui.my_digits import count_of, my_digits, not_in_class_dataset
 
 SHOWN = 120
-NOTICE = "my_digits_notice"
+IMPORT, SHARE = "my_digits_import_notice", "my_digits_share_notice"
+"""What the last import or share did, shown right under its own button (in sight on a phone)."""
 
 page_frame("pages/my_digits.py")
 st.title("My digits")
@@ -19,8 +20,14 @@ st.caption("The drawings you labelled on the Draw page. They live in this browse
 digits = my_digits()
 
 
-def notice(kind: str, text: str) -> None:
-    st.session_state[NOTICE] = (kind, text)
+def notice(where: str, kind: str, text: str) -> None:
+    st.session_state[where] = (kind, text)
+
+
+def show_notice(where: str) -> None:
+    if where in st.session_state:
+        kind, text = st.session_state.pop(where)
+        (st.error if kind == "error" else st.success)(text)
 
 
 def import_zip() -> None:
@@ -31,32 +38,29 @@ def import_zip() -> None:
         found = from_zip(upload.getvalue())
         added = digits.add_all(found)
     except (DigitZipError, CollectionFull) as error:
-        notice("error", f"{upload.name} was not imported: {error}")
+        notice(IMPORT, "error", f"{upload.name} was not imported: {error}")
     else:
         here = len(found) - added
         already = f" ({count_of(here)} {'was' if here == 1 else 'were'} here already)" if here else ""
-        notice("success", f"Imported {count_of(added)} from {upload.name}{already}.")
+        notice(IMPORT, "success", f"Imported {count_of(added)} from {upload.name}{already}.")
 
 
 def share() -> None:
     try:
         new = not_in_class_dataset(list(digits))
         if not new:
-            notice("success", "The class dataset holds all your drawings already.")
+            notice(SHARE, "success", "The class dataset holds all your drawings already.")
             return
         added = class_dataset.add_new_digits(class_dataset_engine(), np.stack([d.image for d in new]),
                                              np.array([d.label for d in new], np.uint8))
     except class_dataset.ClassDatasetError as error:
-        notice("error", str(error))
+        notice(SHARE, "error", str(error))
     else:
         there = f" ({count_of(added.already)} {'was' if added.already == 1 else 'were'} there already)" \
             if added.already else ""
-        notice("success", f"Added {count_of(added.added)} to the class dataset{there}: it now holds {added.total:,}.")
+        notice(SHARE, "success",
+               f"Added {count_of(added.added)} to the class dataset{there}: it now holds {added.total:,}.")
 
-
-if NOTICE in st.session_state:
-    kind, text = st.session_state.pop(NOTICE)
-    (st.error if kind == "error" else st.success)(text)
 
 if not len(digits):
     st.info("Nothing here yet. Draw a digit on the Draw page and tell the network whether it read it right.",
@@ -88,6 +92,7 @@ with st.container(horizontal=True):
 st.file_uploader("Upload a zip downloaded from here", type=["zip"], key="my_digits_upload", on_change=import_zip,
                  help="Drawings already here (the same picture with the same label) are not added twice. "
                       "A zip with anything wrong in it is refused whole.")
+show_notice(IMPORT)
 
 st.subheader("Share with the class")
 st.caption("Add your drawings to the class dataset on this server, so the class can see and train on everyone's "
@@ -100,3 +105,4 @@ else:
     share_label = (f"Add {count_of(unshared)} to the class dataset" if unshared
                    else "All your drawings are in the class dataset" if len(digits) else "No drawings to add yet")
     st.button(share_label, icon=":material/group_add:", disabled=not unshared, on_click=share, key="my_digits_share")
+show_notice(SHARE)

@@ -48,7 +48,7 @@ def test_too_few_drawings_say_how_many_are_needed_and_where_to_label_them(app):
     assert "20 labelled drawings: 10 held out to compare before and after, and 10 to learn from. " \
            "You have labelled 19 so far, so 1 more is needed" in needs[0]
     # the hint names the Draw page's buttons as they read there: "Right, it's a 7", and the digits under "No, it's a …"
-    assert "press **Right, it's a …** or the right digit under **No, it's a …**" in needs[0]
+    assert "press **Right, it's a …** or, under **No, it's a …**, the right digit." in needs[0]
     assert any("at least 10, are kept aside" in c.value for c in app.caption)
     links = {link.proto.label: link.proto.page_script_hash for link in app.get("page_link")}
     assert links["Label drawings on Draw"] == links["Draw"], "a link to the Draw page (the menu's own link)"

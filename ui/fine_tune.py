@@ -58,9 +58,9 @@ def _start_button(recognizer: Recognizer, busy: bool, source: str) -> None:
         st.info(f"Fine-tuning needs at least {MIN_DRAWINGS} labelled drawings: {MIN_HELD_OUT} held out to compare "
                 f"before and after, and {MIN_TRAIN} to learn from. {where} {count} so far, so "
                 f"{MIN_DRAWINGS - count} more {'is' if MIN_DRAWINGS - count == 1 else 'are'} needed: draw digits on "
-                "the Draw page and, under each reading, press **Right, it's a …** or the right digit under "
-                "**No, it's a …**" + (", then add them to the class dataset on My digits." if source == CLASS_DATASET
-                                      else "."), icon=":material/info:")
+                "the Draw page and, under each reading, press **Right, it's a …** or, under **No, it's a …**, "
+                "the right digit" + (", then add them to the class dataset on My digits." if source == CLASS_DATASET
+                                     else "."), icon=":material/info:")
         with st.container(horizontal=True):
             st.page_link("streamlit_app.py", label="Label drawings on Draw", icon=":material/draw:")
             st.page_link("pages/my_digits.py", label="My digits (upload a zip)", icon=":material/collections:")
