@@ -10,8 +10,8 @@ from ui.layout import page_frame
 from ui.my_digits import count_of, my_digits, not_in_class_dataset
 
 SHOWN = 120
+# What the last import or share did, shown right under its own button (in sight on a phone):
 IMPORT, SHARE = "my_digits_import_notice", "my_digits_share_notice"
-"""What the last import or share did, shown right under its own button (in sight on a phone)."""
 
 page_frame("pages/my_digits.py")
 st.title("My digits")

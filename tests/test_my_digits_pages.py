@@ -36,6 +36,8 @@ def test_my_digits_shows_counts_deletes_and_shares_only_once(app, tmp_path):
     app.switch_page("pages/my_digits.py").run()
     assert not app.exception
     assert (metric(app, "Drawings"), metric(app, "Misread by the model")) == ("3", "2")
+    assert [m.value for m in app.markdown] == ["Delete all 3 drawings from this session?"], \
+        "no stray text (a bare string in a page script is drawn by Streamlit's magic)"
     app.button(key=f"my_digits_delete_{list(app.session_state[MY_DIGITS])[0].id}").click().run()
     assert metric(app, "Drawings") == "2"
     app.button(key="my_digits_share").click().run()
