@@ -76,7 +76,7 @@ def test_unusable_drawings_are_refused_with_a_reason(recognizer, mnist, images, 
 
 
 def test_drawings_cross_to_the_worker_as_a_checked_npz_and_nothing_else_is_read(tmp_path):
-    x, y = outlined_digits(12, seed=3)
+    x, y = outlined_digits(MIN_DRAWINGS, seed=3)
     path = write_drawings(tmp_path / "drawings.npz", x, y)
     read_x, read_y = read_drawings(path)
     assert np.array_equal(read_x, x) and np.array_equal(read_y, y)
@@ -84,7 +84,7 @@ def test_drawings_cross_to_the_worker_as_a_checked_npz_and_nothing_else_is_read(
     np.savez(tmp_path / "other.npz", x=x, y=y, extra=np.zeros(3))
     with pytest.raises(ValueError, match="not drawings"):
         read_drawings(tmp_path / "other.npz")
-    np.savez(tmp_path / "pickled.npz", x=np.array([object()] * 12, dtype=object), y=y)
+    np.savez(tmp_path / "pickled.npz", x=np.array([object()] * MIN_DRAWINGS, dtype=object), y=y)
     with pytest.raises(ValueError):
         read_drawings(tmp_path / "pickled.npz")
 
