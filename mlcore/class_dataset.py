@@ -5,9 +5,10 @@ server SQLAlchemy speaks (PostgreSQL on Streamlit Community Cloud, whose disk is
 app restarts). The app gets its `Engine` from Streamlit's `st.connection(..., type="sql")`; these
 functions take the Engine, so they run (and are tested) without Streamlit.
 
-What a session can do is exactly what this module exposes: add drawings, count them by digit,
-page through them, export them all, and clear them all (the page asks for the teacher's
-passcode first). Every statement is built by SQLAlchemy with bound parameters on two fixed
+What a session can do is exactly what this module exposes: add drawings (a drawing it holds
+already, the same 28x28 pixels and label, is not added twice), ask which drawings it holds,
+count them by digit, page through them, export them all, and clear them all (the page asks for
+the teacher's passcode first). Every statement is built by SQLAlchemy with bound parameters on two fixed
 tables; no user text ever becomes SQL or a table name. Every write is one transaction that first
 updates the one row of `class_dataset_lock`: that serialises writers (a row lock on PostgreSQL,
 the write lock on SQLite), so the size cap holds even when a whole class presses "add" at once.
@@ -18,10 +19,11 @@ from __future__ import annotations
 import hmac
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import (BigInteger, CheckConstraint, Column, Engine, Integer, LargeBinary, MetaData, SmallInteger,
-                        Table, delete, func, insert, select, update)
+from sqlalchemy import (BigInteger, CheckConstraint, Column, Engine, Index, Integer, LargeBinary, MetaData,
+                        SmallInteger, Table, delete, func, insert, select, update)
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from mlcore.collection import LabelledDigit, check_image, check_label
@@ -30,6 +32,8 @@ CAP = 20_000
 """Most drawings the class dataset holds (about 16 MB of pixels)."""
 MAX_PAGE = 500
 PIXELS = 28 * 28
+LOOKUP_CHUNK = 500
+"""Drawings looked up per query (bound parameters stay well under SQLite's and PostgreSQL's limits)."""
 
 metadata = MetaData()
 digits = Table(
@@ -40,6 +44,8 @@ digits = Table(
     CheckConstraint("label >= 0 AND label <= 9", name="class_dataset_label_is_a_digit"),
     CheckConstraint(f"length(pixels) = {PIXELS}", name="class_dataset_pixels_are_28x28"),
 )
+by_pixels = Index("class_dataset_digits_by_pixels", digits.c.pixels)
+"""Finds a drawing by its pixels (duplicates); created on databases made before it existed, too."""
 lock = Table(
     "class_dataset_lock", metadata,
     Column("id", Integer, primary_key=True, autoincrement=False),
@@ -68,6 +74,7 @@ def ensure_schema(engine: Engine) -> None:
     """Create the two tables and the lock row if they are missing (safe to call from many processes)."""
     with _database_errors():
         metadata.create_all(engine, checkfirst=True)
+        by_pixels.create(engine, checkfirst=True)
         try:
             with engine.begin() as connection:
                 if connection.scalar(select(lock.c.id).where(lock.c.id == 1)) is None:
@@ -76,24 +83,66 @@ def ensure_schema(engine: Engine) -> None:
             pass  # another process inserted the lock row first
 
 
-def add_digits(engine: Engine, images: np.ndarray, labels: np.ndarray, cap: int = CAP) -> int:
-    """Add N drawings in one transaction, all or none; returns the new total.
+@dataclass(frozen=True)
+class Added:
+    """What one `add_new_digits` did."""
 
-    images: (N, 28, 28) uint8; labels: (N,) ints 0-9. Raises ValueError for anything else and
-    ClassDatasetFull (adding nothing) when the total would pass `cap`.
+    added: int
+    already: int
+    """Drawings not added because the class dataset held them already (same pixels and label),
+    or because they came twice in the same call."""
+    total: int
+    """Drawings in the class dataset afterwards."""
+
+
+def add_digits(engine: Engine, images: np.ndarray, labels: np.ndarray, cap: int = CAP) -> int:
+    """`add_new_digits`, returning only the new total."""
+    return add_new_digits(engine, images, labels, cap).total
+
+
+def add_new_digits(engine: Engine, images: np.ndarray, labels: np.ndarray, cap: int = CAP) -> Added:
+    """Add those of N drawings the class dataset does not hold yet, in one transaction, all or none.
+
+    images: (N, 28, 28) uint8; labels: (N,) ints 0-9. A drawing with the same pixels and label as
+    one stored (or one earlier in `images`) is skipped and counted in `Added.already`. Raises
+    ValueError for anything else and ClassDatasetFull (adding nothing) when the total would pass `cap`.
     """
     rows = _rows(images, labels)
     with _database_errors(), engine.begin() as connection:
-        _take_write_lock(connection)
+        _take_write_lock(connection)  # before looking for duplicates: no other writer can add them meanwhile
+        stored = _stored(connection, rows)
+        new = list({(r["label"], r["pixels"]): r for r in rows if (r["label"], r["pixels"]) not in stored}.values())
         count = connection.scalar(select(func.count()).select_from(digits))
-        if count + len(rows) > cap:
+        if count + len(new) > cap:
             raise ClassDatasetFull(
                 f"The class dataset is full: it holds {count:,} drawings and takes at most {cap:,}, so there is "
-                f"room for {max(cap - count, 0):,} more and you are adding {len(rows):,}. Nothing was added; "
+                f"room for {max(cap - count, 0):,} more and you are adding {len(new):,}. Nothing was added; "
                 f"ask your teacher to download the class dataset and clear it.")
-        if rows:
-            connection.execute(insert(digits), rows)
-        return count + len(rows)
+        if new:
+            connection.execute(insert(digits), new)
+        return Added(len(new), len(rows) - len(new), count + len(new))
+
+
+def holds(engine: Engine, images: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """(N,) bool: which of these drawings the class dataset holds now (the same 28x28 pixels and label).
+
+    images: (N, 28, 28) uint8; labels: (N,) ints 0-9; ValueError for anything else. A session asks
+    this rather than remembering what it added: a teacher may have cleared the dataset since.
+    """
+    rows = _rows(images, labels)
+    with _database_errors(), engine.connect() as connection:
+        stored = _stored(connection, rows)
+    return np.array([(r["label"], r["pixels"]) in stored for r in rows], dtype=bool)
+
+
+def _stored(connection, rows: list[dict]) -> set[tuple[int, bytes]]:
+    """The (label, pixels) of the stored drawings whose pixels are among `rows`' (found by index)."""
+    wanted = list({r["pixels"] for r in rows})
+    found: set[tuple[int, bytes]] = set()
+    for start in range(0, len(wanted), LOOKUP_CHUNK):
+        query = select(digits.c.label, digits.c.pixels).where(digits.c.pixels.in_(wanted[start:start + LOOKUP_CHUNK]))
+        found.update((int(label), bytes(pixels)) for label, pixels in connection.execute(query))
+    return found
 
 
 def _rows(images: np.ndarray, labels: np.ndarray) -> list[dict]:

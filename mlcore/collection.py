@@ -89,12 +89,19 @@ def labelled_drawing(image28: np.ndarray, canvas_rgba: np.ndarray | None, label:
     )
 
 
+def content_key(digit: LabelledDigit) -> tuple[int, bytes]:
+    """What makes two drawings the same drawing: the label and the 28x28 pixels (not the id)."""
+    return digit.label, np.ascontiguousarray(digit.image).tobytes()
+
+
 class Collection:
-    """An ordered set of `LabelledDigit`s, at most `MAX_DIGITS`, unique by id."""
+    """An ordered set of `LabelledDigit`s, at most `MAX_DIGITS`, unique by id and by content
+    (the same 28x28 pixels with the same label, `content_key`)."""
 
     def __init__(self, digits: list[LabelledDigit] | None = None, limit: int = MAX_DIGITS):
         self.limit = limit
         self._digits: dict[str, LabelledDigit] = {}
+        self._keys: set[tuple[int, bytes]] = set()
         self.add_all(digits or [])
 
     def __len__(self) -> int:
@@ -106,28 +113,41 @@ class Collection:
     def __contains__(self, digit_id: str) -> bool:
         return digit_id in self._digits
 
-    def add(self, digit: LabelledDigit) -> None:
-        self.add_all([digit])
+    def add(self, digit: LabelledDigit) -> bool:
+        """Add one drawing; False when it is here already (same id, or same pixels and label)."""
+        return self.add_all([digit]) == 1
 
     def add_all(self, digits: list[LabelledDigit]) -> int:
-        """Add every digit not already here (same id), or none of them; returns how many were new.
+        """Add every digit not already here, or none of them; returns how many were new.
 
-        Raises CollectionFull, adding nothing, when they do not all fit.
+        A digit is here already when one with its id, or with its pixels and label, is here (or
+        earlier in `digits`). Raises CollectionFull, adding nothing, when the new ones do not all fit.
         """
-        new = {d.id: d for d in digits if d.id not in self._digits}
+        new: dict[str, LabelledDigit] = {}
+        keys = set(self._keys)
+        for digit in digits:
+            key = content_key(digit)
+            if digit.id not in self._digits and digit.id not in new and key not in keys:
+                new[digit.id] = digit
+                keys.add(key)
         if len(self._digits) + len(new) > self.limit:
             room = self.limit - len(self._digits)
             raise CollectionFull(f"My digits holds up to {self.limit:,} drawings: there is room for {room:,} "
                                  f"more, and that would add {len(new):,}. Delete some first.")
         self._digits.update(new)
+        self._keys = keys
         return len(new)
 
     def remove(self, digit_id: str) -> bool:
         """Delete one drawing; False when there was none with that id."""
-        return self._digits.pop(digit_id, None) is not None
+        digit = self._digits.pop(digit_id, None)
+        if digit is not None:
+            self._keys.discard(content_key(digit))
+        return digit is not None
 
     def clear(self) -> None:
         self._digits.clear()
+        self._keys.clear()
 
     def with_label(self, label: int) -> list[LabelledDigit]:
         return [d for d in self._digits.values() if d.label == label]

@@ -12,8 +12,9 @@ Reading trusts nothing: every name is checked before anything is decompressed (n
 paths, no "..", no unexpected files), sizes are capped before and while reading (a zip bomb
 stops at its declared size, and a header that lies fails its CRC), every PNG is decoded and
 checked, every label must be a digit, and the whole zip is parsed before anything is returned,
-so a refused zip imports nothing. `digits.npz` is written for convenience and not read back: the
-CSV and the PNGs are the source of truth.
+so a refused zip imports nothing. The CSV and the PNGs are the source of truth; `digits.npz`, when
+present, must hold the same drawings in the same order (same pixels, same labels), or the zip is
+refused: one of them was edited, and the app cannot tell which is right.
 """
 
 from __future__ import annotations
@@ -106,14 +107,18 @@ def from_zip(data: bytes, max_digits: int = MAX_DIGITS) -> list[LabelledDigit]:
     stray = sorted(n for n in files if n.startswith(("images/", "canvas/")) and n not in referenced)
     if stray:
         raise DigitZipError(f"{stray[0]} is not listed in {CSV_NAME}.")
+    if NPZ_NAME in files:
+        _check_npz_matches(files[NPZ_NAME], digits)
     return digits
 
 
 def _checked_entries(archive: zipfile.ZipFile, max_digits: int) -> dict[str, zipfile.ZipInfo]:
     infos = [info for info in archive.infolist() if not _IGNORED.match(info.filename)]
     if len(infos) > 2 * max_digits + 5:
-        raise DigitZipError(f"The zip holds {len(infos):,} files; a zip of up to {max_digits:,} drawings "
-                            f"holds at most {2 * max_digits + 5:,}.")
+        raise DigitZipError(f"The zip holds {len(infos):,} files. My digits keeps at most {max_digits:,} drawings, and "
+                            f"a zip of {max_digits:,} drawings holds at most {2 * max_digits + 5:,} files (two "
+                            f"pictures per drawing, {CSV_NAME}, {NPZ_NAME} and {README_NAME}). Upload a zip of at "
+                            f"most {max_digits:,} drawings, such as one downloaded from My digits.")
     entries: dict[str, zipfile.ZipInfo] = {}
     for info in infos:
         name = info.filename
@@ -172,7 +177,9 @@ def _parse_rows(files: dict[str, bytes], max_digits: int) -> list[LabelledDigit]
     try:
         for line, row in enumerate(reader, start=2):
             if len(digits) == max_digits:
-                raise DigitZipError(f"{CSV_NAME} lists more than {max_digits:,} drawings, the most one collection holds.")
+                raise DigitZipError(f"{CSV_NAME} lists more than {max_digits:,} drawings, the most My digits keeps. "
+                                    f"Upload a zip of at most {max_digits:,} drawings, such as one downloaded from "
+                                    f"My digits.")
             digit = _parse_row(row, line, files)
             if digit.id in seen:
                 raise DigitZipError(f"{CSV_NAME} line {line}: the id {digit.id} appears twice.")
@@ -251,6 +258,45 @@ def _check_canvas(name: str, data: bytes) -> None:
         picture.verify()  # every chunk's CRC, without decoding the pixels (the app never decodes them)
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
         raise DigitZipError(f"{name} is a damaged PNG picture.") from error
+
+
+def _check_npz_matches(data: bytes, digits: list[LabelledDigit]) -> None:
+    """Refuse the zip unless digits.npz holds exactly x (N, 28, 28) uint8 and y (N,) uint8 equal to
+    the PNGs and the CSV's labels, in the CSV's order. Its arrays are read with the zip checks above
+    (declared sizes, CRC) and `np.load(allow_pickle=False)`, each at most 8 bytes an element."""
+    x_expected = np.stack([d.image for d in digits])
+    y_expected = np.array([d.label for d in digits], np.uint8)
+    try:
+        inner = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError) as error:
+        raise DigitZipError(f"{NPZ_NAME} is not a numpy .npz file (or it is damaged).") from error
+    with inner:
+        infos = {info.filename: info for info in inner.infolist()}
+        if set(infos) != {"x.npy", "y.npy"}:
+            raise DigitZipError(f"{NPZ_NAME} should hold the arrays x and y only; it holds "
+                                f"{', '.join(sorted(n.removesuffix('.npy') for n in infos))[:120]}.")
+        arrays = {}
+        for name, expected in (("x", x_expected), ("y", y_expected)):
+            info = infos[f"{name}.npy"]
+            if info.file_size > expected.size * 8 + 1024:  # room for any 8-byte dtype: the check below names it
+                raise DigitZipError(f"{NPZ_NAME}: {name} would unpack to {info.file_size:,} bytes, far more than "
+                                    f"{len(digits):,} drawings take.")
+            try:
+                arrays[name] = np.load(io.BytesIO(_read(inner, info)), allow_pickle=False)
+            except (ValueError, OSError, EOFError) as error:
+                raise DigitZipError(f"{NPZ_NAME}: {name} is not a numpy array this app can read.") from error
+    x, y = arrays["x"], arrays["y"]
+    if x.shape != x_expected.shape or x.dtype != np.uint8 or y.shape != y_expected.shape or y.dtype != np.uint8:
+        raise DigitZipError(f"{NPZ_NAME} does not match the PNGs: it holds x {x.dtype} {x.shape} and y {y.dtype} "
+                            f"{y.shape}, and {CSV_NAME} lists {len(digits):,} drawings of 28×28. "
+                            f"Nothing was imported.")
+    for i, digit in enumerate(digits):
+        if int(y[i]) != digit.label:
+            raise DigitZipError(f"{NPZ_NAME} does not match {CSV_NAME}: drawing {digit.id} (line {i + 2}) is labelled "
+                                f"{digit.label} in {CSV_NAME} but {int(y[i])} in {NPZ_NAME}. Nothing was imported.")
+        if not np.array_equal(x[i], digit.image):
+            raise DigitZipError(f"{NPZ_NAME} does not match the PNGs: the image of drawing {digit.id} (line {i + 2}) "
+                                f"differs from images/{digit.id}.png. Nothing was imported.")
 
 
 def _png(image: np.ndarray) -> bytes:

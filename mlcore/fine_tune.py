@@ -26,7 +26,12 @@ from mlcore.inference import Recognizer
 from mlcore.model import Architecture
 from mlcore.training import TrainConfig, TrainResult, copy_model, train
 
-MIN_DRAWINGS = 10
+MIN_HELD_OUT = 10
+"""At least this many drawings (or `holdout_fraction` of them, whichever is more) are held out:
+with fewer, one drawing read differently moves the before/after score by more than 10 points."""
+MIN_TRAIN = 10
+"""At least this many drawings are left to learn from."""
+MIN_DRAWINGS = MIN_HELD_OUT + MIN_TRAIN
 """Fewer drawings than this leave too little to both learn from and check on."""
 
 
@@ -48,6 +53,8 @@ class FineTuneConfig:
     at 20 % 0.50, 6,000 at 15 % 0.32, 6,000 at 10 % 0.22, 10,000 at 10 % 0.21 (and twice the time);
     held-out drawings 40 % -> 90 % in each."""
     holdout_fraction: float = 0.2
+    min_held_out: int = MIN_HELD_OUT
+    """Drawings held out are `max(min_held_out, ceil(holdout_fraction x N))` (`held_out_size`)."""
     augment: bool = True
     freeze_batch_norm: bool = True
     """Keep BatchNormalization layers in inference mode with their MNIST statistics, the usual
@@ -108,6 +115,20 @@ class FineTuneSummary:
     """Where the drawings came from, in words ("your drawings", "the class dataset")."""
     start_model: str = ""
     """The name of the model that was fine-tuned."""
+    epochs: int = 0
+    """Epochs the run was asked for."""
+    stopped_at: float | None = None
+    """Where a run stopped by the user ended, in epochs (1.47: 47 % into epoch 2); None if it finished.
+    Fine-tuning keeps the weights it has when it ends (blended with the start, `interpolation`), so a
+    stopped run keeps the weights at the stop, and "after" scores those."""
+
+    @property
+    def stopped_epoch(self) -> tuple[int, float] | None:
+        """(1-based epoch, share of it done) where the run stopped, or None if it finished."""
+        if self.stopped_at is None:
+            return None
+        epoch = max(math.ceil(self.stopped_at), 1)
+        return epoch, self.stopped_at - (epoch - 1)
 
 
 @dataclass
@@ -122,10 +143,33 @@ class FineTuneResult:
     seconds: float
     test_predicted: np.ndarray
     """(10000,) int64: the fine-tuned model's answers on the MNIST test set."""
+    epochs: int = 0
+    stopped_at: float | None = None
+    """In epochs, where a stopped run ended (see `FineTuneSummary.stopped_at`); None if it finished."""
 
     def summary(self, source: str = "", start_model: str = "", drawings: int | None = None) -> FineTuneSummary:
         return FineTuneSummary(self.before, self.after, drawings if drawings is not None else -1,
-                               len(self.held_out), tuple(self.changed), source, start_model)
+                               len(self.held_out), tuple(self.changed), source, start_model,
+                               self.epochs, self.stopped_at)
+
+
+class _Position(keras.callbacks.Callback):
+    """Where training is, in epochs (2.5 = half-way through epoch 3)."""
+
+    def __init__(self):
+        super().__init__()
+        self.epoch, self.batches = 0, 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch, self.batches = epoch, 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.batches = batch + 1
+
+    @property
+    def epochs(self) -> float:
+        steps = self.params.get("steps") or self.batches or 1
+        return self.epoch + min(self.batches / steps, 1.0)
 
 
 MAX_DRAWINGS = 1500
@@ -142,21 +186,29 @@ def sample_drawings(x: np.ndarray, y: np.ndarray, limit: int = MAX_DRAWINGS, see
     return x[keep], y[keep]
 
 
-def held_out_split(labels: np.ndarray, fraction: float, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """(train, held-out) index arrays: `fraction` of each label held out, at least one kept to train.
+def held_out_size(drawings: int, fraction: float = 0.2, minimum: int = MIN_HELD_OUT) -> int:
+    """How many of `drawings` are held out: `fraction` of them rounded up, and at least `minimum`
+    (never all of them)."""
+    return max(0, min(max(minimum, math.ceil(fraction * drawings)), drawings - 1))
 
-    A label with a single drawing goes to training. When that leaves nothing held out (every label
-    drawn once), a plain random `fraction` of all drawings is held out instead.
+
+def held_out_split(labels: np.ndarray, fraction: float, seed: int = 0,
+                   minimum: int = MIN_HELD_OUT) -> tuple[np.ndarray, np.ndarray]:
+    """(train, held-out) index arrays, `held_out_size(N, fraction, minimum)` held out, stratified by label.
+
+    Each label's drawings, in a seeded random order, get the keys (i + 0.5) / count; the held-out
+    drawings are those with the smallest keys, so every label gives about its share. The last drawing
+    of each label is held out only when there is no other choice, so every label keeps one to train.
     """
     labels = np.asarray(labels)
     rng = np.random.default_rng(seed)
-    held: list[int] = []
+    keys = np.zeros(len(labels))
     for label in np.unique(labels):
         members = rng.permutation(np.flatnonzero(labels == label))
-        held.extend(members[: min(round(fraction * len(members)), len(members) - 1)])
-    if not held and fraction > 0:
-        held = list(rng.permutation(len(labels))[: max(1, round(fraction * len(labels)))])
-    held_out = np.sort(np.asarray(held, dtype=np.int64))
+        keys[members] = (np.arange(len(members)) + 0.5) / len(members)
+        keys[members[-1]] = 2.0
+    order = np.lexsort((rng.random(len(labels)), keys))  # ties in a seeded random order
+    held_out = np.sort(order[:held_out_size(len(labels), fraction, minimum)]).astype(np.int64)
     return np.setdiff1d(np.arange(len(labels)), held_out), held_out
 
 
@@ -175,18 +227,20 @@ def fine_tune(
     drawings_x: uint8 (N, 28, 28), the model's input (0 = background); drawings_y: (N,) labels 0-9.
     `callbacks` and `stop` are passed to `mlcore.training.train` (progress log, Stop button).
     Returns the fine-tuned model (named `name`, default `<model>_fine_tuned`), the scores before
-    and after, the held-out indices and the held-out drawings whose answer changed.
+    and after, the held-out indices and the held-out drawings whose answer changed. A run stopped
+    through `stop` keeps the weights it has at the stop (blended like a finished run's; `stopped_at`).
     Raises ValueError for fewer than MIN_DRAWINGS drawings, wrong shapes or dtypes, or labels out of 0-9.
     """
     started = time.perf_counter()
     drawings_x, drawings_y = _checked(drawings_x, drawings_y)
-    train_idx, held_out = held_out_split(drawings_y, config.holdout_fraction, config.seed)
+    train_idx, held_out = held_out_split(drawings_y, config.holdout_fraction, config.seed, config.min_held_out)
     before_held, before_scores, _ = _read(Recognizer(model), drawings_x[held_out], drawings_y[held_out], mnist)
     repeats = _repeats(len(train_idx), config)
     start = _starting_copy(model, name or f"{model.name}_fine_tuned", config.freeze_batch_norm, config.freeze_features)
     extra = (np.repeat(drawings_x[train_idx], repeats, axis=0), np.repeat(drawings_y[train_idx], repeats))
-    training = train(train_config(config, mnist_train_size=len(mnist.x_train)), mnist, callbacks=list(callbacks),
-                     stop=stop, extra_train=extra, model=start, keep_best=False)
+    position = _Position()
+    training = train(train_config(config, mnist_train_size=len(mnist.x_train)), mnist,
+                     callbacks=[*callbacks, position], stop=stop, extra_train=extra, model=start, keep_best=False)
     _interpolate(model, training.model, config.interpolation)
     after_held, after_scores, test_predicted = _read(Recognizer(training.model), drawings_x[held_out],
                                                      drawings_y[held_out], mnist)
@@ -194,7 +248,8 @@ def fine_tune(
                for i, b, a in zip(held_out, before_held, after_held) if b != a]
     return FineTuneResult(model=training.model, before=before_scores, after=after_scores, held_out=held_out,
                           changed=changed, training=training, seconds=time.perf_counter() - started,
-                          test_predicted=test_predicted)
+                          test_predicted=test_predicted, epochs=config.epochs,
+                          stopped_at=position.epochs if training.stopped_early else None)
 
 
 def _starting_copy(model: keras.Model, name: str, freeze_batch_norm: bool, freeze_features: bool) -> keras.Model:
@@ -225,7 +280,8 @@ def _checked(x, y) -> tuple[np.ndarray, np.ndarray]:
     if y.shape != (len(x),) or not np.issubdtype(y.dtype, np.integer) or (len(y) and (y.min() < 0 or y.max() > 9)):
         raise ValueError(f"labels must be {len(x)} integers 0-9, got {y.dtype} {y.shape}")
     if len(x) < MIN_DRAWINGS:
-        raise ValueError(f"fine-tuning needs at least {MIN_DRAWINGS} labelled drawings, got {len(x)}")
+        raise ValueError(f"fine-tuning needs at least {MIN_DRAWINGS} labelled drawings ({MIN_HELD_OUT} held out to "
+                         f"compare before and after, {MIN_TRAIN} to learn from), got {len(x)}")
     return x, y.astype(np.uint8)
 
 

@@ -43,6 +43,16 @@ _CONFUSABLE_HINTS = {
 }
 
 
+def article(digit: int) -> str:
+    """"an" before 8 (as it is spoken), "a" before the other digits."""
+    return "an" if digit == 8 else "a"
+
+
+def a_digit(digit: int) -> str:
+    """"a 7", "an 8"."""
+    return f"{article(digit)} {digit}"
+
+
 @dataclass(frozen=True)
 class Recognition:
     """What the model read in a drawing; `digit` is None when the canvas holds no digit."""
@@ -88,7 +98,7 @@ class Recognition:
             return ("That doesn't look like one digit: it is far from every digit the network knows. "
                     "Draw a single digit, 0 to 9.")
         if self.doubt == LOW_CONFIDENCE:
-            return f"Not sure: it could also be a {self.runner_up}. {self._hint()}"
+            return f"Not sure: it could also be {a_digit(self.runner_up)}. {self._hint()}"
         return None
 
     @property
@@ -106,7 +116,7 @@ class Recognition:
             return ("That doesn't look like one digit: what the picture holds is far from every digit the "
                     "network knows. Take a photo of a single digit, 0 to 9, filling most of the picture.")
         if self.doubt == LOW_CONFIDENCE:
-            return f"Not sure: it could also be a {self.runner_up}. {self._hint(photo=True)}"
+            return f"Not sure: it could also be {a_digit(self.runner_up)}. {self._hint(photo=True)}"
         return None
 
     def _hint(self, photo: bool = False) -> str:

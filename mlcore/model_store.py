@@ -22,6 +22,7 @@ import keras
 from mlcore.model import (DEFAULT_MODEL_PATH, MODELS_DIR, _file_sha256, _temporary_path, read_metadata,
                           saved_model_path, sidecar_path)
 
+_NAMING = threading.Lock()
 PER_OWNER_LIMIT = 5
 SERVER_LIMIT = 60
 
@@ -83,7 +84,11 @@ class ModelStore:
         return [m for m in self.all() if m.owner == owner or m.shared]
 
     def save(self, model: keras.Model, name: str, metadata: dict, owner: str, shared: bool = False) -> Path:
-        """Save `model` as `name` for `owner`; raise StoreError when the name is taken or a cap is reached."""
+        """Save `model` as `name` for `owner`; raise StoreError when the name is taken or a cap is reached.
+
+        The file's model is called by its saved name (`path.stem`), whatever `model.name` is: loaded
+        again, it goes by that name on every page. `model` itself keeps its name.
+        """
         try:
             path = saved_model_path(name, self.directory)
         except ValueError as error:
@@ -91,9 +96,10 @@ class ModelStore:
         self.directory.mkdir(parents=True, exist_ok=True)
         staged_model, staged_sidecar = _temporary_path(path), _temporary_path(sidecar_path(path))
         try:
-            model.save(staged_model)
+            _save_named(model, staged_model, path.stem)
             _fsync(staged_model)
-            record = {**metadata, "owner": owner, "shared": shared, "model_sha256": _file_sha256(staged_model)}
+            record = {**metadata, "name": path.stem, "owner": owner, "shared": shared,
+                      "model_sha256": _file_sha256(staged_model)}
             _write_synced(staged_sidecar, json.dumps(record, indent=2).encode())
             with self._lock:
                 self._check_caps(owner)
@@ -141,6 +147,17 @@ class ModelStore:
         if len(models) >= self.total:
             raise StoreError(f"The server holds {self.total} saved models, as many as it keeps. "
                              "Ask your teacher to clear some out.")
+
+
+def _save_named(model: keras.Model, path: Path, name: str) -> None:
+    """`model.save(path)` with the model called `name` in the file; `model.name` is left as it was."""
+    with _NAMING:  # two threads saving one model under two names must not swap them
+        original = model.name
+        model.name = name
+        try:
+            model.save(path)
+        finally:
+            model.name = original
 
 
 def _stamp(path: Path, missing_ok: bool = False) -> tuple[int, int]:

@@ -24,9 +24,6 @@ def clear() -> None:
 
 try:
     counts = class_dataset.counts(engine)
-    if "class_notice" in st.session_state:
-        kind, text = st.session_state.pop("class_notice")
-        (st.error if kind == "error" else st.success)(text)
     with st.container(horizontal=True, vertical_alignment="bottom"):
         st.metric("Drawings", f"{int(counts.sum()):,}", help=f"It holds at most {class_dataset.CAP:,}.")
         st.button("Refresh", icon=":material/refresh:", key="class_refresh")
@@ -50,5 +47,8 @@ try:
             st.text_input("Passcode", type="password", key="class_passcode", width=320)
             st.form_submit_button("Clear the class dataset", icon=":material/delete_forever:", on_click=clear,
                                   disabled=not counts.sum())
+    if "class_notice" in st.session_state:  # under the button pressed, in sight on a phone
+        kind, text = st.session_state.pop("class_notice")
+        (st.error if kind == "error" else st.success)(text)
 except class_dataset.ClassDatasetError as error:
     st.error(str(error))

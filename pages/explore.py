@@ -6,6 +6,7 @@ import streamlit as st
 from mlcore.calibration import logits_from_probabilities, reliability, softmax
 from mlcore.dataset_stats import class_counts, intensity_histogram, mean_images, pixel_statistics
 from mlcore.embedding import neighbour_agreement, pca, penultimate_features, stratified_sample
+from mlcore.inference import a_digit
 from mlcore.evaluation import confusion_matrix, largest_confusions, mistakes, overall_accuracy, per_class_accuracy
 from mlcore.gallery import compose_grid, matching_indices, page_count, page_of
 from mlcore.inference import validation_digits
@@ -181,7 +182,7 @@ def cell_mistakes(confusion: np.ndarray, probabilities: np.ndarray) -> None:
         return
     chosen = mistakes(mnist.y_test, probabilities, true_digit, predicted_digit)
     if len(chosen) == 0:
-        st.success(f"The model never read a {true_digit} as a {predicted_digit}.")
+        st.success(f"The model never read {a_digit(true_digit)} as {a_digit(predicted_digit)}.")
         return
     st.markdown(f"**{len(chosen)} test images of {true_digit} read as {predicted_digit}**, most confident first:")
     captions = [f"{i} {probabilities[i, predicted_digit]:.0%}" for i in chosen]

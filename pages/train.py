@@ -126,8 +126,10 @@ def progress_line(job: TrainingJob) -> None:
 def run_controls(job: TrainingJob) -> None:
     """Stop, Pause / Resume, and a new learning rate while the run goes on."""
     stop_col, pause_col, _ = st.columns([1, 1.3, 1.7])
+    keeps = ("keeps the weights at the stop (fine-tuning never goes back to an earlier epoch)" if job.fine_tune
+             else "keeps the best weights: the best finished epoch's, or those at the stop if they score better")
     if stop_col.button("Stop", icon=":material/stop_circle:", key=f"stop_{job.number}",
-                       help="Ends after the current batch and keeps the best weights."):
+                       help=f"Ends after the current batch and {keeps}."):
         job.stop()
     running = job.status == RUNNING
     if job.paused:
@@ -175,13 +177,15 @@ def finished_view(job: TrainingJob) -> None:
     recognizer = outcome.recognizer
     how = "stopped early" if outcome.status == STOPPED else "finished"
     kept = f"; {outcome.kept.describe()}" if outcome.kept else ""
+    if outcome.fine_tune is not None and outcome.fine_tune.stopped_epoch is not None:
+        kept = "; kept the weights at the stop"
     st.success(f"Run {job.number} {how}{kept}: {outcome.test_accuracy:.2%} on the 10,000 test images "
                f"after {outcome.seconds:.0f} s of training.")
     if outcome.fine_tune is not None:
         before_after(outcome.fine_tune)
     accuracy_col, use_col = st.columns(2)
     accuracy_col.metric("Test accuracy", f"{outcome.test_accuracy:.2%}")
-    label = f"Run {job.number}{' fine-tuned' if outcome.fine_tune else ''} ({outcome.test_accuracy:.2%})"
+    label = run_label(job)
     if active_recognizer_or_stop() is recognizer:
         use_col.markdown(":material/check_circle: In use on the Draw and Explore pages")
     else:
@@ -199,6 +203,25 @@ def finished_view(job: TrainingJob) -> None:
 def use_trained_model(label: str, recognizer) -> None:
     trained_models()[label] = recognizer
     use_model(recognizer)
+
+
+def run_label(job: TrainingJob) -> str:
+    """The run's name in the sidebar's Model list; a saved run goes by its saved name."""
+    outcome = job.outcome
+    tuned = " fine-tuned" if outcome.fine_tune else ""
+    name = outcome.recognizer.model.name
+    if name == f"run_{job.number}":
+        return f"Run {job.number}{tuned} ({outcome.test_accuracy:.2%})"
+    return f"{name} (run {job.number}{tuned}, {outcome.test_accuracy:.2%})"
+
+
+def named_as_saved(job: TrainingJob, name: str) -> None:
+    """Call the run's model by its saved name from now on: on every page, in the Model list, in downloads."""
+    before = run_label(job)
+    job.outcome.recognizer.model.name = name
+    models = trained_models()
+    if before in models:
+        models[run_label(job)] = models.pop(before)
 
 
 def more_epochs(job: TrainingJob) -> None:
@@ -229,6 +252,7 @@ def save_form(job: TrainingJob, recognizer: Recognizer) -> None:
             except (StoreError, OSError) as error:
                 st.error(str(error))
             else:  # rerun, so that the sidebar's Model list shows it at once
+                named_as_saved(job, path.stem)
                 st.session_state[f"saved_note_{job.number}"] = f"Saved as {path.stem}. Pick it in the sidebar's Model list."
                 st.rerun()
     if note := st.session_state.pop(f"saved_note_{job.number}", None):
@@ -284,6 +308,15 @@ def comparison(jobs: list[TrainingJob]) -> None:
     st.altair_chart(compare_curves(curves), width="stretch")
 
 
+def run_view(latest: TrainingJob) -> None:
+    """The session's latest run: its progress while it goes, then its results."""
+    st.subheader(f"Run {latest.number}" + (": fine-tuning" if latest.fine_tune else ""))
+    with st.container():  # the fragment's elements then take one slot, whatever it redraws
+        st.fragment(run_every=1.0 if latest.active else None)(live_view)(latest, latest.active)
+    if not latest.active:
+        finished_view(latest)
+
+
 settings_col, run_col = st.columns([2, 3], gap="large")
 with settings_col:
     config = settings()
@@ -294,16 +327,15 @@ with run_col:
     if st.button("Train", icon=":material/rocket_launch:", type="primary", disabled=busy, help="One run at a time per session."):
         start_training(config)
         st.rerun()
-    if jobs:
-        latest = jobs[-1]
-        st.subheader(f"Run {latest.number}" + (": fine-tuning" if latest.fine_tune else ""))
-        with st.container():  # the fragment's elements then take one slot, whatever it redraws
-            st.fragment(run_every=1.0 if latest.active else None)(live_view)(latest, latest.active)
-        if not latest.active:
-            finished_view(latest)
+    if jobs and jobs[-1].fine_tune:
+        st.info(f"Run {jobs[-1].number} is a fine-tuning run: it is shown under **Fine-tune on handwriting**, below.",
+                icon=":material/tune:")
+    elif jobs:
+        run_view(jobs[-1])
     else:
         st.info("Press Train to start. A tiny MLP trains in seconds; the shipped model's "
                 "architecture takes about 15 minutes on 2 cores.")
-fine_tune_section(active_recognizer_or_stop(), busy=any(j.active for j in jobs))
+fine_tune_section(active_recognizer_or_stop(), busy=any(j.active for j in jobs),
+                  run_view=(lambda: run_view(jobs[-1])) if jobs and jobs[-1].fine_tune else None)
 comparison(jobs)
 my_saved_models()

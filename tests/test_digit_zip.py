@@ -210,7 +210,8 @@ def test_rows_that_do_not_match_their_files_are_refused(good, mine):
 
 def test_too_many_files_or_drawings_are_refused(digits, mine):
     data = to_zip(digits)
-    refused(rebuild(data, lambda f: {**f, **{f"canvas/{i:x}.png": b"" for i in range(10_000)}}), "holds 1", mine)
+    refused(rebuild(data, lambda f: {**f, **{f"canvas/{i:x}.png": b"" for i in range(10_000)}}), "The zip holds 10,045 files. My digits keeps at most 1,000 drawings, and a zip of 1,000 drawings "
+            "holds at most 2,005 files .*Upload a zip of at most 1,000 drawings, such as one downloaded from My digits", mine)
     with pytest.raises(DigitZipError, match="more than 20 drawings"):
         from_zip(data, max_digits=20)
     assert len(from_zip(data, max_digits=21)) == 21
@@ -229,3 +230,52 @@ def test_a_truncated_zip_is_refused_with_a_reason(cut):
     data = to_zip([LabelledDigit(image=np.eye(28, dtype=np.uint8) * 255, label=1, id="ab")])
     with pytest.raises(DigitZipError):
         from_zip(data[: int(len(data) * cut)])
+
+
+def test_the_same_drawing_is_caught_by_its_pixels_and_label_not_only_its_id(digits):
+    collection = Collection(digits[:3])
+    copy = LabelledDigit(image=digits[0].image.copy(), label=digits[0].label)  # a new id: imported again
+    relabelled = LabelledDigit(image=digits[1].image.copy(), label=(digits[1].label + 1) % 10)
+    assert collection.add_all([copy, relabelled, LabelledDigit(image=relabelled.image.copy(), label=relabelled.label)]) == 1
+    assert len(collection) == 4 and copy.id not in collection and relabelled.id in collection
+    assert not collection.add(copy)
+    assert collection.remove(digits[0].id) and collection.add(copy), "once deleted, the drawing can come back"
+    copies = to_zip([LabelledDigit(image=d.image, label=d.label, canvas_png=d.canvas_png) for d in digits[:2]])
+    imported = Collection(from_zip(to_zip(digits)))
+    assert imported.add_all(from_zip(copies)) == 0, "a zip of the same drawings under new ids adds nothing"
+
+
+def npz_of(x, y) -> bytes:
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, x=x, y=y)
+    return buffer.getvalue()
+
+
+def test_a_digits_npz_that_contradicts_the_pngs_is_refused(digits, good, mine):
+    x = np.stack([d.image for d in digits])
+    y = np.array([d.label for d in digits], np.uint8)
+    assert len(from_zip(rebuild(good, lambda f: {**f, "digits.npz": npz_of(x, y)}))) == len(digits)
+    relabelled = y.copy()
+    relabelled[3] = (relabelled[3] + 1) % 10
+    refused(rebuild(good, lambda f: {**f, "digits.npz": npz_of(x, relabelled)}),
+            f"drawing {digits[3].id} \\(line 5\\) is labelled {y[3]} in digits.csv but {relabelled[3]} in digits.npz", mine)
+    redrawn = x.copy()
+    redrawn[7] = 255 - redrawn[7]
+    refused(rebuild(good, lambda f: {**f, "digits.npz": npz_of(redrawn, y)}),
+            f"the image of drawing {digits[7].id} \\(line 9\\) differs from images/{digits[7].id}.png", mine)
+    refused(rebuild(good, lambda f: {**f, "digits.npz": npz_of(x[:-1], y[:-1])}), "does not match the PNGs: it holds x", mine)
+    refused(rebuild(good, lambda f: {**f, "digits.npz": npz_of(x.astype(np.float32), y)}), "does not match the PNGs", mine)
+    extra = io.BytesIO()
+    np.savez(extra, x=x, y=y, names=np.array(["a"] * len(y)))
+    refused(rebuild(good, lambda f: {**f, "digits.npz": extra.getvalue()}), "should hold the arrays x and y only", mine)
+    refused(rebuild(good, lambda f: {**f, "digits.npz": b"not an npz"}), "digits.npz is not a numpy .npz file", mine)
+    pickled = io.BytesIO()
+    np.savez(pickled, x=np.array([object()] * 2, dtype=object), y=y)
+    refused(rebuild(good, lambda f: {**f, "digits.npz": pickled.getvalue()}), "x is not a numpy array this app can read", mine)
+
+
+def test_a_digits_npz_that_would_unpack_to_more_than_its_drawings_is_refused(good, mine):
+    bomb = io.BytesIO()
+    np.savez_compressed(bomb, x=np.zeros((20_000, 28, 28), np.uint8), y=np.zeros(20_000, np.uint8))
+    assert len(bomb.getvalue()) < 2**20
+    refused(rebuild(good, lambda f: {**f, "digits.npz": bomb.getvalue()}), "x would unpack to 15,680,128 bytes", mine)

@@ -5,8 +5,8 @@ import os
 import numpy as np
 import pytest
 
-from mlcore.fine_tune import (MIN_DRAWINGS, FineTuneConfig, fine_tune, held_out_split, read_drawings,
-                              write_drawings)
+from mlcore.fine_tune import (MIN_DRAWINGS, MIN_TRAIN, FineTuneConfig, fine_tune, held_out_size, held_out_split,
+                              read_drawings, write_drawings)
 from mlcore.inference import Recognizer
 from mlcore.jobs import FINISHED, JobManager
 from mlcore.model import Architecture
@@ -39,11 +39,29 @@ def test_fifty_bubble_digits_teach_the_model_their_style_without_forgetting_mnis
 
 def test_held_out_share_is_stratified_by_label_and_keeps_one_of_each_to_train():
     labels = np.array([3] * 10 + [5] * 5 + [7])
-    train_idx, held = held_out_split(labels, 0.2, seed=1)
+    train_idx, held = held_out_split(labels, 0.2, seed=1, minimum=0)
     assert sorted(np.concatenate([train_idx, held])) == list(range(len(labels)))
-    assert np.bincount(labels[held], minlength=10)[[3, 5, 7]].tolist() == [2, 1, 0]
-    _, held_when_each_label_once = held_out_split(np.arange(10), 0.2)
+    assert np.bincount(labels[held], minlength=10)[[3, 5, 7]].tolist() == [3, 1, 0], "ceil(0.2 x 16) = 4"
+    _, held_when_each_label_once = held_out_split(np.arange(10), 0.2, minimum=0)
     assert len(held_when_each_label_once) == 2
+
+
+@pytest.mark.parametrize("drawings, held", [(20, 10), (30, 10), (50, 10), (51, 11), (100, 20), (1500, 300)])
+def test_at_least_ten_drawings_or_a_fifth_are_held_out(drawings, held):
+    labels = np.arange(drawings) % 10
+    assert held_out_size(drawings) == held
+    train_idx, held_out = held_out_split(labels, 0.2)
+    assert len(held_out) == held and len(train_idx) == drawings - held >= MIN_TRAIN
+    counts = np.bincount(labels[held_out], minlength=10)
+    assert counts.max() - counts.min() <= 1, "spread over the digits"
+    assert set(labels[train_idx]) == set(range(10)), "every digit keeps drawings to learn from"
+
+
+def test_nineteen_drawings_are_too_few_to_hold_out_ten_and_learn_from_ten():
+    assert MIN_DRAWINGS == 20
+    with pytest.raises(ValueError, match="at least 20 labelled drawings \\(10 held out to compare before and after, "
+                                         "10 to learn from\\), got 19"):
+        write_drawings("unused.npz", *outlined_digits(19, seed=3))
 
 
 @pytest.mark.parametrize("images, labels, message", [
@@ -58,7 +76,7 @@ def test_unusable_drawings_are_refused_with_a_reason(recognizer, mnist, images, 
 
 
 def test_drawings_cross_to_the_worker_as_a_checked_npz_and_nothing_else_is_read(tmp_path):
-    x, y = outlined_digits(12, seed=3)
+    x, y = outlined_digits(MIN_DRAWINGS, seed=3)
     path = write_drawings(tmp_path / "drawings.npz", x, y)
     read_x, read_y = read_drawings(path)
     assert np.array_equal(read_x, x) and np.array_equal(read_y, y)
@@ -66,7 +84,7 @@ def test_drawings_cross_to_the_worker_as_a_checked_npz_and_nothing_else_is_read(
     np.savez(tmp_path / "other.npz", x=x, y=y, extra=np.zeros(3))
     with pytest.raises(ValueError, match="not drawings"):
         read_drawings(tmp_path / "other.npz")
-    np.savez(tmp_path / "pickled.npz", x=np.array([object()] * 12, dtype=object), y=y)
+    np.savez(tmp_path / "pickled.npz", x=np.array([object()] * MIN_DRAWINGS, dtype=object), y=y)
     with pytest.raises(ValueError):
         read_drawings(tmp_path / "pickled.npz")
 
@@ -132,3 +150,32 @@ def test_a_big_set_of_drawings_is_sampled_down_in_its_order_and_a_small_one_kept
     assert len(sx) == 1500 and len(set(index)) == 1500 and (np.diff(index) > 0).all()
     np.testing.assert_array_equal(sy, y[index])
     assert sample_drawings(x[:40], y[:40], limit=1500)[0].shape == (40, 28, 28)
+
+
+def test_a_stopped_fine_tune_says_where_it_stopped_and_scores_the_weights_it_kept(mnist, tiny_recognizer):
+    """Stop pressed during batch 5 of epoch 2: the weights at the stop are kept (blended), and "after" scores them."""
+    import threading
+
+    import keras
+
+    stop = threading.Event()
+
+    class PressStop(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            self.epoch = epoch
+
+        def on_train_batch_end(self, batch, logs=None):
+            if self.epoch == 1 and batch == 4:
+                stop.set()
+
+    x, y = outlined_digits(30, seed=5)
+    result = fine_tune(tiny_recognizer.model, x, y, mnist, FineTuneConfig(epochs=3, mnist_images=1000),
+                       callbacks=[PressStop()], stop=stop)
+    assert result.training.stopped_early and len(result.training.history["loss"]) == 2
+    summary = result.summary("bubbles", "tiny", len(x))
+    epoch, share = summary.stopped_epoch
+    assert epoch == 2 and 0 < share < 1 and summary.epochs == 3
+    held = result.held_out
+    assert summary.after.held_out == pytest.approx(Recognizer(result.model).accuracy(x[held], y[held]))
+    finished = fine_tune(tiny_recognizer.model, x, y, mnist, QUICK).summary()
+    assert finished.stopped_at is None and finished.stopped_epoch is None

@@ -96,3 +96,13 @@ def test_the_listing_follows_a_share_and_a_missing_sidecar(tmp_path, model):
     assert [m.name for m in store.visible_to("b")] == ["mine"]
     (tmp_path / "mine.json").unlink()
     assert [(m.owner, m.shared) for m in store.all()] == [(None, False)]
+
+
+def test_a_saved_model_goes_by_its_saved_name_when_loaded(model, tmp_path):
+    from mlcore.inference import Recognizer
+
+    path = ModelStore(tmp_path).save(model, "Bubble digits", {"name": "tiny"}, owner="alice")
+    loaded = Recognizer.load(path)
+    assert path.stem == "Bubble_digits" and loaded.model.name == "Bubble_digits"
+    assert read_metadata(path)["name"] == "Bubble_digits"
+    assert model.name == "tiny", "the model saved is left as it was"

@@ -80,7 +80,11 @@ def digit_canvas(stroke_width: int, key: str, width: int = CANVAS_SIDE, height: 
 
 def last_drawing() -> np.ndarray | None:
     """The last drawing on any canvas of this session, as RGBA uint8 (280, 280, 4), or None."""
-    png = st.session_state.get(LAST_DRAWING)
+    return canvas_rgba(st.session_state.get(LAST_DRAWING))
+
+
+def canvas_rgba(png: bytes | None) -> np.ndarray | None:
+    """A canvas PNG (as `CanvasResult.image_bytes`) as RGBA uint8 (H, W, 4), or None for None."""
     return None if png is None else np.asarray(Image.open(io.BytesIO(png)).convert("RGBA"))
 
 

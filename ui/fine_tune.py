@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import streamlit as st
 
 from mlcore import class_dataset
 from mlcore.collection import LabelledDigit
-from mlcore.fine_tune import MAX_DRAWINGS, MIN_DRAWINGS, ChangedAnswer, FineTuneConfig, FineTuneSummary, sample_drawings
+from mlcore.fine_tune import (MAX_DRAWINGS, MIN_DRAWINGS, MIN_HELD_OUT, MIN_TRAIN, ChangedAnswer, FineTuneConfig,
+                              FineTuneSummary, held_out_size, sample_drawings)
 from mlcore.inference import Recognizer
 from ui.class_dataset import class_dataset_engine
 from ui.my_digits import my_digits
@@ -27,29 +30,45 @@ def _count(source: str) -> int:
     return len(my_digits()) if source == MY_DIGITS else int(class_dataset.counts(class_dataset_engine()).sum())
 
 
-def fine_tune_section(recognizer: Recognizer, busy: bool) -> None:
-    """Pick the drawings and start a fine-tuning run of the session's model in the job queue."""
+def fine_tune_section(recognizer: Recognizer, busy: bool, run_view: Callable[[], None] | None = None) -> None:
+    """Pick the drawings and start a fine-tuning run of the session's model in the job queue.
+
+    `run_view` draws the session's fine-tuning run (progress, then before and after) right under
+    the button that started it, where the student is looking (on a phone the page is one column).
+    """
     st.subheader("Fine-tune on handwriting")
     st.caption(f"Teach **{recognizer.model.name}** (the model chosen in the sidebar) your class's handwriting: "
                "it trains a little more on the drawings, mixed with MNIST images so it does not forget them. "
-               "A fifth of the drawings are kept aside, to compare before and after on drawings it never trained on.")
+               f"A fifth of the drawings, and at least {MIN_HELD_OUT}, are kept aside to compare before and after "
+               "on drawings it never trained on.")
     source = st.segmented_control("Fine-tune on", [MY_DIGITS, CLASS_DATASET], default=MY_DIGITS, required=True,
                                   key="fine_tune_source")
     try:
-        count = _count(source)
+        _start_button(recognizer, busy, source)
     except class_dataset.ClassDatasetError as error:
         st.error(str(error))
-        return
+    if run_view is not None:
+        run_view()
+
+
+def _start_button(recognizer: Recognizer, busy: bool, source: str) -> None:
+    count = _count(source)
     if count < MIN_DRAWINGS:
         where = "You have labelled" if source == MY_DIGITS else "The class dataset holds"
-        st.info(f"Fine-tuning needs at least {MIN_DRAWINGS} labelled drawings. {where} {count} so far: draw digits "
-                "on the Draw page and press Right or It's a … under each reading"
-                + (", then add them to the class dataset on My digits." if source == CLASS_DATASET else "."),
-                icon=":material/info:")
+        st.info(f"Fine-tuning needs at least {MIN_DRAWINGS} labelled drawings: {MIN_HELD_OUT} held out to compare "
+                f"before and after, and {MIN_TRAIN} to learn from. {where} {count} so far, so "
+                f"{MIN_DRAWINGS - count} more {'is' if MIN_DRAWINGS - count == 1 else 'are'} needed: draw digits on "
+                "the Draw page and, under each reading, press **Right, it's a …** or, under **No, it's a …**, "
+                "the right digit" + (", then add them to the class dataset on My digits." if source == CLASS_DATASET
+                                     else "."), icon=":material/info:")
         with st.container(horizontal=True):
             st.page_link("streamlit_app.py", label="Label drawings on Draw", icon=":material/draw:")
             st.page_link("pages/my_digits.py", label="My digits (upload a zip)", icon=":material/collections:")
         return
+    used = min(count, MAX_DRAWINGS)
+    held = held_out_size(used, FineTuneConfig().holdout_fraction, FineTuneConfig().min_held_out)
+    st.caption(f"{held} of the {used:,} drawings will be held out to compare before and after; "
+               f"it learns from the other {used - held:,}.")
     label = f"Fine-tune on {count} drawings" if count <= MAX_DRAWINGS else \
         f"Fine-tune on {MAX_DRAWINGS:,} of the {count:,} drawings"
     if st.button(label, icon=":material/tune:", disabled=busy, key="fine_tune_start",
@@ -71,6 +90,12 @@ def before_after(summary: FineTuneSummary) -> None:
     """Held-out drawings and MNIST test accuracy, before and after side by side, and the changed answers."""
     st.markdown(f"Fine-tuned **{summary.start_model}** on {summary.drawings - summary.held_out} of "
                 f"{summary.drawings} drawings from {summary.source}; the other {summary.held_out} were held out.")
+    if summary.stopped_epoch is not None:
+        epoch, share = summary.stopped_epoch
+        st.markdown(f":material/stop_circle: **Stopped {share:.0%} into epoch {epoch} of {summary.epochs}.** "
+                    "Fine-tuning keeps the weights it has when it ends, so this model has the weights at the stop "
+                    "(not those of an earlier epoch), blended with the starting model's like every fine-tuned "
+                    "model. *After* is that model.")
     before_col, after_col = st.columns(2, border=True)
     before_col.markdown("**Before**")
     before_col.metric("Held-out drawings", _share(summary.before.held_out))

@@ -10,6 +10,11 @@ classic mode anyway; see the docs' "Creating multipage apps using the pages/ dir
 Streamlit's own menu for that mode would label pages by file name ("streamlit app") and cannot
 show Material icons, so `client.showSidebarNavigation = false` hides it and every page draws the
 menu below with `st.page_link` instead. Every page calls `page_frame` first.
+
+Streamlit's own menu closes the sidebar when a page is chosen on a narrow screen, where the
+sidebar covers the page; `st.page_link` does not. A tiny component does it for our menu: a click on
+one of its links, in a window no wider than Streamlit's `md` breakpoint (768 px, where the sidebar
+starts to overlay the page), presses the sidebar's own "Collapse sidebar" button.
 """
 
 from __future__ import annotations
@@ -19,6 +24,21 @@ from dataclasses import dataclass
 import streamlit as st
 
 APP_TITLE = "Handwritten digits"
+
+_CLOSE_MENU_ON_PHONES_JS = """
+export default function () {
+  if (window.__digitsMenuClosesOnPhones) return;
+  window.__digitsMenuClosesOnPhones = true;
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest && event.target.closest('[data-testid="stSidebar"] [data-testid="stPageLink-NavLink"]');
+    if (!link || window.innerWidth > 768) return;
+    const collapse = document.querySelector('[data-testid="stSidebarCollapseButton"] button');
+    if (collapse) collapse.click();
+  }, true);
+}
+"""
+
+_close_menu_on_phones = st.components.v2.component("digits_menu_closes_on_phones", js=_CLOSE_MENU_ON_PHONES_JS)
 
 
 @dataclass(frozen=True)
@@ -49,4 +69,5 @@ def page_frame(path: str) -> AppPage:
     with st.sidebar:
         for link in PAGES:
             st.page_link(link.path, label=link.title, icon=link.icon)
+        _close_menu_on_phones(key="menu_closes_on_phones")
     return page

@@ -17,8 +17,9 @@ def metric(page, label: str):
 
 def test_fine_tune_the_model_on_my_digits_and_see_before_and_after(page, screenshot, tmp_path):
     open_page(page, "Train")
-    expect(page.get_by_text(f"Fine-tuning needs at least {MIN_DRAWINGS} labelled drawings. You have labelled 0"))\
-        .to_be_visible()
+    expect(page.get_by_text(f"Fine-tuning needs at least {MIN_DRAWINGS} labelled drawings: 10 held out to compare "
+                            f"before and after, and 10 to learn from. You have labelled 0 so far, so "
+                            f"{MIN_DRAWINGS} more are needed", exact=False)).to_be_visible()
     expect(page.get_by_role("link", name="Label drawings on Draw")).to_be_visible()
 
     x, y = outlined_digits(50, seed=31)  # "bubble" digits: a style the shipped model misreads
