@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import io
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
 from PIL import Image, ImageOps
+
+from mlcore.paper import find_sheet
 
 MAX_MEGABYTES = 10  # the app's one upload limit; .streamlit/config.toml's server.maxUploadSize agrees
 MAX_BYTES = MAX_MEGABYTES * 2**20
@@ -112,10 +114,12 @@ def decode_picture(data: bytes) -> np.ndarray:
 @dataclass(frozen=True)
 class CleanPhoto:
     """A photo's ink, cleaned: `ink` is side x side uint8 (0 = paper, the picture centred), and
-    `problem` is NO_CLEAR_DIGIT when the picture is texture or noise (else None)."""
+    `problem` says why no digit can be read in it (texture or noise, too faint), else None."""
 
     ink: np.ndarray
     problem: str | None = None
+    sheet: np.ndarray | None = None
+    """The sheet of paper cut out of a photo of a page on a desk, straightened (grey uint8), if any."""
 
     @property
     def canvas(self) -> np.ndarray:
@@ -151,8 +155,22 @@ def clean_photo(picture: np.ndarray, side: int = WORK_SIDE) -> CleanPhoto:
     rule of small far pieces in Casey & Lecolinet's segmentation survey, as `mlcore.segment` uses).
     Many marks scattered over the picture, or covering much of it, are texture or noise: the ink
     is returned as found, with `problem` saying so.
+
+    A photo of a whole sheet lying on a darker desk is first cut down to the sheet, straightened
+    (`mlcore.paper.find_sheet`), unless no ink is found on it.
     """
-    grey = _as_grey(picture).astype(np.float32)
+    grey = _as_grey(picture)
+    sheet = find_sheet(grey)
+    if sheet is not None:
+        on_sheet = _clean(sheet, side)
+        if on_sheet.ink.any():
+            return replace(on_sheet, sheet=sheet)
+    return _clean(grey, side)
+
+
+def _clean(grey: np.ndarray, side: int) -> CleanPhoto:
+    """`clean_photo` on a picture already known to be the paper (grey H x W uint8)."""
+    grey = grey.astype(np.float32)
     scale = side / max(grey.shape)
     size = (max(1, round(grey.shape[1] * scale)), max(1, round(grey.shape[0] * scale)))
     grey = cv2.resize(grey, size, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC)
