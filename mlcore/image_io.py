@@ -25,6 +25,7 @@ import numpy as np
 from PIL import Image, ImageOps
 
 from mlcore.paper import find_sheet
+from mlcore.ruled import without_ruled_lines
 
 MAX_MEGABYTES = 10  # the app's one upload limit; .streamlit/config.toml's server.maxUploadSize agrees
 MAX_BYTES = MAX_MEGABYTES * 2**20
@@ -180,7 +181,7 @@ def _clean(grey: np.ndarray, side: int) -> CleanPhoto:
     first = _ink_against_paper(grey, int(PAPER_KERNEL_SHARE * side) | 1)
     kernel = int(np.clip(WIDEST_STROKE_TO_KERNEL * _widest_stroke(first), MIN_KERNEL_SHARE * side,
                          MAX_KERNEL_SHARE * side)) | 1
-    ink = _drop_specks(_ink_against_paper(grey, kernel))
+    ink = _drop_specks(without_ruled_lines(_ink_against_paper(grey, kernel)))
     problem = NO_CLEAR_DIGIT if _looks_like_texture(ink) else None
     if problem is None:
         ink = _drop_strays(ink)
@@ -457,20 +458,26 @@ def _to_8bit_range(values: np.ndarray, mode: str) -> np.ndarray:
 def _composite(grey: np.ndarray, alpha: np.ndarray | None) -> np.ndarray:
     """Grey laid on a background: transparent areas become background whatever the ink's colour.
 
-    When most of the picture is transparent, what is opaque is the drawing: it is laid on white
-    if it is dark and on black if it is light. Otherwise the opaque part is paper with ink on it
-    and transparent areas take the paper's brightness (the opaque pixels' median).
+    When most of the picture is transparent, or what is opaque is all one tone (a bold drawing in
+    one colour covering most of it), what is opaque is the drawing: it is laid on white if it is
+    dark and on black if it is light. Otherwise the opaque part is paper with ink on it and
+    transparent areas take the paper's brightness (the opaque pixels' median).
     """
     if alpha is None:
         return np.clip(np.round(grey), 0, 255).astype(np.uint8)
     opaque = alpha > 0.5
-    if opaque.mean() < 0.5:
+    if opaque.mean() < 0.5 or _one_tone(grey[opaque]):
         weight = alpha.sum()
         drawing = float((grey * alpha).sum() / weight) if weight > 0 else 0.0
         background = 255.0 if drawing < 128 else 0.0
     else:
         background = float(np.median(grey[opaque]))
     return np.clip(np.round(grey * alpha + background * (1 - alpha)), 0, 255).astype(np.uint8)
+
+
+def _one_tone(values: np.ndarray) -> bool:
+    """True when grey values (float, 0-255) all lie within 2 * MIN_INK_STEP (5th to 95th percentile)."""
+    return values.size > 0 and float(np.percentile(values, 95) - np.percentile(values, 5)) < 2 * MIN_INK_STEP
 
 
 def _as_grey(picture: np.ndarray) -> np.ndarray:

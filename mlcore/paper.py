@@ -25,8 +25,11 @@ WORK_SIDE = 320
 """The sheet is looked for on the photo shrunk to this many pixels on its longer side."""
 MIN_SHEET_SHARE, MAX_SHEET_SHARE = 0.15, 0.95
 """A sheet covers at least and at most these shares of the photo."""
-MIN_SOLIDITY = 0.9
+MIN_SOLIDITY = 0.95
 """Its area is at least this share of its convex hull's (a sheet is convex; strokes are not)..."""
+MAX_CORNERS = 6
+"""...and its outline, simplified (Douglas-Peucker, to 2 % of its length), has at most this many
+corners: four, or a few more where the picture's border cuts the sheet (a light 0 or 8 has more)..."""
 MIN_LIGHT_INSIDE = 0.8
 """...and at least this share of its hull is light (a sheet's writing covers little of it; the
 outline of a light 0 or 8 on a dark board encloses their dark holes)..."""
@@ -68,7 +71,8 @@ def find_sheet(grey: np.ndarray) -> np.ndarray | None:
     if not MIN_SHEET_SHARE * small.size <= area <= MAX_SHEET_SHARE * small.size:
         return None
     hull = cv2.convexHull(outline)
-    if area < MIN_SOLIDITY * cv2.contourArea(hull) or not _desk_on_its_sides(outline, small.shape):
+    if (area < MIN_SOLIDITY * cv2.contourArea(hull) or not _desk_on_its_sides(outline, small.shape)
+            or len(cv2.approxPolyDP(outline, 0.02 * cv2.arcLength(outline, True), True)) > MAX_CORNERS):
         return None
     region = np.zeros_like(small)
     cv2.drawContours(region, [hull], -1, 255, -1)

@@ -200,9 +200,10 @@ def sheet_on_desk(digit: int, share: float = 0.65, seed: int = 7, width: int = 9
     return encoded(picture, "JPEG", quality=85)
 
 
-def ruled_paper(text: str, grid: bool = False, seed: int = 7, width: int = 1000, height: int = 420) -> bytes:
-    """A photo (JPEG) of `text` written dark on lined paper (blue ruled lines every 34 px, a red
-    margin line), or on grid paper with dark lines every 30 px both ways."""
+def ruled_paper(text: str, grid: bool = False, seed: int = 7, width: int = 1000, height: int = 420,
+                rule=(200, 160, 110)) -> bytes:
+    """A photo (JPEG) of `text` written dark on lined paper (ruled lines in `rule` every 34 px, a
+    blue margin line), or on grid paper with dark grey lines every 30 px both ways."""
     rng = np.random.default_rng(seed)
     paper = np.full((height, width, 3), (240, 238, 232), np.float32)
     if grid:
@@ -212,7 +213,7 @@ def ruled_paper(text: str, grid: bool = False, seed: int = 7, width: int = 1000,
             cv2.line(paper, (0, y), (width, y), (120, 120, 120), 2)
     else:
         for y in range(20, height, 34):
-            cv2.line(paper, (0, y), (width, y), (200, 160, 110), 2)
+            cv2.line(paper, (0, y), (width, y), rule, 2)
         cv2.line(paper, (70, 0), (70, height), (90, 90, 220), 2)
     ink = _handwritten(text, width, height, pen=12, seed=seed)
     alpha = (ink.astype(np.float32) / 255)[..., None]
