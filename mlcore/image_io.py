@@ -76,6 +76,16 @@ loops; noise thresholded at a finer scale is one web of ink full of holes)..."""
 MIN_HOLE_SHARE = 0.0005
 """...counting holes of at least this share of the picture's area (a stroke speckled by a shadow
 edge has many tiny ones)."""
+FAINT_STEP = 3.0
+"""Marks at least this many grey levels darker than the paper around them (after a blur that
+averages sensor noise away), and at least FAINT_NOISE times the noise, are faint ink..."""
+FAINT_NOISE = 4.0
+FAINT_MARK_SIDE = 0.1
+"""...when one of them is at least this share of the picture's longer side: faint writing that the
+cleaning, which asks for MIN_INK_STEP, does not take for ink."""
+TOO_FAINT = ("The ink is too faint to read: there is too little contrast between the writing and the paper. "
+             "Go over the digits with a darker pen, or take the photo in brighter, even light, "
+             "and upload it again.")
 NO_CLEAR_DIGIT = ("No clear digit in the picture: it looks like texture or noise, not ink on paper. "
                   "Take a close photo of digits written dark on light paper.")
 
@@ -185,6 +195,8 @@ def _clean(grey: np.ndarray, side: int) -> CleanPhoto:
     problem = NO_CLEAR_DIGIT if _looks_like_texture(ink) else None
     if problem is None:
         ink = _drop_strays(ink)
+    if not ink.any() and _has_faint_marks(grey, kernel):
+        problem = TOO_FAINT
     if ink.max() > 0:
         ink = cv2.normalize(ink, None, 0, 255, cv2.NORM_MINMAX)
     h, w = ink.shape
@@ -202,6 +214,19 @@ def _ink_against_paper(grey: np.ndarray, kernel: int) -> np.ndarray:
     threshold, _ = cv2.threshold(ink, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     ink[ink < max(threshold / 2, MIN_INK_CONTRAST * 255)] = 0
     return ink
+
+
+def _has_faint_marks(grey: np.ndarray, kernel: int) -> bool:
+    """True when the picture (float32 H x W, ink dark) holds a mark too faint to be taken for ink
+    but clearly more than noise: see FAINT_STEP, FAINT_NOISE, FAINT_MARK_SIDE."""
+    smooth = cv2.GaussianBlur(grey, (0, 0), 2.0)
+    noise = 1.4826 * float(np.median(np.abs(grey - cv2.GaussianBlur(grey, (0, 0), 1.0))))  # MAD -> sigma
+    padded = cv2.copyMakeBorder(smooth, kernel, kernel, kernel, kernel, cv2.BORDER_REFLECT)
+    paper = _closing(padded, kernel)[kernel:-kernel, kernel:-kernel]
+    marks = ((paper - smooth) >= max(FAINT_STEP, FAINT_NOISE * noise)).astype(np.uint8)
+    count, _, stats, _ = cv2.connectedComponentsWithStats(marks, connectivity=8)
+    sides = np.maximum(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT])
+    return bool(count > 1 and sides.max() >= FAINT_MARK_SIDE * max(grey.shape))
 
 
 def _closing(image: np.ndarray, kernel: int) -> np.ndarray:
