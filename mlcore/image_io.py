@@ -27,8 +27,14 @@ from PIL import Image, ImageOps
 from mlcore.paper import find_sheet
 from mlcore.ruled import without_ruled_lines
 
-MAX_MEGABYTES = 10  # the app's one upload limit; .streamlit/config.toml's server.maxUploadSize agrees
+MAX_MEGABYTES = 10
+"""Pictures up to this many MB are read; bigger files are refused with a message saying so."""
 MAX_BYTES = MAX_MEGABYTES * 2**20
+UPLOAD_MEGABYTES = 50
+"""The uploaders take files up to this size (.streamlit/config.toml's server.maxUploadSize agrees),
+more than MAX_MEGABYTES on purpose: a file the browser refuses never reaches the server, so the
+page would go on showing the previous picture's reading under it; a file that arrives is refused
+here with the reason, and the old reading is gone."""
 MAX_MEGAPIXELS = 100
 """Pictures up to this many megapixels are read (phones make 12-48, a few 108 or 200: shrink those)."""
 MAX_PIXELS = MAX_MEGAPIXELS * 1_000_000
