@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
 
-from mlcore.inference import SEVERAL_DIGITS, Recognition, Recognizer
-from mlcore.preprocess import INK_THRESHOLD, ink_intensity
+from mlcore.inference import Recognition, Recognizer
+from mlcore.preprocess import ink_intensity
 from mlcore.segment import Box, Segment, Segmentation, segment, split_in_two
 
 PAD = 0.15
@@ -94,43 +94,10 @@ def _read_part(recognizer: Recognizer, part: Segment) -> list[DigitReading]:
     return [DigitReading(part.box, recognition)]
 
 
-DIGIT_TALL = 0.5
-"""Marks at least this share of the tallest mark's height are digit-tall; two of them stand side
-by side when a gap of at least DIGIT_GAP of the tallest mark's height separates them..."""
-DIGIT_GAP = 0.08
-"""...(people leave space between digits; the two edges of a bold stroke whose middle the
-cleaning lost are closer)."""
-
-
 def read_single_digit(recognizer: Recognizer, ink: np.ndarray) -> Recognition:
     """The one digit in a photo's cleaned ink (uint8 HxW, 0 = paper, see `image_io.clean_photo`),
-    read as a drawing is; its doubt is SEVERAL_DIGITS when digit-tall marks stand side by side
-    (`side_by_side_marks`), as on the Write a number page."""
-    reading = recognizer.recognize(cv2.cvtColor(ink, cv2.COLOR_GRAY2RGBA))
-    if not reading.is_blank and reading.doubt != SEVERAL_DIGITS and side_by_side_marks(ink) > 1:
-        reading = replace(reading, doubt=SEVERAL_DIGITS)
-    return reading
-
-
-def side_by_side_marks(ink: np.ndarray) -> int:
-    """How many digit-tall separate marks stand side by side in the ink (uint8 HxW, 0 = none).
-
-    Separate marks only: touching digits are not cut here (a wide 0 is not two digits), and
-    marks over or close to each other (a 5's flag, a broken 4) count once.
-    """
-    count, _, stats, _ = cv2.connectedComponentsWithStats((ink > INK_THRESHOLD).astype(np.uint8), connectivity=8)
-    marks = stats[1:]
-    if len(marks) < 2:
-        return len(marks)
-    tallest = marks[:, cv2.CC_STAT_HEIGHT].max()
-    tall = marks[marks[:, cv2.CC_STAT_HEIGHT] >= DIGIT_TALL * tallest]
-    columns: list[tuple[int, int]] = []
-    for x, width in sorted((int(m[0]), int(m[2])) for m in tall):
-        if columns and x - columns[-1][1] < DIGIT_GAP * tallest:  # overlapping or too close: one digit
-            columns[-1] = (columns[-1][0], max(columns[-1][1], x + width))
-        else:
-            columns.append((x, x + width))
-    return len(columns)
+    read as a drawing is (several digits side by side: `novelty.looks_like_several_digits`)."""
+    return recognizer.recognize(cv2.cvtColor(ink, cv2.COLOR_GRAY2RGBA))
 
 
 def boxes_picture(reading: NumberReading) -> np.ndarray:
