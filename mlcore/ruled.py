@@ -5,9 +5,8 @@ ink: read as they are, they join the digits into one web (taken for texture) or 
 becomes a 1. The standard way to find them is a morphological opening with a long, one pixel
 thin line as the structuring element (OpenCV's tutorial "Extract horizontal and vertical lines
 by using morphological operations"): only runs of ink at least that long survive, and no digit's
-stroke is that long. A direction counts as ruled when at least RULED_LINES such lines run across
-the picture; then its lines go, and so does a lone margin line across the other direction no
-thicker than the rules. Where a digit's stroke crossed a line, the gap left is closed again by a
+stroke is that long. A line that runs across the whole picture and is far thinner than the
+writing is printed, and goes (a digit's stroke is as thick as the others). Where a digit's stroke crossed a line, the gap left is closed again by a
 closing across the line's thickness.
 """
 
@@ -21,46 +20,38 @@ import numpy as np
 from mlcore.preprocess import typical_stroke_width
 
 LINE_SPAN = 0.5
-"""A ruled line runs across at least this share of the picture (a digit's bar is far shorter in a
-photo of a number; a tight crop of one digit has no three such bars)."""
-RULED_LINES = 3
-"""A direction with this many lines or more is ruled (lined paper: rows; grid paper: both)."""
-MARGIN_SPAN = 0.9
-"""A single line across the other direction that runs this far across is a margin line..."""
-MARGIN_THICKNESS = 2.0
-"""...when it is at most this many times as thick as the ruled lines (a digit's stroke is thicker),
-or, where no rules are seen, ..."""
-MARGIN_TO_STROKE = 0.4
-"""...at most this share of the writing's typical stroke width."""
+"""Lines are looked for as runs of ink at least this share of the picture long..."""
+RULE_SPAN = 0.85
+"""...and a printed line runs across at least this share of it (lines of lined paper, grid
+paper, a margin line: all run from edge to edge; a digit's bar does not, even cropped tight)..."""
+RULE_TO_STROKE = 0.4
+"""...and is at most this share of the writing's typical stroke width thick: a tight crop of a
+bold 5 has three bars across the picture, but as thick as its other strokes."""
 
 
 def without_ruled_lines(ink: np.ndarray) -> np.ndarray:
-    """The ink (H x W uint8, 0 = paper) without lined or grid paper's printed lines; unchanged when
-    the paper is not ruled."""
+    """The ink (H x W uint8, 0 = paper) without lined or grid paper's printed lines (see RULE_SPAN,
+    RULE_TO_STROKE); unchanged when there are none."""
     rows, columns = _lines(ink), _lines(ink.T)
-    ruled = [lines for lines in (rows, columns) if len(lines) >= RULED_LINES]
-    if ruled:
-        thinnest_writing = MARGIN_THICKNESS * max(1.0, float(np.median([line.thickness for lines in ruled
-                                                                         for line in lines])))
-    else:  # no rules seen (too faint to be ink, say): a lone margin line is far thinner than the writing
-        long_lines = np.zeros(ink.shape, bool)
-        for lines, transposed in ((rows, False), (columns, True)):
-            for line in lines:
-                long_lines |= line.mask.T if transposed else line.mask
-        thinnest_writing = MARGIN_TO_STROKE * typical_stroke_width((ink > 0) & ~long_lines)
+    if not rows and not columns:
+        return ink
+    long_lines = np.zeros(ink.shape, bool)
+    for line in rows:
+        long_lines |= line.mask
+    for line in columns:
+        long_lines |= line.mask.T
+    writing = ((ink > 0) & ~long_lines).astype(np.uint8)  # an opening drops the lines' frayed edges left in it
+    writing = cv2.morphologyEx(writing, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3)))
+    thinnest = RULE_TO_STROKE * typical_stroke_width(writing)
     cleaned = ink
     for lines, transposed in ((rows, False), (columns, True)):
-        remove = np.zeros(ink.T.shape if transposed else ink.shape, bool)
-        for line in lines:
-            if len(lines) >= RULED_LINES or (line.span >= MARGIN_SPAN and line.thickness <= thinnest_writing):
-                remove |= line.mask
-        if remove.any():
-            cleaned = _removed(cleaned.T, remove, _thickness(lines)).T if transposed else _removed(cleaned, remove, _thickness(lines))
+        rules = [line for line in lines if line.span >= RULE_SPAN and line.thickness <= thinnest]
+        if not rules:
+            continue
+        remove = np.logical_or.reduce([line.mask for line in rules])
+        thickness = max(1, round(float(np.median([line.thickness for line in rules]))))
+        cleaned = _removed(cleaned.T, remove, thickness).T if transposed else _removed(cleaned, remove, thickness)
     return np.ascontiguousarray(cleaned)
-
-
-def _thickness(lines: list["_Line"]) -> int:
-    return max(1, round(float(np.median([line.thickness for line in lines]))))
 
 
 @dataclass(frozen=True)
