@@ -137,6 +137,9 @@ class CleanPhoto:
     problem: str | None = None
     sheet: np.ndarray | None = None
     """The sheet of paper cut out of a photo of a page on a desk, straightened (grey uint8), if any."""
+    marks: np.ndarray | None = None
+    """The ink before specks and strays were dropped (as `ink`, unscaled): where small marks such
+    as a decimal point are looked for."""
 
     @property
     def canvas(self) -> np.ndarray:
@@ -197,7 +200,8 @@ def _clean(grey: np.ndarray, side: int) -> CleanPhoto:
     first = _ink_against_paper(grey, int(PAPER_KERNEL_SHARE * side) | 1)
     kernel = int(np.clip(WIDEST_STROKE_TO_KERNEL * _widest_stroke(first), MIN_KERNEL_SHARE * side,
                          MAX_KERNEL_SHARE * side)) | 1
-    ink = _drop_specks(without_ruled_lines(_ink_against_paper(grey, kernel)))
+    marks = without_ruled_lines(_ink_against_paper(grey, kernel))
+    ink = _drop_specks(marks)
     problem = NO_CLEAR_DIGIT if _looks_like_texture(ink) else None
     if problem is None:
         ink = _drop_strays(ink)
@@ -207,8 +211,9 @@ def _clean(grey: np.ndarray, side: int) -> CleanPhoto:
         ink = cv2.normalize(ink, None, 0, 255, cv2.NORM_MINMAX)
     h, w = ink.shape
     top, left = (side - h) // 2, (side - w) // 2
-    ink = cv2.copyMakeBorder(ink, top, side - h - top, left, side - w - left, cv2.BORDER_CONSTANT, value=0)
-    return CleanPhoto(ink, problem)
+    ink, marks = (cv2.copyMakeBorder(image, top, side - h - top, left, side - w - left, cv2.BORDER_CONSTANT, value=0)
+                  for image in (ink, marks))
+    return CleanPhoto(ink, problem, marks=marks)
 
 
 def _ink_against_paper(grey: np.ndarray, kernel: int) -> np.ndarray:
@@ -224,7 +229,12 @@ def _ink_against_paper(grey: np.ndarray, kernel: int) -> np.ndarray:
 
 def _has_faint_marks(grey: np.ndarray, kernel: int) -> bool:
     """True when the picture (float32 H x W, ink dark) holds a mark too faint to be taken for ink
-    but clearly more than noise: see FAINT_STEP, FAINT_NOISE, FAINT_MARK_SIDE."""
+    but clearly more than noise: see FAINT_STEP, FAINT_NOISE, FAINT_MARK_SIDE. Looked for at
+    WORK_SIDE pixels, where an enlarged picture's noise is not smoothed into blobs."""
+    scale = min(1.0, WORK_SIDE / max(grey.shape))
+    grey = cv2.resize(grey, (max(1, round(grey.shape[1] * scale)), max(1, round(grey.shape[0] * scale))),
+                      interpolation=cv2.INTER_AREA)
+    kernel = max(3, int(kernel * scale) | 1)
     smooth = cv2.GaussianBlur(grey, (0, 0), 2.0)
     noise = 1.4826 * float(np.median(np.abs(grey - cv2.GaussianBlur(grey, (0, 0), 1.0))))  # MAD -> sigma
     padded = cv2.copyMakeBorder(smooth, kernel, kernel, kernel, kernel, cv2.BORDER_REFLECT)
