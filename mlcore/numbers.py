@@ -123,6 +123,8 @@ def read_photo_number(recognizer: Recognizer, rgba: np.ndarray, marks: np.ndarra
     if reading.problem or not reading.digits:
         return reading
     strange = [place for place, digit in enumerate(reading.digits, 1) if not digit.recognition.is_one_digit]
+    if strange and len(strange) == len(reading.digits):
+        return reading  # nothing like a digit at all: the page says so as it does for a drawing
     if strange:
         places = " and ".join(_ordinal(place) for place in strange) + (" marks" if len(strange) > 1 else " mark")
         return replace(reading, problem=NOT_ONLY_DIGITS.format(places=places, verb="don't look" if len(strange) > 1
