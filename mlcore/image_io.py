@@ -18,14 +18,23 @@ from __future__ import annotations
 
 import io
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
 from PIL import Image, ImageOps
 
-MAX_MEGABYTES = 10  # the app's one upload limit; .streamlit/config.toml's server.maxUploadSize agrees
+from mlcore.paper import find_sheet
+from mlcore.ruled import without_ruled_lines
+
+MAX_MEGABYTES = 10
+"""Pictures up to this many MB are read; bigger files are refused with a message saying so."""
 MAX_BYTES = MAX_MEGABYTES * 2**20
+UPLOAD_MEGABYTES = 50
+"""The uploaders take files up to this size (.streamlit/config.toml's server.maxUploadSize agrees),
+more than MAX_MEGABYTES on purpose: a file the browser refuses never reaches the server, so the
+page would go on showing the previous picture's reading under it; a file that arrives is refused
+here with the reason, and the old reading is gone."""
 MAX_MEGAPIXELS = 100
 """Pictures up to this many megapixels are read (phones make 12-48, a few 108 or 200: shrink those)."""
 MAX_PIXELS = MAX_MEGAPIXELS * 1_000_000
@@ -73,6 +82,16 @@ loops; noise thresholded at a finer scale is one web of ink full of holes)..."""
 MIN_HOLE_SHARE = 0.0005
 """...counting holes of at least this share of the picture's area (a stroke speckled by a shadow
 edge has many tiny ones)."""
+FAINT_STEP = 3.0
+"""Marks at least this many grey levels darker than the paper around them (after a blur that
+averages sensor noise away), and at least FAINT_NOISE times the noise, are faint ink..."""
+FAINT_NOISE = 4.0
+FAINT_MARK_SIDE = 0.1
+"""...when one of them is at least this share of the picture's longer side: faint writing that the
+cleaning, which asks for MIN_INK_STEP, does not take for ink."""
+TOO_FAINT = ("The ink is too faint to read: there is too little contrast between the writing and the paper. "
+             "Go over the digits with a darker pen, or take the photo in brighter, even light, "
+             "and upload it again.")
 NO_CLEAR_DIGIT = ("No clear digit in the picture: it looks like texture or noise, not ink on paper. "
                   "Take a close photo of digits written dark on light paper.")
 
@@ -112,10 +131,15 @@ def decode_picture(data: bytes) -> np.ndarray:
 @dataclass(frozen=True)
 class CleanPhoto:
     """A photo's ink, cleaned: `ink` is side x side uint8 (0 = paper, the picture centred), and
-    `problem` is NO_CLEAR_DIGIT when the picture is texture or noise (else None)."""
+    `problem` says why no digit can be read in it (texture or noise, too faint), else None."""
 
     ink: np.ndarray
     problem: str | None = None
+    sheet: np.ndarray | None = None
+    """The sheet of paper cut out of a photo of a page on a desk, straightened (grey uint8), if any."""
+    marks: np.ndarray | None = None
+    """The ink before specks and strays were dropped (as `ink`, unscaled): where small marks such
+    as a decimal point are looked for."""
 
     @property
     def canvas(self) -> np.ndarray:
@@ -151,8 +175,22 @@ def clean_photo(picture: np.ndarray, side: int = WORK_SIDE) -> CleanPhoto:
     rule of small far pieces in Casey & Lecolinet's segmentation survey, as `mlcore.segment` uses).
     Many marks scattered over the picture, or covering much of it, are texture or noise: the ink
     is returned as found, with `problem` saying so.
+
+    A photo of a whole sheet lying on a darker desk is first cut down to the sheet, straightened
+    (`mlcore.paper.find_sheet`), unless no ink is found on it.
     """
-    grey = _as_grey(picture).astype(np.float32)
+    grey = _as_grey(picture)
+    sheet = find_sheet(grey)
+    if sheet is not None:
+        on_sheet = _clean(sheet, side)
+        if on_sheet.ink.any():
+            return replace(on_sheet, sheet=sheet)
+    return _clean(grey, side)
+
+
+def _clean(grey: np.ndarray, side: int) -> CleanPhoto:
+    """`clean_photo` on a picture already known to be the paper (grey H x W uint8)."""
+    grey = grey.astype(np.float32)
     scale = side / max(grey.shape)
     size = (max(1, round(grey.shape[1] * scale)), max(1, round(grey.shape[0] * scale)))
     grey = cv2.resize(grey, size, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC)
@@ -162,16 +200,20 @@ def clean_photo(picture: np.ndarray, side: int = WORK_SIDE) -> CleanPhoto:
     first = _ink_against_paper(grey, int(PAPER_KERNEL_SHARE * side) | 1)
     kernel = int(np.clip(WIDEST_STROKE_TO_KERNEL * _widest_stroke(first), MIN_KERNEL_SHARE * side,
                          MAX_KERNEL_SHARE * side)) | 1
-    ink = _drop_specks(_ink_against_paper(grey, kernel))
+    marks = without_ruled_lines(_ink_against_paper(grey, kernel))
+    ink = _drop_specks(marks)
     problem = NO_CLEAR_DIGIT if _looks_like_texture(ink) else None
     if problem is None:
         ink = _drop_strays(ink)
+    if not ink.any() and _has_faint_marks(grey, kernel):
+        problem = TOO_FAINT
     if ink.max() > 0:
         ink = cv2.normalize(ink, None, 0, 255, cv2.NORM_MINMAX)
     h, w = ink.shape
     top, left = (side - h) // 2, (side - w) // 2
-    ink = cv2.copyMakeBorder(ink, top, side - h - top, left, side - w - left, cv2.BORDER_CONSTANT, value=0)
-    return CleanPhoto(ink, problem)
+    ink, marks = (cv2.copyMakeBorder(image, top, side - h - top, left, side - w - left, cv2.BORDER_CONSTANT, value=0)
+                  for image in (ink, marks))
+    return CleanPhoto(ink, problem, marks=marks)
 
 
 def _ink_against_paper(grey: np.ndarray, kernel: int) -> np.ndarray:
@@ -183,6 +225,24 @@ def _ink_against_paper(grey: np.ndarray, kernel: int) -> np.ndarray:
     threshold, _ = cv2.threshold(ink, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     ink[ink < max(threshold / 2, MIN_INK_CONTRAST * 255)] = 0
     return ink
+
+
+def _has_faint_marks(grey: np.ndarray, kernel: int) -> bool:
+    """True when the picture (float32 H x W, ink dark) holds a mark too faint to be taken for ink
+    but clearly more than noise: see FAINT_STEP, FAINT_NOISE, FAINT_MARK_SIDE. Looked for at
+    WORK_SIDE pixels, where an enlarged picture's noise is not smoothed into blobs."""
+    scale = min(1.0, WORK_SIDE / max(grey.shape))
+    grey = cv2.resize(grey, (max(1, round(grey.shape[1] * scale)), max(1, round(grey.shape[0] * scale))),
+                      interpolation=cv2.INTER_AREA)
+    kernel = max(3, int(kernel * scale) | 1)
+    smooth = cv2.GaussianBlur(grey, (0, 0), 2.0)
+    noise = 1.4826 * float(np.median(np.abs(grey - cv2.GaussianBlur(grey, (0, 0), 1.0))))  # MAD -> sigma
+    padded = cv2.copyMakeBorder(smooth, kernel, kernel, kernel, kernel, cv2.BORDER_REFLECT)
+    paper = _closing(padded, kernel)[kernel:-kernel, kernel:-kernel]
+    marks = ((paper - smooth) >= max(FAINT_STEP, FAINT_NOISE * noise)).astype(np.uint8)
+    count, _, stats, _ = cv2.connectedComponentsWithStats(marks, connectivity=8)
+    sides = np.maximum(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT])
+    return bool(count > 1 and sides.max() >= FAINT_MARK_SIDE * max(grey.shape))
 
 
 def _closing(image: np.ndarray, kernel: int) -> np.ndarray:
@@ -439,20 +499,26 @@ def _to_8bit_range(values: np.ndarray, mode: str) -> np.ndarray:
 def _composite(grey: np.ndarray, alpha: np.ndarray | None) -> np.ndarray:
     """Grey laid on a background: transparent areas become background whatever the ink's colour.
 
-    When most of the picture is transparent, what is opaque is the drawing: it is laid on white
-    if it is dark and on black if it is light. Otherwise the opaque part is paper with ink on it
-    and transparent areas take the paper's brightness (the opaque pixels' median).
+    When most of the picture is transparent, or what is opaque is all one tone (a bold drawing in
+    one colour covering most of it), what is opaque is the drawing: it is laid on white if it is
+    dark and on black if it is light. Otherwise the opaque part is paper with ink on it and
+    transparent areas take the paper's brightness (the opaque pixels' median).
     """
     if alpha is None:
         return np.clip(np.round(grey), 0, 255).astype(np.uint8)
     opaque = alpha > 0.5
-    if opaque.mean() < 0.5:
+    if opaque.mean() < 0.5 or _one_tone(grey[opaque]):
         weight = alpha.sum()
         drawing = float((grey * alpha).sum() / weight) if weight > 0 else 0.0
         background = 255.0 if drawing < 128 else 0.0
     else:
         background = float(np.median(grey[opaque]))
     return np.clip(np.round(grey * alpha + background * (1 - alpha)), 0, 255).astype(np.uint8)
+
+
+def _one_tone(values: np.ndarray) -> bool:
+    """True when grey values (float, 0-255) all lie within 2 * MIN_INK_STEP (5th to 95th percentile)."""
+    return values.size > 0 and float(np.percentile(values, 95) - np.percentile(values, 5)) < 2 * MIN_INK_STEP
 
 
 def _as_grey(picture: np.ndarray) -> np.ndarray:

@@ -26,7 +26,12 @@ from mlcore.preprocess import INK_THRESHOLD
 SIDE_BY_SIDE_MIN_HEIGHT = 0.45
 """A mark counts as a digit of its own when it is at least this share of the ink's height."""
 SIDE_BY_SIDE_MAX_OVERLAP = 0.2
-"""Two marks are side by side when their columns overlap by less than this share of the narrower."""
+"""Two marks are side by side when their columns overlap by less than this share of the narrower..."""
+DIGIT_GAP = 0.08
+"""...and a gap of at least this share of the tallest mark's height separates them (people leave
+space between digits; a digit drawn in two strokes, or the two edges of a bold stroke whose middle
+a photo's cleaning lost, are closer). A share of the height, not pixels: printed digits in a photo
+of a number stand a few pixels apart once the photo is scaled to the canvas."""
 MIN_MARK_SHARE = 0.04
 """Marks with less than this share of the ink are specks and ignored."""
 DISTANCE_QUANTILE = 0.995
@@ -36,13 +41,9 @@ SHRINKAGE = 1e-3
 
 
 def separate_marks(ink: np.ndarray) -> list[tuple[int, int, int, int]]:
-    """Bounding boxes (x, y, w, h) of the separate marks in a canvas's ink (uint8 HxW).
-
-    Strokes closer than a few pixels are joined first (a morphological closing), so a digit
-    drawn in two touching strokes stays one mark; specks are dropped.
-    """
+    """Bounding boxes (x, y, w, h) of the separate marks (8-connected) in a canvas's ink (uint8
+    HxW); specks (under MIN_MARK_SHARE of the ink) are dropped."""
     mask = (np.asarray(ink) > INK_THRESHOLD).astype(np.uint8)
-    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (7, 7)))
     count, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     total = stats[1:, cv2.CC_STAT_AREA].sum()
     return [tuple(int(v) for v in stats[i, :4]) for i in range(1, count)
@@ -50,18 +51,31 @@ def separate_marks(ink: np.ndarray) -> list[tuple[int, int, int, int]]:
 
 
 def looks_like_several_digits(ink: np.ndarray) -> bool:
-    """True when the ink holds two or more tall marks side by side, as when "10" is written."""
+    """True when the ink holds two or more tall marks side by side, as when "10" is written.
+
+    Tall marks (SIDE_BY_SIDE_MIN_HEIGHT of the ink's height) are gathered into columns left to
+    right; a mark joins the column before it when it overlaps it (SIDE_BY_SIDE_MAX_OVERLAP of the
+    narrower) or stands closer than DIGIT_GAP of the tallest mark's height. Two columns or more
+    are several digits. The Draw page and photos of one digit use this one rule.
+    """
     marks = separate_marks(ink)
     if len(marks) < 2:
         return False
     top = min(y for _, y, _, _ in marks)
     bottom = max(y + h for _, y, _, h in marks)
     tall = sorted((m for m in marks if m[3] >= SIDE_BY_SIDE_MIN_HEIGHT * (bottom - top)), key=lambda m: m[0])
-    for (x1, _, w1, _), (x2, _, w2, _) in zip(tall, tall[1:]):
-        overlap = max(0, min(x1 + w1, x2 + w2) - max(x1, x2))
-        if overlap < SIDE_BY_SIDE_MAX_OVERLAP * min(w1, w2):
-            return True
-    return False
+    if len(tall) < 2:
+        return False
+    gap = DIGIT_GAP * max(h for _, _, _, h in tall)
+    columns = [(tall[0][0], tall[0][0] + tall[0][2])]
+    for x, _, w, _ in tall[1:]:
+        left, right = columns[-1]
+        overlap = max(0, min(right, x + w) - max(left, x))
+        if overlap >= SIDE_BY_SIDE_MAX_OVERLAP * min(w, right - left) or x - right < gap:
+            columns[-1] = (left, max(right, x + w))
+        else:
+            columns.append((x, x + w))
+    return len(columns) > 1
 
 
 @dataclass(frozen=True)

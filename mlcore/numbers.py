@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 import cv2
 import numpy as np
 
-from mlcore.inference import SEVERAL_DIGITS, Recognition, Recognizer
+from mlcore.inference import Recognition, Recognizer
 from mlcore.preprocess import INK_THRESHOLD, ink_intensity
 from mlcore.segment import Box, Segment, Segmentation, segment, split_in_two
 
@@ -40,6 +40,8 @@ class NumberReading:
     digits: list[DigitReading] = field(default_factory=list)
     problem: str | None = None
     problem_boxes: list[Box] = field(default_factory=list)
+    point: int | None = None
+    """How many digits come before the decimal point, when a photo's number has one ("3.14": 1)."""
 
     @property
     def is_blank(self) -> bool:
@@ -50,7 +52,8 @@ class NumberReading:
         """The number as written ("2026", leading zeros kept), or None when there is none."""
         if self.problem or not self.digits:
             return None
-        return "".join(str(d.digit) for d in self.digits)
+        digits = "".join(str(d.digit) for d in self.digits)
+        return digits if self.point is None else f"{digits[: self.point]}.{digits[self.point :]}"
 
     @property
     def confidence(self) -> float:
@@ -94,57 +97,99 @@ def _read_part(recognizer: Recognizer, part: Segment) -> list[DigitReading]:
     return [DigitReading(part.box, recognition)]
 
 
-DIGIT_TALL = 0.5
-"""Marks at least this share of the tallest mark's height are digit-tall; two of them stand side
-by side when a gap of at least DIGIT_GAP of the tallest mark's height separates them..."""
-DIGIT_GAP = 0.08
-"""...(people leave space between digits; the two edges of a bold stroke whose middle the
-cleaning lost are closer)."""
+DOT_SIDE = 0.3
+"""A mark no longer than this share of the digits' median height on its longer side..."""
+DOT_MIN_SIDE = 0.06
+"""...and at least this share (smaller marks are grain, not a point)..."""
+DOT_ASPECT = 2.5
+"""...and no more than this many times longer than wide..."""
+DOT_LOW = 0.6
+"""...whose centre lies below this share of the row of digits (from its top), between two digits'
+centres, is a decimal point."""
+NOT_ONLY_DIGITS = ("I can't read this as a number: the {places} from the left {verb} like a digit (a letter, a "
+                   "bracket or another sign?), and I won't guess it. Photograph only the digits.")
+SEVERAL_POINTS = ("I can't read this as a number: there are {count} dots low between its digits, and a number has "
+                  "at most one decimal point. Photograph one number at a time.")
+
+
+def read_photo_number(recognizer: Recognizer, rgba: np.ndarray, marks: np.ndarray | None = None) -> NumberReading:
+    """`read_number` for a photo's cleaned ink (`image_io.clean_photo(...).canvas`), which may hold
+    more than digits: a mark that is not like any digit (a letter, a bracket: the recognizer's
+    NOT_A_DIGIT or SEVERAL_DIGITS) makes the photo no number, the marks named and boxed, rather than
+    a number with a made-up digit in it; a dot low between two digits is read as the decimal point
+    ("3.14"), and two or more such dots make it no number. `marks` (uint8, the size of `rgba`) is
+    the ink before small marks were dropped (`CleanPhoto.marks`), where dots are looked for."""
+    reading = read_number(recognizer, rgba)
+    if reading.problem or not reading.digits:
+        return reading
+    strange = [place for place, digit in enumerate(reading.digits, 1) if not digit.recognition.is_one_digit]
+    if strange and len(strange) == len(reading.digits):
+        return reading  # nothing like a digit at all: the page says so as it does for a drawing
+    if strange:
+        places = " and ".join(_ordinal(place) for place in strange) + (" marks" if len(strange) > 1 else " mark")
+        return replace(reading, problem=NOT_ONLY_DIGITS.format(places=places, verb="don't look" if len(strange) > 1
+                                                                  else "doesn't look"),
+                       problem_boxes=[reading.digits[place - 1].box for place in strange])
+    points = decimal_points(reading, reading.ink if marks is None else marks)
+    if len(points) > 1:
+        return replace(reading, problem=SEVERAL_POINTS.format(count=len(points)), problem_boxes=[box for _, box in points])
+    return replace(reading, point=points[0][0]) if points else reading
+
+
+def decimal_points(reading: NumberReading, marks: np.ndarray) -> list[tuple[int, Box]]:
+    """The dots low between a reading's digits in `marks` (uint8 ink, the reading's size; see
+    DOT_SIDE, DOT_MIN_SIDE, DOT_ASPECT, DOT_LOW): for each, how many digits come before it and its
+    box (x, y, w, h), left to right."""
+    boxes = [digit.box for digit in reading.digits]
+    height = float(np.median([h for _, _, _, h in boxes]))
+    top, bottom = min(y for _, y, _, _ in boxes), max(y + h for _, y, _, h in boxes)
+    centres = sorted(x + w / 2 for x, _, w, _ in boxes)
+    count, _, stats, _ = cv2.connectedComponentsWithStats((marks > INK_THRESHOLD).astype(np.uint8), connectivity=8)
+    points = []
+    for x, y, w, h, _ in stats[1:]:
+        centre_x, centre_y = x + w / 2, y + h / 2
+        before = int(np.searchsorted(centres, centre_x))
+        if (DOT_MIN_SIDE * height <= max(w, h) <= DOT_SIDE * height and max(w, h) <= DOT_ASPECT * max(1, min(w, h))
+                and centre_y >= top + DOT_LOW * (bottom - top) and 0 < before < len(centres)):
+            points.append((before, (int(x), int(y), int(w), int(h))))
+    return sorted(points)
+
+
+def _ordinal(n: int) -> str:
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
 
 
 def read_single_digit(recognizer: Recognizer, ink: np.ndarray) -> Recognition:
     """The one digit in a photo's cleaned ink (uint8 HxW, 0 = paper, see `image_io.clean_photo`),
-    read as a drawing is; its doubt is SEVERAL_DIGITS when digit-tall marks stand side by side
-    (`side_by_side_marks`), as on the Write a number page."""
-    reading = recognizer.recognize(cv2.cvtColor(ink, cv2.COLOR_GRAY2RGBA))
-    if not reading.is_blank and reading.doubt != SEVERAL_DIGITS and side_by_side_marks(ink) > 1:
-        reading = replace(reading, doubt=SEVERAL_DIGITS)
-    return reading
-
-
-def side_by_side_marks(ink: np.ndarray) -> int:
-    """How many digit-tall separate marks stand side by side in the ink (uint8 HxW, 0 = none).
-
-    Separate marks only: touching digits are not cut here (a wide 0 is not two digits), and
-    marks over or close to each other (a 5's flag, a broken 4) count once.
-    """
-    count, _, stats, _ = cv2.connectedComponentsWithStats((ink > INK_THRESHOLD).astype(np.uint8), connectivity=8)
-    marks = stats[1:]
-    if len(marks) < 2:
-        return len(marks)
-    tallest = marks[:, cv2.CC_STAT_HEIGHT].max()
-    tall = marks[marks[:, cv2.CC_STAT_HEIGHT] >= DIGIT_TALL * tallest]
-    columns: list[tuple[int, int]] = []
-    for x, width in sorted((int(m[0]), int(m[2])) for m in tall):
-        if columns and x - columns[-1][1] < DIGIT_GAP * tallest:  # overlapping or too close: one digit
-            columns[-1] = (columns[-1][0], max(columns[-1][1], x + width))
-        else:
-            columns.append((x, x + width))
-    return len(columns)
+    read as a drawing is (several digits side by side: `novelty.looks_like_several_digits`)."""
+    return recognizer.recognize(cv2.cvtColor(ink, cv2.COLOR_GRAY2RGBA))
 
 
 def boxes_picture(reading: NumberReading) -> np.ndarray:
     """The drawing (RGB uint8, ink white on black) with each digit's box and reading drawn on it,
-    and the boxes that could not be separated in red."""
+    and the boxes that could not be separated in red. Each label sits on a dark patch above its box,
+    or below it when it would cover the label before (digits close together), so none overlap."""
     picture = cv2.cvtColor(reading.ink, cv2.COLOR_GRAY2RGB)
     scale = max(0.5, reading.ink.shape[0] / 400)
-    for number, digit in enumerate(reading.digits):
+    placed: list[tuple[int, int, int, int]] = []
+    for digit in reading.digits:
         x, y, w, h = digit.box
         colour = (60, 200, 90) if not digit.recognition.is_unsure else (255, 190, 40)
         cv2.rectangle(picture, (x, y), (x + w, y + h), colour, 2)
         label = f"{digit.digit} {digit.confidence:.0%}"
-        cv2.putText(picture, label, (x + 2, max(14, y - 4)), cv2.FONT_HERSHEY_SIMPLEX, scale, colour, 2, cv2.LINE_AA)
+        (width, height), base = cv2.getTextSize(label, cv2.FONT_HERSHEY_SIMPLEX, scale, 2)
+        x = max(0, min(x, picture.shape[1] - width - 4))  # the label stays inside the picture
+        above = (x, max(0, y - height - base - 4), width + 4, height + base + 4)
+        below = (x, min(picture.shape[0] - height - base - 4, y + h + 2), width + 4, height + base + 4)
+        spot = next((box for box in (above, below) if not any(_overlaps(box, other) for other in placed)), above)
+        placed.append(spot)
+        left, top, box_w, box_h = spot
+        cv2.rectangle(picture, (left, top), (left + box_w, top + box_h), (0, 0, 0), -1)
+        cv2.putText(picture, label, (left + 2, top + height + 2), cv2.FONT_HERSHEY_SIMPLEX, scale, colour, 2, cv2.LINE_AA)
     for x, y, w, h in reading.problem_boxes:
         cv2.rectangle(picture, (x, y), (x + w, y + h), (255, 60, 60), 3)
     return picture
 
+
+def _overlaps(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]

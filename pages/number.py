@@ -1,8 +1,8 @@
 import cv2
 import streamlit as st
 
-from mlcore.image_io import MAX_MEGABYTES, UploadError, clean_photo, decode_picture
-from mlcore.numbers import read_number
+from mlcore.image_io import MAX_MEGABYTES, NO_CLEAR_DIGIT, UPLOAD_MEGABYTES, UploadError, clean_photo, decode_picture
+from mlcore.numbers import read_number, read_photo_number
 from ui.canvas import digit_canvas
 from ui.number_view import show_number
 from ui.layout import page_frame
@@ -30,8 +30,8 @@ show_number(None if canvas.image_data is None else read_number(recognizer, canva
 
 st.divider()
 picture = st.file_uploader("…or read a photo of a written number", type=["png", "jpg", "jpeg", "bmp", "gif", "webp"],
-                           max_upload_size=MAX_MEGABYTES,
-                           help="Dark digits on light paper, or the other way round, side by side.")
+                           max_upload_size=UPLOAD_MEGABYTES,
+                           help=f"Dark digits on light paper, or the other way round, side by side; pictures up to {MAX_MEGABYTES} MB.")
 if picture is not None:
     st.subheader("Your photo", divider="gray")
     try:
@@ -43,7 +43,13 @@ if picture is not None:
         scale = min(1.0, 640 / max(grey.shape))  # a 24 MP photo is not sent to the browser whole
         st.image(cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA),
                  caption="your photo, in grey", width=320)
+        if photo.sheet is not None:
+            st.caption("The sheet of paper was found in the photo and straightened; its writing is read.")
+        number = None if photo.problem else read_photo_number(recognizer, photo.canvas, photo.marks)
         if photo.problem:
-            st.warning(photo.problem, icon=":material/texture:")
+            st.warning(photo.problem, icon=":material/texture:" if photo.problem == NO_CLEAR_DIGIT else ":material/contrast:")
+        elif number.is_blank:
+            st.warning("No digits found in the photo: it looks blank. Are the digits in the picture, and dark "
+                       "enough against the paper?", icon=":material/search_off:")
         else:
-            show_number(read_number(recognizer, photo.canvas), "The photo reads")
+            show_number(number, "The photo reads")

@@ -131,3 +131,109 @@ def face_blob() -> bytes:
     pen.ellipse((340, 300, 410, 360), fill=(40, 30, 30))
     pen.arc((200, 420, 400, 560), 20, 160, fill=(90, 30, 30), width=14)
     return encoded(face.filter(ImageFilter.GaussianBlur(4)), "JPEG")
+
+
+def _handwritten(text: str, width: int, height: int, pen: int, seed: int = 7) -> np.ndarray:
+    """Ink coverage (H x W uint8) of `text` as canvas-style strokes (`mlcore.synthetic`), digits side
+    by side filling about half the height; a "." is a dot at the baseline, other characters are
+    printed in the Hershey simplex font."""
+    from mlcore.synthetic import render_digit
+
+    rng = np.random.default_rng(seed)
+    mask = np.zeros((height, width), np.uint8)
+    cell = height // 2
+    x = (width - cell * sum(0.35 if c == "." else 0.8 for c in text)) / 2
+    for character in text:
+        if character == ".":
+            cv2.circle(mask, (int(x + 0.15 * cell), int(height * 0.75 - pen)), max(3, pen), 255, -1, cv2.LINE_AA)
+            x += 0.35 * cell
+            continue
+        if character.isdigit():
+            glyph = render_digit(int(character), rng, side=cell)[..., 0]
+            ys, xs = np.nonzero(glyph > 60)
+            glyph = glyph[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
+        else:
+            glyph = _printed_digit(character, cell, cell, cell / 40, max(2, pen // 2))
+            ys, xs = np.nonzero(glyph > 60)
+            glyph = glyph[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
+        gh, gw = glyph.shape
+        scale = 0.9 * cell / gh if character.isdigit() or character in "()[]" else min(1.0, 0.7 * cell / gh)
+        glyph = cv2.resize(glyph, (max(1, round(gw * scale)), max(1, round(gh * scale))))
+        top = int(height * 0.75) - glyph.shape[0]
+        left = int(x + (0.8 * cell - glyph.shape[1]) / 2)
+        region = mask[top : top + glyph.shape[0], left : left + glyph.shape[1]]
+        np.maximum(region, glyph[: region.shape[0], : region.shape[1]], out=region)
+        x += 0.8 * cell
+    return mask
+
+
+def sheet_on_desk(digit: int, share: float = 0.65, seed: int = 7, width: int = 900, height: int = 1200) -> bytes:
+    """A phone photo (JPEG, quality 85) of a white sheet lying on a dark wooden desk, seen at a
+    slant: the sheet (a quadrilateral) covers about `share` of the photo, a dark digit is written
+    in its middle (about a third of the sheet's height), the light falls off to one side."""
+    rng = np.random.default_rng(seed)
+    yy, xx = np.mgrid[0:height, 0:width].astype(np.float32)
+    grain = 70 + 18 * np.sin(xx / 11 + 5 * np.sin(yy / 90)) + rng.normal(0, 8, (height, width))
+    image = np.stack([grain * 1.0, grain * 0.8, grain * 0.6], -1)
+    sheet_w, sheet_h = 850, 1100  # a letter page, upright, in its own pixels
+    page = np.full((sheet_h, sheet_w, 3), (238, 236, 230), np.float32)
+    ink = _handwritten(str(digit), sheet_w, sheet_h // 2, pen=14, seed=seed)
+    top = sheet_h // 4
+    region = page[top : top + ink.shape[0]]
+    alpha = (ink.astype(np.float32) / 255)[..., None]
+    page[top : top + ink.shape[0]] = region * (1 - alpha) + np.float32((30, 30, 40)) * alpha
+    side = np.sqrt(share * width * height / (sheet_w * sheet_h))
+    centre = np.float32([width / 2, height / 2]) + rng.uniform(-0.05, 0.05, 2).astype(np.float32) * [width, height]
+    angle = np.radians(rng.uniform(-12, 12))
+    rotation = np.float32([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+    corners = np.float32([[-1, -1], [1, -1], [1, 1], [-1, 1]]) * np.float32([sheet_w, sheet_h]) * side / 2
+    corners = corners * np.float32([[0.92, 1], [0.92, 1], [1.08, 1], [1.08, 1]])  # nearer edge wider
+    corners = corners @ rotation.T + centre + rng.uniform(-15, 15, (4, 2)).astype(np.float32)
+    source = np.float32([[0, 0], [sheet_w, 0], [sheet_w, sheet_h], [0, sheet_h]])
+    matrix = cv2.getPerspectiveTransform(source, corners.astype(np.float32))
+    warped = cv2.warpPerspective(page, matrix, (width, height))
+    cover = cv2.warpPerspective(np.ones((sheet_h, sheet_w), np.float32), matrix, (width, height))[..., None]
+    image = image * (1 - cover) + warped * cover
+    image *= (0.75 + 0.25 * xx / width)[..., None]
+    image += rng.normal(0, 3, image.shape)
+    picture = Image.fromarray(np.clip(image, 0, 255).astype(np.uint8)).filter(ImageFilter.GaussianBlur(1.0))
+    return encoded(picture, "JPEG", quality=85)
+
+
+def ruled_paper(text: str, grid: bool = False, seed: int = 7, width: int = 1000, height: int = 420,
+                rule=(200, 160, 110)) -> bytes:
+    """A photo (JPEG) of `text` written dark on lined paper (ruled lines in `rule` every 34 px, a
+    blue margin line), or on grid paper with dark grey lines every 30 px both ways."""
+    rng = np.random.default_rng(seed)
+    paper = np.full((height, width, 3), (240, 238, 232), np.float32)
+    if grid:
+        for x in range(12, width, 30):
+            cv2.line(paper, (x, 0), (x, height), (120, 120, 120), 2)
+        for y in range(12, height, 30):
+            cv2.line(paper, (0, y), (width, y), (120, 120, 120), 2)
+    else:
+        for y in range(20, height, 34):
+            cv2.line(paper, (0, y), (width, y), rule, 2)
+        cv2.line(paper, (70, 0), (70, height), (90, 90, 220), 2)
+    ink = _handwritten(text, width, height, pen=12, seed=seed)
+    alpha = (ink.astype(np.float32) / 255)[..., None]
+    image = paper * (1 - alpha) + np.float32((25, 25, 35)) * alpha
+    image += rng.normal(0, 3, image.shape)
+    picture = Image.fromarray(np.clip(image, 0, 255).astype(np.uint8)).filter(ImageFilter.GaussianBlur(0.8))
+    return encoded(picture, "JPEG", quality=88)
+
+
+def written_number(text: str, seed: int = 7, width: int = 1000, height: int = 420, ink: int = 30,
+                   paper: int = 235) -> bytes:
+    """`text` written as canvas-style strokes (digits), with dots and printed other characters, dark
+    on plain paper (PNG)."""
+    mask = _handwritten(text, width, height, pen=12, seed=seed).astype(np.float32) / 255
+    return png_bytes(np.clip(paper + (ink - paper) * mask, 0, 255).astype(np.uint8))
+
+
+def faint_photo(digit: int = 3, contrast: int = 6, seed: int = 7) -> bytes:
+    """A photo (JPEG) of a digit in ink only `contrast` grey levels darker than its paper."""
+    rng = np.random.default_rng(seed)
+    mask = _handwritten(str(digit), 500, 500, pen=14, seed=seed).astype(np.float32) / 255
+    image = 200 - contrast * mask + rng.normal(0, 2, mask.shape)
+    return encoded(Image.fromarray(np.clip(image, 0, 255).astype(np.uint8)), "JPEG", quality=90)

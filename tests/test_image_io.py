@@ -12,12 +12,14 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from mlcore.image_io import (DECODE_SIDE, MAX_MEGAPIXELS, NO_CLEAR_DIGIT, UploadError, clean_ink, clean_photo,
-                             decode_picture, photo_to_canvas)
+from mlcore.image_io import (DECODE_SIDE, MAX_MEGAPIXELS, NO_CLEAR_DIGIT, TOO_FAINT, UploadError, clean_ink,
+                             clean_photo, decode_picture, photo_to_canvas)
 from mlcore.inference import LOW_CONFIDENCE, SEVERAL_DIGITS
-from mlcore.numbers import read_number, read_single_digit
-from .photos import (ONE, SEVEN, SHADOW_PHOTOS, big_photo, bold_tight_seven, encoded, ink_on_transparent,
-                     noise_png, png_bytes, printed_number, shadow_photo, sixteen_bit_three, wood_texture)
+from mlcore.numbers import read_number, read_photo_number, read_single_digit
+from mlcore.paper import find_sheet
+from .photos import (ONE, SEVEN, SHADOW_PHOTOS, big_photo, bold_tight_seven, encoded, faint_photo, ink_on_transparent,
+                     noise_png, png_bytes, printed_number, ruled_paper, shadow_photo, sheet_on_desk, sixteen_bit_three,
+                     wood_texture, written_number)
 
 
 def read(recognizer, data: bytes):
@@ -262,3 +264,71 @@ def test_a_blank_photo_says_so_in_photo_words(recognizer):
     assert reading.is_blank
     assert reading.photo_reason.startswith("No digit found in the picture: it looks blank.")
     assert "canvas" not in reading.photo_reason
+
+
+# The second review's pictures (issue 10): each a confident wrong answer or a refusal before.
+
+@pytest.mark.parametrize("digit,share,seed", [(3, 0.5, 1), (7, 0.65, 2), (5, 0.8, 3), (2, 0.65, 4), (4, 0.55, 5)])
+def test_a_whole_sheet_on_a_dark_desk_reads_the_digit_on_it_on_both_pages(recognizer, digit, share, seed):
+    grey = decode_picture(sheet_on_desk(digit, share, seed=seed))
+    cleaned = clean_photo(grey)
+    assert cleaned.sheet is not None, "the sheet is found"
+    draw = read_single_digit(recognizer, cleaned.ink)
+    assert (draw.digit, draw.doubt) == (digit, None), f"read {draw.digit} at {draw.confidence:.0%}, {draw.doubt}"
+    number = clean_photo(grey, side=700)
+    assert read_photo_number(recognizer, number.canvas, number.marks).text == str(digit)
+
+
+def test_a_sheet_that_leaves_the_photo_at_top_and_bottom_is_still_a_sheet(recognizer):
+    cleaned = clean_photo(decode_picture(sheet_on_desk(6, 0.65, seed=8, width=1200, height=900)))
+    assert cleaned.sheet is not None
+    assert read_single_digit(recognizer, cleaned.ink).digit == 6
+
+
+def test_a_plain_photo_and_a_shadow_are_not_a_sheet():
+    assert find_sheet(decode_picture(shadow_photo(4, -9, (60, 50, 90)))) is None
+    assert find_sheet(decode_picture(png_bytes(bold_tight_seven()))) is None
+    assert find_sheet(decode_picture(png_bytes(255 - bold_tight_seven()))) is None
+
+
+@pytest.mark.parametrize("ink", [255, 0])
+def test_a_bold_eight_on_a_transparent_background_covering_most_of_it(recognizer, ink):
+    coverage = np.zeros((280, 280), np.uint8)
+    t = np.linspace(0, 2 * np.pi, 200)
+    cv2.polylines(coverage, [np.stack([140 + 62 * np.sin(2 * t), 140 - 106 * np.sin(t)], 1).astype(np.int32)],
+                  True, 255, 60, cv2.LINE_AA)
+    rgba = np.zeros((280, 280, 4), np.uint8)
+    rgba[..., :3], rgba[..., 3] = np.where(coverage[..., None] > 0, ink, 0), coverage
+    assert (coverage > 127).mean() > 0.5, "the drawing covers most of the picture"
+    reading = read(recognizer, png_bytes(rgba))
+    assert reading.digit == 8 and reading.doubt is None
+
+
+@pytest.mark.parametrize("grid,text", [(False, "2026"), (True, "418"), (False, "90")])
+def test_lined_and_grid_paper_read_the_number_not_the_lines(recognizer, grid, text):
+    cleaned = clean_photo(decode_picture(ruled_paper(text, grid)), side=700)
+    assert cleaned.problem is None
+    assert read_photo_number(recognizer, cleaned.canvas, cleaned.marks).text == text
+
+
+@pytest.mark.parametrize("side", [280, 700])
+def test_faint_writing_is_too_faint_not_blank(side):
+    assert clean_photo(decode_picture(faint_photo(3, contrast=6)), side).problem == TOO_FAINT
+    blank = np.clip(np.random.default_rng(0).normal(220, 4, (300, 300)), 0, 255).astype(np.uint8)
+    assert clean_photo(decode_picture(png_bytes(blank)), side).problem is None
+
+
+@pytest.mark.parametrize("text", ["3.14", "12.5", "0.5"])
+def test_a_decimal_point_in_a_photo_is_read(recognizer, text):
+    cleaned = clean_photo(decode_picture(written_number(text)), side=700)
+    assert read_photo_number(recognizer, cleaned.canvas, cleaned.marks).text == text
+
+
+def test_two_points_and_a_letter_are_refused_with_the_reason(recognizer):
+    cleaned = clean_photo(decode_picture(written_number("1.2.3")), side=700)
+    reading = read_photo_number(recognizer, cleaned.canvas, cleaned.marks)
+    assert reading.text is None and "2 dots" in reading.problem
+    cleaned = clean_photo(decode_picture(written_number("b)3")), side=700)
+    reading = read_photo_number(recognizer, cleaned.canvas, cleaned.marks)
+    assert reading.text is None and "1st mark from the left doesn't look like a digit" in reading.problem
+    assert len(reading.problem_boxes) == 1

@@ -148,6 +148,23 @@ def test_draw_page_shows_what_it_did_with_a_photo_and_explains_a_non_picture(app
     assert not [m for m in app.metric if m.label == "The photo reads as"]
 
 
+@pytest.mark.parametrize("page", [None, "pages/number.py"])
+def test_a_photo_over_the_limit_replaces_the_last_reading_with_the_refusal(app, page):
+    from mlcore.image_io import MAX_MEGABYTES, UPLOAD_MEGABYTES
+
+    from .photos import bold_tight_seven, png_bytes
+
+    (app if page is None else app.switch_page(page)).run()
+    app.file_uploader[0].upload("seven.png", png_bytes(bold_tight_seven()), "image/png").run()
+    assert [m.value for m in app.metric if m.label in ("The photo reads as", "The photo reads")] == ["7"]
+    too_big = png_bytes(bold_tight_seven()) + b"\0" * (MAX_MEGABYTES * 2**20 + 1)
+    assert len(too_big) < UPLOAD_MEGABYTES * 2**20, "small enough for the uploader to send it"
+    app.file_uploader[0].upload("huge.png", too_big, "image/png").run()
+    assert not app.exception
+    assert [e.value for e in app.error] == [f"That file is 10.0 MB; pictures up to {MAX_MEGABYTES} MB are read."]
+    assert not [m for m in app.metric if m.label in ("The photo reads as", "The photo reads")]
+
+
 def drawing_png(digit: int, seed: int = 0) -> bytes:
     """A canvas-style drawing of `digit` as the canvas sends it: a 280x280 RGBA PNG."""
     from mlcore.synthetic import render_digit

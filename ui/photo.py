@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import streamlit as st
 
-from mlcore.image_io import UploadError
+from mlcore.image_io import NO_CLEAR_DIGIT, UploadError
 from mlcore.inference import SEVERAL_DIGITS, Recognition, Recognizer
 from ui.reading import read_photo
 from ui.widgets import enlarge, probability_chart
@@ -27,14 +27,16 @@ def show_photo_reading(recognizer: Recognizer, upload) -> None:
         return
     reading = photo.reading
     model_input = reading.image if reading is not None and reading.image is not None else np.zeros((28, 28))
-    steps = [(_thumbnail(photo.grey), "your picture, in grey"), (_thumbnail(photo.ink, margin=0), "the ink, cleaned"),
+    picture = (_thumbnail(photo.grey), "your picture, in grey") if photo.sheet is None else \
+        (_thumbnail(photo.sheet), "the sheet, found and straightened")
+    steps = [picture, (_thumbnail(photo.ink, margin=0), "the ink, cleaned"),
              (enlarge(model_input, THUMBNAIL), "the model's 28×28 input")]
     answer_column, *image_columns = st.columns([1.2, 1, 1, 1])  # the answer first: it leads on a phone too
     for column, (image, caption) in zip(image_columns, steps):
         column.image(image, caption=caption, width=THUMBNAIL)
     with answer_column:
         if photo.problem:
-            st.warning(photo.problem, icon=":material/texture:")
+            st.warning(photo.problem, icon=":material/texture:" if photo.problem == NO_CLEAR_DIGIT else ":material/contrast:")
         elif reading.is_blank:
             st.warning(reading.photo_reason, icon=":material/search_off:")
         else:

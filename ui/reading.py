@@ -84,6 +84,7 @@ class PhotoReading:
     ink: np.ndarray
     reading: Recognition | None
     problem: str | None = None
+    sheet: np.ndarray | None = None
 
 
 def read_photo(file_id: str, data: bytes, recognizer: Recognizer) -> PhotoReading:
@@ -96,7 +97,7 @@ def read_photo(file_id: str, data: bytes, recognizer: Recognizer) -> PhotoReadin
             grey = decode_picture(data)
             cleaned = clean_photo(grey)
             reading = None if cleaned.problem else read_single_digit(recognizer, cleaned.ink)
-            cached = (key, PhotoReading(grey, cleaned.ink, reading, cleaned.problem))
+            cached = (key, PhotoReading(grey, cleaned.ink, reading, cleaned.problem, cleaned.sheet))
         except UploadError as error:
             cached = (key, error)
         st.session_state[_PHOTO] = cached
