@@ -5,7 +5,7 @@ The other pages are the files in pages/ (Streamlit's classic multipage mode; see
 
 import streamlit as st
 
-from mlcore.image_io import MAX_MEGABYTES, UPLOAD_MEGABYTES
+from mlcore.image_io import MAX_MEGABYTES
 from mlcore.inference import Recognizer
 from ui.canvas import digit_canvas
 from ui.labelling import label_buttons
@@ -71,8 +71,8 @@ def draw_and_read(recognizer: Recognizer, stroke_width: int) -> None:
         st.download_button("Download the drawing (PNG)", icon=":material/download:", data=canvas.image_bytes or b"",
                            file_name="digit.png", mime="image/png", disabled=reading is None or reading.is_blank)
         picture = st.file_uploader("…or read a photo of a digit", type=["png", "jpg", "jpeg", "bmp", "gif", "webp"],
-                                   max_upload_size=UPLOAD_MEGABYTES,
-                                   help=f"One dark digit on a light background, or the other way round; pictures up to {MAX_MEGABYTES} MB.")
+                                   max_upload_size=MAX_MEGABYTES,
+                                   help="One dark digit on a light background, or the other way round.")
     if picture is not None:
         show_photo_reading(recognizer, picture)
     if reading is not None and not reading.is_blank:

@@ -27,14 +27,12 @@ from PIL import Image, ImageOps
 from mlcore.paper import find_sheet
 from mlcore.ruled import without_ruled_lines
 
-MAX_MEGABYTES = 10
-"""Pictures up to this many MB are read; bigger files are refused with a message saying so."""
+MAX_MEGABYTES = 25
+"""The one upload limit: pictures up to this many MB are read (a 48 MP phone JPEG is 10-20 MB).
+The uploaders state it and refuse bigger files in the browser (.streamlit/config.toml's
+server.maxUploadSize agrees); a bigger file that reaches this module anyway is refused with a
+message saying so."""
 MAX_BYTES = MAX_MEGABYTES * 2**20
-UPLOAD_MEGABYTES = 50
-"""The uploaders take files up to this size (.streamlit/config.toml's server.maxUploadSize agrees),
-more than MAX_MEGABYTES on purpose: a file the browser refuses never reaches the server, so the
-page would go on showing the previous picture's reading under it; a file that arrives is refused
-here with the reason, and the old reading is gone."""
 MAX_MEGAPIXELS = 100
 """Pictures up to this many megapixels are read (phones make 12-48, a few 108 or 200: shrink those)."""
 MAX_PIXELS = MAX_MEGAPIXELS * 1_000_000

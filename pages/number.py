@@ -1,7 +1,7 @@
 import cv2
 import streamlit as st
 
-from mlcore.image_io import MAX_MEGABYTES, NO_CLEAR_DIGIT, UPLOAD_MEGABYTES, UploadError, clean_photo, decode_picture
+from mlcore.image_io import MAX_MEGABYTES, NO_CLEAR_DIGIT, UploadError, clean_photo, decode_picture
 from mlcore.numbers import read_number, read_photo_number
 from ui.canvas import digit_canvas
 from ui.number_view import show_number
@@ -30,10 +30,11 @@ show_number(None if canvas.image_data is None else read_number(recognizer, canva
 
 st.divider()
 picture = st.file_uploader("…or read a photo of a written number", type=["png", "jpg", "jpeg", "bmp", "gif", "webp"],
-                           max_upload_size=UPLOAD_MEGABYTES,
-                           help=f"Dark digits on light paper, or the other way round, side by side; pictures up to {MAX_MEGABYTES} MB.")
+                           max_upload_size=MAX_MEGABYTES,
+                           help="Dark digits on light paper, or the other way round, side by side.")
 if picture is not None:
     st.subheader("Your photo", divider="gray")
+    st.caption(f"Reading **{picture.name}**.")
     try:
         grey = decode_picture(picture.getvalue())
         photo = clean_photo(grey, side=PHOTO_WIDTH)

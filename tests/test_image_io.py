@@ -14,7 +14,7 @@ from PIL import Image
 
 from mlcore.image_io import (DECODE_SIDE, MAX_MEGAPIXELS, NO_CLEAR_DIGIT, TOO_FAINT, UploadError, clean_ink,
                              clean_photo, decode_picture, photo_to_canvas)
-from mlcore.inference import LOW_CONFIDENCE, SEVERAL_DIGITS
+from mlcore.inference import LOW_CONFIDENCE, SEVERAL_DIGITS, a_digit
 from mlcore.numbers import read_number, read_photo_number, read_single_digit
 from mlcore.paper import find_sheet
 from .photos import (ONE, SEVEN, SHADOW_PHOTOS, big_photo, bold_tight_seven, encoded, faint_photo, ink_on_transparent,
@@ -256,7 +256,7 @@ def test_a_photo_read_under_60_percent_is_not_sure_and_names_the_runner_up(recog
     reading = read_single_digit(recognizer, clean_photo(decode_picture(unsure_photo(recognizer))).ink)
     assert reading.confidence < 0.6 and reading.is_unsure and reading.is_one_digit
     assert {reading.digit, reading.runner_up} == {1, 7}
-    assert reading.photo_reason.startswith(f"Not sure: it could also be a {reading.runner_up}.")
+    assert reading.photo_reason.startswith(f"Not sure: it could also be {a_digit(reading.runner_up)}.")
 
 
 def test_a_blank_photo_says_so_in_photo_words(recognizer):

@@ -19,7 +19,7 @@ PHOTO_CHART_HEIGHT = 170
 def show_photo_reading(recognizer: Recognizer, upload) -> None:
     """The picture, its cleaned ink, the 28x28 input and the digit read, or why the file was refused."""
     st.subheader("Your photo", divider="gray")
-    st.caption("Read on its own, apart from your drawing above.")
+    st.caption(f"Reading **{upload.name}**, on its own, apart from your drawing above.")
     try:
         photo = read_photo(upload.file_id, upload.getvalue(), recognizer)
     except UploadError as error:

@@ -3,7 +3,7 @@ digit is drawn with a finger (touch events through the Chrome DevTools Protocol)
 
 from playwright.sync_api import Page, expect
 
-from mlcore.image_io import UPLOAD_MEGABYTES
+from mlcore.image_io import MAX_MEGABYTES
 
 from .conftest import full_page_screenshot
 from .drawing import canvas, expect_prediction, prediction, stroke_points, wait_until_canvas_draws
@@ -18,7 +18,7 @@ def test_the_canvas_toolbar_offers_undo_redo_and_clear_only(page):
 
 def test_the_uploader_states_the_one_upload_limit(page):
     instructions = page.get_by_test_id("stFileUploaderDropzoneInstructions")
-    expect(instructions).to_contain_text(f"{UPLOAD_MEGABYTES}MB per file")
+    expect(instructions).to_contain_text(f"{MAX_MEGABYTES}MB per file")
 
 
 def draw_with_a_finger(page: Page, digit: int, steps: int = 4) -> None:
