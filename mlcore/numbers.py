@@ -72,20 +72,22 @@ MAX_ATOMS = 4
 """A digit is made of at most this many pieces of the over-segmentation (`over_segment`)."""
 MAX_WIDTH = 1.5
 """Pieces joined into one digit are at most this share of the number's height wide."""
-NOVEL_COST = 3.0
+NOVEL_COST = 2.0
 """Score (in log-probability) lost by a piece the novelty check finds like no digit..."""
 SEVERAL_COST = 6.0
 """...or that holds separate marks side by side (two digits)."""
-SHORT_BELOW, SHORT_COST = 0.6, 6.0
+SHORT_BELOW, SHORT_COST = 0.7, 15.0
 """A digit less tall than SHORT_BELOW of the number's height loses SHORT_COST per unit of height
 short of it (a broken-off end, a flag, a dot is not a digit)."""
 WIDE_ABOVE, WIDE_COST = 1.2, 4.0
 """A digit wider than WIDE_ABOVE times its height loses WIDE_COST per unit of aspect beyond it."""
-CUT_COST = 1.0
+CUT_COST = 1.5
 """Score lost per stroke width of ink that a cut between two digits crosses."""
 GAP_COST = 8.0
 """Score lost by joining pieces across blank paper, per unit of gap (as a share of the number's
 height): a pen lift leaves a small gap, people leave more between digits."""
+THIN_BELOW, THIN_COST = 0.8, 4.0
+"""A digit narrower than THIN_BELOW stroke widths loses THIN_COST (a sliver is no 1)."""
 SPECK_COST = 2.0
 """Score lost by ignoring a piece too small to read (a speck that joins no digit)."""
 
@@ -122,7 +124,7 @@ def _spans(lattice: Lattice) -> list[tuple[int, int]]:
     return spans
 
 
-def _score(recognition: Recognition, piece: Segment, line_height: float) -> float:
+def _score(recognition: Recognition, piece: Segment, line_height: float, stroke: float) -> float:
     """How well a piece reads as one digit: log-probability less the costs of `read_number`."""
     score = float(np.log(max(recognition.confidence, 1e-6)))
     if recognition.doubt == SEVERAL_DIGITS:
@@ -132,6 +134,8 @@ def _score(recognition: Recognition, piece: Segment, line_height: float) -> floa
     _, _, w, h = piece.box
     score -= SHORT_COST * max(0.0, SHORT_BELOW - h / line_height)
     score -= WIDE_COST * max(0.0, w / h - WIDE_ABOVE)
+    if w < THIN_BELOW * stroke:
+        score -= THIN_COST
     return score
 
 
@@ -153,7 +157,7 @@ def _best_grouping(recognizer: Recognizer, lattice: Lattice) -> list[DigitReadin
                 continue
             score = -SPECK_COST
         else:
-            score = _score(reading, piece, height)
+            score = _score(reading, piece, height, lattice.stroke_width)
         score -= sum(GAP_COST * max(0.0, lattice.gap(j)) / height
                      for j in range(first, last) if lattice.cuts[j] < 0)
         if last + 1 < count and lattice.cuts[last] >= 0:

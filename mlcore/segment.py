@@ -47,6 +47,9 @@ CUT_MARGIN = 0.12
 """Each side of a cut keeps at least this share of the piece's height (and a stroke width)."""
 CUT_SPACING = 0.35
 """Candidate cuts of one piece are at least this share of its height apart."""
+PLATEAU = 0.25
+"""Columns whose cut crosses at most this many stroke widths more than the cheapest nearby make
+one valley floor; the cut is taken in its middle."""
 MAX_CUT = 2.0
 """A candidate cut crosses at most this many stroke widths of ink (touching digits meet at one
 stroke or two; the reader's score and `mlcore.numbers.CUT_COST` weigh the rest)."""
@@ -246,12 +249,15 @@ def _cut_candidates(group: _Group, tallest: int, stroke: float) -> tuple[list[_G
         return [group], []
     total, moves = found
     spacing = max(2, int(CUT_SPACING * group.height))
-    ends = []
-    for end in np.argsort(total, kind="stable"):
-        if not np.isfinite(total[end]) or total[end] > MAX_CUT * stroke:
-            break
-        if all(abs(int(end) - other) >= spacing for other in ends):
-            ends.append(int(end))
+    near_min = cv2.erode(np.where(np.isfinite(total), total, 1e9).astype(np.float32)[None],
+                         np.ones((1, 2 * spacing + 1), np.uint8), borderType=cv2.BORDER_REPLICATE)[0]
+    low = np.isfinite(total) & (total <= MAX_CUT * stroke) & (total <= near_min + PLATEAU * stroke)
+    runs = np.split(np.flatnonzero(low), np.flatnonzero(np.diff(np.flatnonzero(low)) > 1) + 1)
+    middles = sorted((int(run[len(run) // 2]) for run in runs if len(run)), key=lambda c: total[c])
+    ends: list[int] = []
+    for end in middles:  # the middle of each valley floor, the cheapest first
+        if all(abs(end - other) >= spacing for other in ends):
+            ends.append(end)
     if not ends:
         return [group], []
     ends.sort()
