@@ -1,20 +1,19 @@
-"""Splitting a written number into its digits.
+"""Over-segmenting a written number into pieces that make up its digits.
 
-The classic recipe for handwritten numbers (Casey & Lecolinet, "A survey of methods and
-strategies in character segmentation", IEEE PAMI 18(7), 1996): connected components of the ink
-(`cv2.connectedComponentsWithStats`), then
-- pieces of one digit merged: pieces stacked over each other (a 5's flag, an 8 drawn as two
-  loops, a stroke broken by a pen lift) and small marks close to a digit (dots, broken ends);
-- touching digits cut where the ink narrows: the top-to-bottom path crossing the least ink
-  (a slanted form of the vertical projection profile's minimum), taken when it crosses about one
-  stroke and leaves a digit-tall piece on each side. (Asking the model whether the halves read
-  better than the whole does not work: a CNN trained on whole digits reads halves of a 0 as two
-  confident 1s.)
-- two digit-sized pieces side by side in one box (one written inside or over the other) are not
-  guessed at: the segmentation says it cannot separate them.
+Recognition-based segmentation (Casey & Lecolinet, "A survey of methods and strategies in
+character segmentation", IEEE PAMI 18(7), 1996, section 4; LeCun et al., "Gradient-based
+learning applied to document recognition", Proc. IEEE 86(11), 1998, section V, heuristic
+over-segmentation): this module proposes pieces, `mlcore.numbers` lets the model choose how they
+group into digits. Here:
+- connected components of the ink (`cv2.connectedComponentsWithStats`); pieces stacked over each
+  other (a 5's flag, an 8 drawn as two loops) merged; far specks dropped;
+- every piece wide enough to hold two touching digits cut at each valley of the ink crossed by a
+  top-to-bottom path (a slanted form of the vertical projection profile's minima);
+- two digit-sized pieces in one box (one written inside or over the other) are not guessed at:
+  the lattice says it cannot separate them.
 
 Everything works on an ink image (uint8 HxW, 0 = no ink, see `preprocess.ink_intensity`) and
-returns boxes in its pixel coordinates. Reading the digits is `mlcore.numbers`' job.
+returns boxes in its pixel coordinates.
 """
 
 from __future__ import annotations

@@ -25,9 +25,9 @@ def share_read_whole(recognizer, samples):
     return 1 - len(wrong) / len(samples), wrong
 
 
-# Measured on these seeded sets; the target (97 % for every layout) is not reached yet
-# for touching pairs and broken strokes.
-@pytest.mark.parametrize(("kind", "at_least"), [("gaps", 0.9), ("touching", 0.6), ("broken", 0.6)])
+# Measured on these seeded sets (seed 7: gaps 97.5 %, touching 70 %, broken 91.7 %), floors with a
+# margin; the target (97 % for every layout) is not reached yet for touching pairs.
+@pytest.mark.parametrize(("kind", "at_least"), [("gaps", 0.93), ("touching", 0.62), ("broken", 0.85)])
 def test_four_digit_numbers_read_whole(recognizer, mnist, kind, at_least):
     share, wrong = share_read_whole(recognizer, numbers(mnist, (kind,), 120, seed=7))
     assert share >= at_least, wrong
