@@ -192,20 +192,31 @@ class Recognizer:
 
     def recognize(self, rgba: np.ndarray) -> Recognition:
         """Read the digit in a canvas image (RGBA uint8, any size, either ink colour)."""
-        steps = trace(rgba)
-        if steps.is_blank:
-            return Recognition(trace=steps)
-        features, logits = self.features_and_logits(steps.image[None])
-        probabilities = softmax(logits, self.temperature)[0].astype(np.float32)
-        if looks_like_several_digits(steps.ink):
-            doubt = SEVERAL_DIGITS
-        elif self.detector is not None and features is not None and self.detector.is_novel(features)[0]:
-            doubt = NOT_A_DIGIT
-        elif probabilities.max() < UNSURE_BELOW:
-            doubt = LOW_CONFIDENCE
-        else:
-            doubt = None
-        return Recognition(trace=steps, probabilities=probabilities, doubt=doubt)
+        return self.recognize_batch([rgba])[0]
+
+    def recognize_batch(self, images: list[np.ndarray]) -> list[Recognition]:
+        """`recognize` for several canvas images (each RGBA/RGB/grey uint8, any size) in one model
+        call: the way to read many candidate pieces of a written number quickly."""
+        steps = [trace(image) for image in images]
+        drawn = [k for k, step in enumerate(steps) if not step.is_blank]
+        readings = [Recognition(trace=step) for step in steps]
+        if not drawn:
+            return readings
+        features, logits = self.features_and_logits(np.stack([steps[k].image for k in drawn]))
+        probabilities = softmax(logits, self.temperature).astype(np.float32)
+        novel = (self.detector.is_novel(features) if self.detector is not None and features is not None
+                 else np.zeros(len(drawn), bool))
+        for row, k in enumerate(drawn):
+            if looks_like_several_digits(steps[k].ink):
+                doubt = SEVERAL_DIGITS
+            elif novel[row]:
+                doubt = NOT_A_DIGIT
+            elif probabilities[row].max() < UNSURE_BELOW:
+                doubt = LOW_CONFIDENCE
+            else:
+                doubt = None
+            readings[k] = Recognition(trace=steps[k], probabilities=probabilities[row], doubt=doubt)
+        return readings
 
     def probabilities(self, image28: np.ndarray) -> np.ndarray:
         """The model's own ten probabilities (uncalibrated) for one 28x28 float image in [0, 1]."""

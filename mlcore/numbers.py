@@ -7,9 +7,9 @@ from dataclasses import dataclass, field, replace
 import cv2
 import numpy as np
 
-from mlcore.inference import Recognition, Recognizer
+from mlcore.inference import NOT_A_DIGIT, SEVERAL_DIGITS, Recognition, Recognizer
 from mlcore.preprocess import INK_THRESHOLD, ink_intensity
-from mlcore.segment import Box, Segment, Segmentation, segment, split_in_two
+from mlcore.segment import Box, Lattice, Segment, over_segment
 
 PAD = 0.15
 """Black border around each digit's crop, as a share of its longer side, so that no stroke
@@ -71,30 +71,111 @@ def digit_canvas(crop: np.ndarray) -> np.ndarray:
     return canvas
 
 
+MAX_ATOMS = 4
+"""A digit is made of at most this many pieces of the over-segmentation (`over_segment`)."""
+MAX_WIDTH = 1.5
+"""Pieces joined into one digit are at most this share of the number's height wide."""
+NOVEL_COST = 2.0
+"""Score (in log-probability) lost by a piece the novelty check finds like no digit..."""
+SEVERAL_COST = 6.0
+"""...or that holds separate marks side by side (two digits)."""
+SHORT_BELOW, SHORT_COST = 0.7, 15.0
+"""A digit less tall than SHORT_BELOW of the number's height loses SHORT_COST per unit of height
+short of it (a broken-off end, a flag, a dot is not a digit)."""
+WIDE_ABOVE, WIDE_COST = 1.2, 4.0
+"""A digit wider than WIDE_ABOVE times its height loses WIDE_COST per unit of aspect beyond it."""
+CUT_COST = 1.5
+"""Score lost per stroke width of ink that a cut between two digits crosses."""
+GAP_COST = 8.0
+"""Score lost by joining pieces across blank paper, per unit of gap (as a share of the number's
+height): a pen lift leaves a small gap, people leave more between digits."""
+THIN_BELOW, THIN_COST = 0.8, 4.0
+"""A digit narrower than THIN_BELOW stroke widths loses THIN_COST (a sliver is no 1)."""
+SPECK_COST = 2.0
+"""Score lost by ignoring a piece too small to read (a speck that joins no digit)."""
+
+
 def read_number(recognizer: Recognizer, rgba: np.ndarray) -> NumberReading:
     """Split a drawing (RGBA/RGB/grey uint8, any size, either ink colour) into digits and read them.
+
+    Recognition-based segmentation (Casey & Lecolinet 1996, section 4; LeCun et al. 1998,
+    section V): the drawing is over-segmented (`over_segment`), every run of up to MAX_ATOMS
+    neighbouring pieces is read by the model in one batch, and dynamic programming picks the
+    grouping of pieces into digits with the best total score: each digit's calibrated
+    log-probability, less costs for a digit the novelty check rejects, one too short or too wide
+    for the number's height, ink cut through between digits, and blank gaps inside a digit.
     """
     ink = ink_intensity(rgba)
-    parts: Segmentation = segment(ink)
-    if parts.problem:
-        return NumberReading(ink=ink, problem=parts.problem, problem_boxes=parts.problem_boxes)
-    readings = [reading for part in parts.digits for reading in _read_part(recognizer, part)]
-    return NumberReading(ink=ink, digits=readings)
+    lattice = over_segment(ink)
+    if lattice.problem:
+        return NumberReading(ink=ink, problem=lattice.problem, problem_boxes=lattice.problem_boxes)
+    if lattice.is_blank:
+        return NumberReading(ink=ink)
+    return NumberReading(ink=ink, digits=_best_grouping(recognizer, lattice))
 
 
-def _read_part(recognizer: Recognizer, part: Segment) -> list[DigitReading]:
-    """The digit in one segment; or two, when the model doubts the piece and reads both sides of
-    its thinnest cut without doubt (two touching digits: recognition-based segmentation, Casey &
-    Lecolinet 1996, section 4)."""
-    recognition = recognizer.recognize(digit_canvas(part.ink))
-    if recognition.is_blank:
-        return []
-    halves = split_in_two(part) if recognition.is_unsure else None
-    if halves is not None:
-        sides = [recognizer.recognize(digit_canvas(half.ink)) for half in halves]
-        if not any(side.is_blank or side.is_unsure for side in sides):
-            return [DigitReading(half.box, side) for half, side in zip(halves, sides)]
-    return [DigitReading(part.box, recognition)]
+def _spans(lattice: Lattice) -> list[tuple[int, int]]:
+    """(first, last) atoms of every candidate digit: one atom, or neighbours no wider than a digit."""
+    spans = []
+    for first in range(len(lattice.atoms)):
+        for last in range(first, min(len(lattice.atoms), first + MAX_ATOMS)):
+            x0 = lattice.atoms[first].box[0]
+            x1 = max(a.box[0] + a.box[2] for a in lattice.atoms[first : last + 1])
+            if last > first and x1 - x0 > MAX_WIDTH * lattice.line_height:
+                break
+            spans.append((first, last))
+    return spans
+
+
+def _score(recognition: Recognition, piece: Segment, line_height: float, stroke: float) -> float:
+    """How well a piece reads as one digit: log-probability less the costs of `read_number`."""
+    score = float(np.log(max(recognition.confidence, 1e-6)))
+    if recognition.doubt == SEVERAL_DIGITS:
+        score -= SEVERAL_COST
+    elif recognition.doubt == NOT_A_DIGIT:
+        score -= NOVEL_COST
+    _, _, w, h = piece.box
+    score -= SHORT_COST * max(0.0, SHORT_BELOW - h / line_height)
+    score -= WIDE_COST * max(0.0, w / h - WIDE_ABOVE)
+    if w < THIN_BELOW * stroke:
+        score -= THIN_COST
+    return score
+
+
+def _best_grouping(recognizer: Recognizer, lattice: Lattice) -> list[DigitReading]:
+    """The digits of the best-scoring grouping of the lattice's atoms (dynamic programming)."""
+    spans = _spans(lattice)
+    pieces = [lattice.join(first, last) for first, last in spans]
+    readings = recognizer.recognize_batch([digit_canvas(piece.ink) for piece in pieces])
+    height = max(lattice.line_height, 1.0)
+    count = len(lattice.atoms)
+    best = np.full(count + 1, -np.inf)
+    best[0] = 0.0
+    back: list[tuple[int, int] | None] = [None] * (count + 1)
+    for k, ((first, last), piece, reading) in enumerate(zip(spans, pieces, readings)):
+        if not np.isfinite(best[first]):
+            continue
+        if reading.is_blank:
+            if first != last:
+                continue
+            score = -SPECK_COST
+        else:
+            score = _score(reading, piece, height, lattice.stroke_width)
+        score -= sum(GAP_COST * max(0.0, lattice.gap(j)) / height
+                     for j in range(first, last) if lattice.cuts[j] < 0)
+        if last + 1 < count and lattice.cuts[last] >= 0:
+            score -= CUT_COST * lattice.cuts[last]
+        if best[first] + score > best[last + 1]:
+            best[last + 1] = best[first] + score
+            back[last + 1] = (first, k)
+    digits = []
+    end = count
+    while end > 0:
+        first, k = back[end]
+        if not readings[k].is_blank:
+            digits.append(DigitReading(pieces[k].box, readings[k]))
+        end = first
+    return digits[::-1]
 
 
 DOT_SIDE = 0.3

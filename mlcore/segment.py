@@ -1,20 +1,19 @@
-"""Splitting a written number into its digits.
+"""Over-segmenting a written number into pieces that make up its digits.
 
-The classic recipe for handwritten numbers (Casey & Lecolinet, "A survey of methods and
-strategies in character segmentation", IEEE PAMI 18(7), 1996): connected components of the ink
-(`cv2.connectedComponentsWithStats`), then
-- pieces of one digit merged: pieces stacked over each other (a 5's flag, an 8 drawn as two
-  loops, a stroke broken by a pen lift) and small marks close to a digit (dots, broken ends);
-- touching digits cut where the ink narrows: the top-to-bottom path crossing the least ink
-  (a slanted form of the vertical projection profile's minimum), taken when it crosses about one
-  stroke and leaves a digit-tall piece on each side. (Asking the model whether the halves read
-  better than the whole does not work: a CNN trained on whole digits reads halves of a 0 as two
-  confident 1s.)
-- two digit-sized pieces side by side in one box (one written inside or over the other) are not
-  guessed at: the segmentation says it cannot separate them.
+Recognition-based segmentation (Casey & Lecolinet, "A survey of methods and strategies in
+character segmentation", IEEE PAMI 18(7), 1996, section 4; LeCun et al., "Gradient-based
+learning applied to document recognition", Proc. IEEE 86(11), 1998, section V, heuristic
+over-segmentation): this module proposes pieces, `mlcore.numbers` lets the model choose how they
+group into digits. Here:
+- connected components of the ink (`cv2.connectedComponentsWithStats`); pieces stacked over each
+  other (a 5's flag, an 8 drawn as two loops) merged; far specks dropped;
+- every piece wide enough to hold two touching digits cut at each valley of the ink crossed by a
+  top-to-bottom path (a slanted form of the vertical projection profile's minima);
+- two digit-sized pieces in one box (one written inside or over the other) are not guessed at:
+  the lattice says it cannot separate them.
 
 Everything works on an ink image (uint8 HxW, 0 = no ink, see `preprocess.ink_intensity`) and
-returns boxes in its pixel coordinates. Reading the digits is `mlcore.numbers`' job.
+returns boxes in its pixel coordinates.
 """
 
 from __future__ import annotations
@@ -40,29 +39,19 @@ STACKED_OVERLAP = 0.5
 SIDE_BY_SIDE = 0.65
 """...unless both are at least this share of their union's height: then they are two digits
 written one inside the other's box."""
-ONE_DIGIT_WIDTH = 1.0
-"""Two pieces side by side are one broken digit only if together they are no wider than this
-share of their height..."""
-BROKEN_OVERLAP = 0.15
-"""...and they share more than this share of the narrower one's columns..."""
-BROKEN_GAP = 0.05
-"""...or the gap between them is under this share of the tallest piece (a pen lift; people
-leave more space than that between digits)."""
-CUT_CANDIDATE_WIDTH = 0.95
-"""A piece wider than this share of its height may be two touching digits (95 % of single
-digits, MNIST's or drawn, are narrower; a 1 touching a narrow digit is missed)."""
-MUST_CUT_WIDTH = 1.5
-"""A piece wider than this share of its height is never one digit."""
-CUT_MARGIN = 0.2
+CUT_CANDIDATE_WIDTH = 0.4
+"""A piece at least this share of its height wide may hold two touching digits (two 1s touching
+are about this narrow); the reader decides whether it does."""
+CUT_MARGIN = 0.12
 """Each side of a cut keeps at least this share of the piece's height (and a stroke width)."""
-THIN_CUT = 1.3
-"""A cut crosses at most this many stroke widths of ink: two digits touch at one stroke, while
-a cut through a 0 or an 8 crosses two or three."""
-PART_HEIGHT = 0.75
-"""Both sides of a cut are at least this share of the piece's height (two digits side by side),
-so that no loop, bar, flag or stem end is cut off a digit..."""
-PART_HEIGHT_WIDE = 0.5
-"""...or this share, for a piece too wide to be one digit."""
+CUT_SPACING = 0.35
+"""Candidate cuts of one piece are at least this share of its height apart."""
+PLATEAU = 0.25
+"""Columns whose cut crosses at most this many stroke widths more than the cheapest nearby make
+one valley floor; the cut is taken in its middle."""
+MAX_CUT = 2.0
+"""A candidate cut crosses at most this many stroke widths of ink (touching digits meet at one
+stroke or two; the reader's score and `mlcore.numbers.CUT_COST` weigh the rest)."""
 
 Box = tuple[int, int, int, int]
 """(x, y, width, height) in the ink image's pixels."""
@@ -77,17 +66,41 @@ class Segment:
 
 
 @dataclass(frozen=True)
-class Segmentation:
-    """The digits of a drawing, left to right; `problem` says why there are none to read."""
+class Lattice:
+    """A written number over-segmented: its pieces left to right, and between each two neighbours
+    either a cut through ink (`cuts[k]` >= 0: the ink the cut crosses, in stroke widths) or
+    blank paper (`cuts[k]` == -1). `problem` says why there are no pieces to read."""
 
-    digits: list[Segment] = field(default_factory=list)
+    atoms: list[Segment] = field(default_factory=list)
+    cuts: list[float] = field(default_factory=list)
     problem: str | None = None
     problem_boxes: list[Box] = field(default_factory=list)
     stroke_width: float = 0.0
+    line_height: float = 0.0
 
     @property
     def is_blank(self) -> bool:
-        return not self.digits and self.problem is None
+        return not self.atoms and self.problem is None
+
+    def join(self, first: int, last: int) -> Segment:
+        """Atoms `first` to `last` (inclusive) as one piece, its box in the drawing's pixels."""
+        if first == last:
+            return self.atoms[first]
+        parts = self.atoms[first : last + 1]
+        x0, y0 = min(p.box[0] for p in parts), min(p.box[1] for p in parts)
+        x1 = max(p.box[0] + p.box[2] for p in parts)
+        y1 = max(p.box[1] + p.box[3] for p in parts)
+        ink = np.zeros((y1 - y0, x1 - x0), np.uint8)
+        for part in parts:
+            x, y, w, h = part.box
+            region = ink[y - y0 : y - y0 + h, x - x0 : x - x0 + w]
+            np.maximum(region, part.ink, out=region)
+        return Segment((x0, y0, x1 - x0, y1 - y0), ink)
+
+    def gap(self, left: int) -> float:
+        """Blank columns between atom `left` and the next one (negative when their boxes overlap)."""
+        a, b = self.atoms[left].box, self.atoms[left + 1].box
+        return float(b[0] - (a[0] + a[2]))
 
 
 @dataclass
@@ -114,8 +127,15 @@ class _Group:
     def height(self): return self.box[3]
 
 
-def segment(ink: np.ndarray) -> Segmentation:
-    """Split the ink of a written number into digits, left to right.
+def over_segment(ink: np.ndarray) -> Lattice:
+    """The pieces a written number may be made of, left to right, for `mlcore.numbers` to group.
+
+    Over-segmentation, the first half of recognition-based segmentation (Casey & Lecolinet 1996,
+    section 4; LeCun et al., "Gradient-based learning applied to document recognition", Proc.
+    IEEE 86(11), 1998, section V "Multiple object recognition: heuristic over-segmentation"):
+    connected components, pieces stacked over each other merged (one digit), far specks dropped,
+    and every piece wide enough to hold two digits cut at each place where a top-to-bottom path
+    crosses little ink. Which pieces make one digit is left to the reader.
 
     ink: uint8 HxW, 0 = no ink. Raises ValueError for an image that is not 2-D.
     """
@@ -124,25 +144,25 @@ def segment(ink: np.ndarray) -> Segmentation:
     mask = ink > INK_THRESHOLD
     groups = _components(mask)
     if not groups:
-        return Segmentation()
+        return Lattice()
     stroke = typical_stroke_width(mask)
     tallest = max(g.height for g in groups)
     groups, conflict = _merge_stacked(groups, tallest)
     if conflict:
-        return Segmentation(problem=f"{CANT_SEPARATE}: two digits are written one over the other. "
-                                    "Write them side by side, with a little space between.",
-                            problem_boxes=[g.box for g in conflict], stroke_width=stroke)
-    groups = _attach_small(groups, tallest)
-    groups, conflict = _merge_stacked(groups, tallest)
-    if conflict:
-        return Segmentation(problem=f"{CANT_SEPARATE}: two digits are written one over the other. "
-                                    "Write them side by side, with a little space between.",
-                            problem_boxes=[g.box for g in conflict], stroke_width=stroke)
-    digits: list[_Group] = []
-    for group in sorted(groups, key=lambda g: g.x0):
-        digits.extend(_split_touching(group, tallest))
-    segments = [Segment(g.box, _crop(ink, g)) for g in digits]
-    return Segmentation(digits=segments, stroke_width=stroke)
+        return Lattice(problem=f"{CANT_SEPARATE}: two digits are written one over the other. "
+                               "Write them side by side, with a little space between.",
+                       problem_boxes=[g.box for g in conflict], stroke_width=stroke, line_height=tallest)
+    groups = _drop_specks(groups, tallest)
+    atoms: list[_Group] = []
+    joins: list[float] = []
+    for group in sorted(groups, key=lambda g: (g.x0 + g.x1) / 2):
+        pieces, costs = _cut_candidates(group, tallest, stroke)
+        if atoms:
+            joins.append(-1.0)
+        atoms.extend(pieces)
+        joins.extend(costs)
+    return Lattice(atoms=[Segment(g.box, _crop(ink, g)) for g in atoms], cuts=joins,
+                   stroke_width=stroke, line_height=float(tallest))
 
 
 def _components(mask: np.ndarray) -> list[_Group]:
@@ -175,11 +195,10 @@ def _merge_stacked(groups: list[_Group], tallest: int) -> tuple[list[_Group], li
                 a, b = groups[i], groups[j]
                 union = _union(a, b)
                 shared = _overlap(a.x0, a.x1, b.x0, b.x1)
-                if shared >= STACKED_OVERLAP * min(a.width, b.width):
-                    if min(a.height, b.height) >= SIDE_BY_SIDE * union.height:
-                        return groups, [a, b]
-                elif not _broken_apart(a, b, union, shared, tallest):
+                if shared < STACKED_OVERLAP * min(a.width, b.width):
                     continue
+                if min(a.height, b.height) >= SIDE_BY_SIDE * union.height:
+                    return groups, [a, b]
                 groups[i] = union
                 del groups[j]
                 merged = True
@@ -189,34 +208,17 @@ def _merge_stacked(groups: list[_Group], tallest: int) -> tuple[list[_Group], li
     return groups, []
 
 
-def _broken_apart(a: _Group, b: _Group, union: _Group, shared: int, tallest: int) -> bool:
-    """Two pieces side by side that make one digit-shaped whole: a stroke broken by a pen lift."""
-    if union.width > ONE_DIGIT_WIDTH * union.height:
-        return False
-    if _overlap(a.y0, a.y1, b.y0, b.y1) == 0:
-        return False
-    gap = max(a.x0, b.x0) - min(a.x1, b.x1)
-    return shared > BROKEN_OVERLAP * min(a.width, b.width) or gap <= BROKEN_GAP * tallest
-
-
 def _gap(a: _Group, b: _Group) -> float:
     dx = max(0, max(a.x0, b.x0) - min(a.x1, b.x1))
     dy = max(0, max(a.y0, b.y0) - min(a.y1, b.y1))
     return float(np.hypot(dx, dy))
 
 
-def _attach_small(groups: list[_Group], tallest: int) -> list[_Group]:
-    """Join small pieces to the nearest digit when close; drop far tiny ones (stray marks)."""
-    small = [g for g in groups if g.height < SMALL_SIDE * tallest]
+def _drop_specks(groups: list[_Group], tallest: int) -> list[_Group]:
+    """Drop small marks far from every digit-tall piece (stray specks); keep the rest as pieces."""
     large = [g for g in groups if g.height >= SMALL_SIDE * tallest]
-    if not large:
-        return groups
-    while small:  # the closest first: a flag broken in bits joins bit by bit
-        gap, s, k = min((_gap(piece, group), s, k) for s, piece in enumerate(small) for k, group in enumerate(large))
-        if gap > CLOSE_GAP * tallest:
-            break
-        large[k] = _union(large[k], small.pop(s))
-    return large + [piece for piece in small if max(piece.width, piece.height) >= NOISE_SIDE * tallest]
+    return [g for g in groups if g.height >= SMALL_SIDE * tallest or max(g.width, g.height) >= NOISE_SIDE * tallest
+            or any(_gap(g, other) <= CLOSE_GAP * tallest for other in large)]
 
 
 def _crop(ink: np.ndarray, group: _Group) -> np.ndarray:
@@ -231,54 +233,53 @@ def _bounded(mask: np.ndarray) -> _Group | None:
     return _Group(mask, tuple(int(v) for v in cv2.boundingRect(points)))
 
 
-def _split_touching(group: _Group, tallest: int) -> list[_Group]:
-    """The digits in one piece: itself, or its two sides of the thinnest cut, recursively."""
-    if group.width < CUT_CANDIDATE_WIDTH * group.height:
-        return [group]
-    must_cut = group.width > MUST_CUT_WIDTH * group.height and group.height >= PART_HEIGHT * tallest
-    stroke = typical_stroke_width(group.mask[group.y0 : group.y1, group.x0 : group.x1])
-    found = _thinnest_cut(group, stroke)
-    if found is None:
-        return [group]
-    path, cost = found
-    left, right = _sides(group, path)
-    if left is None or right is None:
-        return [group]
-    shorter = min(left.height, right.height) / group.height
-    if shorter < (PART_HEIGHT_WIDE if must_cut else PART_HEIGHT):
-        return [group]
-    if not must_cut and cost > THIN_CUT * stroke:
-        return [group]
-    return _split_touching(left, tallest) + _split_touching(right, tallest)
+def _cut_candidates(group: _Group, tallest: int, stroke: float) -> tuple[list[_Group], list[float]]:
+    """A piece cut at every candidate place: (its parts left to right, each cut's ink in strokes).
 
-
-def split_in_two(part: Segment) -> tuple[Segment, Segment] | None:
-    """`part` cut in two where its ink narrows, if a cut crosses about one stroke and leaves a
-    digit-tall piece on each side; None otherwise. Boxes stay in the drawing's coordinates.
-
-    For a reader that checks a piece it doubts: two narrow digits touching (a 1 against a 6) make
-    a piece narrower than `_split_touching` will consider cutting.
+    Candidates are the ends of the cheapest top-to-bottom paths (`_path_costs`) that are local
+    minima of the ink crossed, at most MAX_CUT strokes, at least CUT_SPACING of the piece's
+    height apart: where a vertical projection or a contour valley says two digits may meet.
     """
-    group = _bounded(part.ink > INK_THRESHOLD)
-    if group is None:
-        return None
-    stroke = typical_stroke_width(group.mask)
-    found = _thinnest_cut(group, stroke)
-    if found is None or found[1] > THIN_CUT * stroke:
-        return None
-    sides = _sides(group, found[0])
-    if any(side is None or side.height < PART_HEIGHT * group.height for side in sides):
-        return None
-    px, py = part.box[:2]
-    return tuple(Segment((px + g.x0, py + g.y0, g.width, g.height), _crop(part.ink, g)) for g in sides)
+    if group.width < CUT_CANDIDATE_WIDTH * group.height:
+        return [group], []
+    stroke = max(1.0, typical_stroke_width(group.mask[group.y0 : group.y1, group.x0 : group.x1]) or stroke)
+    found = _path_costs(group, stroke)
+    if found is None:
+        return [group], []
+    total, moves = found
+    spacing = max(2, int(CUT_SPACING * group.height))
+    near_min = cv2.erode(np.where(np.isfinite(total), total, 1e9).astype(np.float32)[None],
+                         np.ones((1, 2 * spacing + 1), np.uint8), borderType=cv2.BORDER_REPLICATE)[0]
+    low = np.isfinite(total) & (total <= MAX_CUT * stroke) & (total <= near_min + PLATEAU * stroke)
+    runs = np.split(np.flatnonzero(low), np.flatnonzero(np.diff(np.flatnonzero(low)) > 1) + 1)
+    middles = sorted((int(run[len(run) // 2]) for run in runs if len(run)), key=lambda c: total[c])
+    ends: list[int] = []
+    for end in middles:  # the middle of each valley floor, the cheapest first
+        if all(abs(end - other) >= spacing for other in ends):
+            ends.append(end)
+    if not ends:
+        return [group], []
+    ends.sort()
+    paths = np.maximum.accumulate(np.stack([_backtrack(moves, end) for end in ends]), axis=0) + group.x0
+    parts, costs = [], []
+    rest = group
+    for path, end in zip(paths, ends):
+        left, right = _sides(rest.mask, group.y0, path)
+        if left is None or right is None:
+            continue  # no ink on one side of this path: not a cut
+        parts.append(left)
+        costs.append(float(total[end]) / stroke)
+        rest = right
+    return parts + [rest], costs
 
 
-def _thinnest_cut(group: _Group, stroke: float) -> tuple[np.ndarray, float] | None:
-    """The top-to-bottom path through the piece's box crossing the least ink, and that ink.
+def _path_costs(group: _Group, stroke: float) -> tuple[np.ndarray, np.ndarray] | None:
+    """The ink crossed by the cheapest top-to-bottom path through the piece's box ending at each
+    column, and the moves to trace it back (`_backtrack`).
 
     Dynamic programming over rows, one column left or right per row (a slanted cut), kept at
-    least a margin inside the box: the "shortest path" cut of touching characters.
-    Returns (path: column of the cut in each row of the box, in image x; ink pixels crossed).
+    least a margin inside the box: the "shortest path" cut of touching characters (Casey &
+    Lecolinet 1996, section 3.2). Columns in the margins cost infinity.
     """
     x, y, w, h = group.box
     margin = int(max(CUT_MARGIN * h, stroke))
@@ -294,20 +295,23 @@ def _thinnest_cut(group: _Group, stroke: float) -> tuple[np.ndarray, float] | No
         step = np.argmin(options, axis=0)
         moves[row] = step - 1
         total = cost[row] + options[step, np.arange(w)]
-    end = int(np.argmin(total))
-    if not np.isfinite(total[end]):
-        return None
+    return total, moves
+
+
+def _backtrack(moves: np.ndarray, end: int) -> np.ndarray:
+    """The path (a column of the box in each row) ending at column `end` of the last row."""
+    h = len(moves)
     path = np.empty(h, dtype=np.int32)
     path[-1] = end
     for row in range(h - 1, 0, -1):
         path[row - 1] = path[row] + moves[row, path[row]]
-    return path + x, float(total[end])
+    return path
 
 
-def _sides(group: _Group, path: np.ndarray) -> tuple[_Group | None, _Group | None]:
-    x, y, w, h = group.box
-    columns = np.arange(group.mask.shape[1])
-    left = np.zeros_like(group.mask)
-    left[y : y + h] = columns[None, :] < path[:, None]
-    left &= group.mask
-    return _bounded(left), _bounded(group.mask & ~left)
+def _sides(mask: np.ndarray, top: int, path: np.ndarray) -> tuple[_Group | None, _Group | None]:
+    """The ink of `mask` left and right of a path (its column in each row from `top` down)."""
+    columns = np.arange(mask.shape[1])
+    left = np.zeros_like(mask)
+    left[top : top + len(path)] = columns[None, :] < path[:, None]
+    left &= mask
+    return _bounded(left), _bounded(mask & ~left)

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from mlcore.image_io import (DECODE_SIDE, MAX_MEGAPIXELS, NO_CLEAR_DIGIT, TOO_FAINT, UploadError, clean_ink,
+from mlcore.image_io import (DECODE_SIDE, MAX_MEGABYTES, MAX_MEGAPIXELS, NO_CLEAR_DIGIT, TOO_FAINT, UploadError, clean_ink,
                              clean_photo, decode_picture, photo_to_canvas)
 from mlcore.inference import LOW_CONFIDENCE, SEVERAL_DIGITS, a_digit
 from mlcore.numbers import read_number, read_photo_number, read_single_digit
@@ -119,9 +119,9 @@ def test_a_blank_page_has_no_digit(recognizer):
 @pytest.mark.parametrize("data,reason", [
     (b"", "empty"),
     (b"hello, this is text", "not a picture"),
-    (b"\x00" * (11 * 1024 * 1024), "MB"),
+    (b"\x00" * (MAX_MEGABYTES * 2**20 + 1), "MB"),
     (png_bytes(np.zeros((4, 4), np.uint8)), "too small"),
-])
+], ids=["empty", "text", "over-the-limit", "tiny"])
 def test_what_is_not_a_readable_picture_is_refused_with_a_reason(data, reason):
     with pytest.raises(UploadError, match=reason):
         decode_picture(data)

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from mlcore.image_io import MAX_PIXELS, UploadError, decode_picture, photo_to_canvas
+from mlcore.image_io import MAX_MEGABYTES, MAX_PIXELS, UploadError, decode_picture, photo_to_canvas
 from mlcore.preprocess import DIGIT_BOX, canvas_to_mnist, trace
 from mlcore.synthetic import render_digit
 
@@ -105,7 +105,7 @@ def test_uploaded_pictures_are_read_or_refused_with_a_reason():
     with pytest.raises(UploadError, match="megapixels: too many"):
         decode_picture(huge.getvalue())
     with pytest.raises(UploadError, match="MB"):
-        decode_picture(b"\x00" * (11 * 1024 * 1024))
+        decode_picture(b"\x00" * (MAX_MEGABYTES * 2**20 + 1))
 
 
 def test_a_photo_on_unevenly_lit_paper_becomes_a_clean_canvas():

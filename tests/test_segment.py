@@ -7,7 +7,7 @@ import pytest
 
 from mlcore.number_samples import HEIGHT, WIDTH, make_number
 from mlcore.numbers import boxes_picture, read_number
-from mlcore.segment import CANT_SEPARATE, segment
+from mlcore.segment import CANT_SEPARATE, over_segment
 from mlcore.synthetic import render_digit
 
 
@@ -25,11 +25,11 @@ def share_read_whole(recognizer, samples):
     return 1 - len(wrong) / len(samples), wrong
 
 
-# Measured on these seeded sets; the target (97 % for every layout) is not reached yet
-# for touching pairs and broken strokes.
-@pytest.mark.parametrize(("kind", "at_least"), [("gaps", 0.9), ("touching", 0.6), ("broken", 0.6)])
+# Measured on these seeded sets (seed 7: gaps 97.5 %, touching 70 %, broken 91.7 %), floors with a
+# margin; the target (97 % for every layout) is not reached yet for touching pairs.
+@pytest.mark.parametrize(("kind", "at_least"), [("gaps", 0.93), ("touching", 0.62), ("broken", 0.85)])
 def test_four_digit_numbers_read_whole(recognizer, mnist, kind, at_least):
-    share, wrong = share_read_whole(recognizer, numbers(mnist, (kind,), 120, seed=1))
+    share, wrong = share_read_whole(recognizer, numbers(mnist, (kind,), 120, seed=7))
     assert share >= at_least, wrong
 
 
@@ -80,9 +80,9 @@ def test_pieces_of_one_digit_and_a_dot_are_merged_and_a_far_speck_is_ignored(rec
     cv2.circle(ink, (320, 130), 55, 255, 14)           # a 0
     cv2.circle(ink, (322, 200), 5, 255, -1)            # an ink dot where the 0 closes
     cv2.circle(ink, (650, 20), 2, 255, -1)             # a speck far away
-    parts = segment(ink)
-    assert len(parts.digits) == 2
-    assert read_number(recognizer, ink).text == "70"
+    reading = read_number(recognizer, ink)
+    assert reading.text == "70"
+    assert reading.digits[0].box[0] == 100 - 7 and reading.digits[0].box[2] >= 190 - 100
 
 
 def test_a_blank_canvas_has_no_number_and_the_picture_has_the_canvas_size(recognizer):
@@ -103,22 +103,19 @@ def test_a_photo_of_a_written_number_is_read(recognizer, mnist):
 
 def test_segment_refuses_a_colour_image():
     with pytest.raises(ValueError):
-        segment(np.zeros((10, 10, 3), np.uint8))
+        over_segment(np.zeros((10, 10, 3), np.uint8))
 
 
-def test_split_in_two_cuts_where_two_strokes_touch_and_keeps_drawing_coordinates():
-    from mlcore.segment import Segment, split_in_two
-
+def test_two_touching_ones_are_cut_where_they_touch_and_a_ring_is_read_whole(recognizer):
     ink = np.zeros((HEIGHT, WIDTH), np.uint8)
     cv2.line(ink, (300, 40), (300, 200), 255, 12)  # a 1
     cv2.line(ink, (360, 40), (360, 200), 255, 12)  # another 1...
     cv2.line(ink, (300, 120), (360, 120), 255, 12)  # ...touching it through one stroke
-    box = cv2.boundingRect(cv2.findNonZero(ink))
-    x, y, w, h = box
-    left, right = split_in_two(Segment(box, ink[y : y + h, x : x + w]))
-    assert left.box[0] == x and right.box[0] + right.box[2] == x + w
-    assert left.box[3] == right.box[3] == h
+    lattice = over_segment(ink)
+    assert len(lattice.atoms) == 2 and lattice.cuts[0] < 1.5
+    left, right = lattice.atoms
+    assert left.box[0] == 300 - 6 and right.box[0] + right.box[2] == 360 + 7
     ring = np.zeros((HEIGHT, WIDTH), np.uint8)
     cv2.circle(ring, (330, 120), 80, 255, 12)  # a 0: every cut crosses two strokes
-    x, y, w, h = cv2.boundingRect(cv2.findNonZero(ring))
-    assert split_in_two(Segment((x, y, w, h), ring[y : y + h, x : x + w])) is None
+    assert min(over_segment(ring).cuts, default=2.0) > lattice.cuts[0]  # its cuts cross more ink
+    assert read_number(recognizer, ring).text == "0"
