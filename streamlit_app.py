@@ -16,7 +16,7 @@ from ui.state import active_recognizer_or_stop, model_label, model_picker
 from ui.widgets import probability_chart
 
 page_frame("streamlit_app.py")
-st.title("Draw a digit, watch the network read it")
+st.title("Draw a digit, watch it read")
 model_picker()
 recognizer = active_recognizer_or_stop()
 st.caption(f"Draw one digit, 0 to 9, big and in the middle of the black square. "
@@ -58,7 +58,7 @@ def draw_and_read(recognizer: Recognizer, stroke_width: int) -> None:
     Two rows of columns, so that on a phone (where columns stack) the Prediction comes right under
     the canvas: canvas, Prediction; then the download and the photo upload.
     """
-    canvas_column, result_column = st.columns([1, 1], gap="large")
+    canvas_column, result_column = st.columns([1, 1], gap="medium")
     with canvas_column:
         st.markdown("**Your drawing**")
         canvas = digit_canvas(stroke_width, key="draw_canvas")
@@ -66,7 +66,7 @@ def draw_and_read(recognizer: Recognizer, stroke_width: int) -> None:
     reading = None if drawing is None else drawing.reading
     with result_column:
         show_reading(reading, canvas)
-    files_column, _ = st.columns([1, 1], gap="large")
+    files_column, _ = st.columns([1, 1], gap="medium")
     with files_column:
         st.download_button("Download the drawing (PNG)", icon=":material/download:", data=canvas.image_bytes or b"",
                            file_name="digit.png", mime="image/png", disabled=reading is None or reading.is_blank)

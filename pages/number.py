@@ -12,7 +12,7 @@ CANVAS_SIZES = {"Wide": (700, 250), "Narrow (phones)": (340, 170)}
 PHOTO_WIDTH = 700
 
 page_frame("pages/number.py")
-st.title("Write a number, watch the network read it")
+st.title("Write a number, watch it read")
 model_picker()
 recognizer = active_recognizer_or_stop()
 st.caption("Write a number (a year, your age, a phone code) across the black strip, one digit next to "
