@@ -304,14 +304,15 @@ def lined_page_to_the_edges(digit: int, angle: float = 1.5, seed: int = 7) -> by
     return encoded(Image.fromarray(cv2.cvtColor(photo, cv2.COLOR_BGR2RGB)), "JPEG", quality=88)
 
 
-def sheet_with_small_digit(digit: int, angle: float = 6, share: float = 0.65, seed: int = 7) -> bytes:
+def sheet_with_small_digit(digit: int, angle: float = 6, share: float = 0.65, seed: int = 7, thin: int = 3) -> bytes:
     """A phone photo (JPEG, 1500 x 2000) of a whole sheet on a dark desk with a normal-size blue digit
     on it, about 14 % of the sheet's height (strokes a pixel or two wide when shrunk to find the
-    sheet): the review's desk_7.jpg."""
+    sheet, its strokes thinned by `thin` erosions): the review's desk_7.jpg."""
     rng = np.random.default_rng(seed)
     page = np.empty((1485, 1050, 3), np.float32)
     page[:] = (236, 233, 226)
     page += rng.normal(0, 3, (1485, 1050, 1)).astype(np.float32)
-    _blue_ink(page, _handwritten(str(digit), 420, 420, pen=11, seed=seed), (525, 650))
+    mask = cv2.erode(_handwritten(str(digit), 420, 420, pen=11, seed=seed), np.ones((3, 3), np.uint8), iterations=thin)
+    _blue_ink(page, mask, (525, 650))
     photo = _on_desk(page, 2000, 1500, share, angle, 0.05, rng)
     return encoded(Image.fromarray(cv2.cvtColor(photo, cv2.COLOR_BGR2RGB)), "JPEG", quality=88)
