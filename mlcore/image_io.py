@@ -60,6 +60,15 @@ MIN_INK_STEP = 12
 SHADOW_SPLIT = 0.5
 """Otsu's border vote abstains when one of its two classes splits again into two this far apart
 (as a share of the first split): paper in light and paper in shadow, not paper and ink."""
+BORDER_BAND = 0.1
+"""A mark touching the picture's border with at least BORDER_BAND_INK of its ink within this share
+of the picture's width (height) from the borders it touches, and running along one of them for at
+least BORDER_BAND_RUN of its length (or BORDER_BAND_ASPECT times longer along it than across), is background, not ink: a band of desk beside a page that
+fills the photo, the shadow of the page's edge (a digit cropped tight touches the border too, but
+most of its ink lies away from it)."""
+BORDER_BAND_INK = 0.9
+BORDER_BAND_RUN = 0.25
+BORDER_BAND_ASPECT = 3
 MIN_PART_SHARE = 0.04
 """Marks smaller than this share of the largest mark's ink are specks and dropped."""
 MAIN_MARK_SIDE = 0.5
@@ -198,7 +207,7 @@ def _clean(grey: np.ndarray, side: int) -> CleanPhoto:
     first = _ink_against_paper(grey, int(PAPER_KERNEL_SHARE * side) | 1)
     kernel = int(np.clip(WIDEST_STROKE_TO_KERNEL * _widest_stroke(first), MIN_KERNEL_SHARE * side,
                          MAX_KERNEL_SHARE * side)) | 1
-    marks = without_ruled_lines(_ink_against_paper(grey, kernel))
+    marks = _without_border_bands(without_ruled_lines(_ink_against_paper(grey, kernel)))
     ink = _drop_specks(marks)
     problem = NO_CLEAR_DIGIT if _looks_like_texture(ink) else None
     if problem is None:
@@ -336,6 +345,27 @@ def _border(image: np.ndarray) -> np.ndarray:
     width = max(1, round(0.02 * max(image.shape)))
     return np.concatenate([image[:width].ravel(), image[-width:].ravel(),
                            image[:, :width].ravel(), image[:, -width:].ravel()])
+
+
+def _without_border_bands(ink: np.ndarray) -> np.ndarray:
+    """The ink (H x W uint8) without marks that are bands along the picture's border (BORDER_BAND)."""
+    labels, stats, _ = _marks(ink)
+    height, width = ink.shape
+    band_x, band_y = max(2, BORDER_BAND * width), max(2, BORDER_BAND * height)
+    ys, xs = np.mgrid[0:height, 0:width]
+    drop = np.zeros(len(stats) + 1, bool)
+    for index, (x, y, w, h, _) in enumerate(stats, 1):
+        along_y = h >= BORDER_BAND_RUN * height or h >= BORDER_BAND_ASPECT * w
+        along_x = w >= BORDER_BAND_RUN * width or w >= BORDER_BAND_ASPECT * h
+        sides = [(x == 0, xs < band_x, along_y), (x + w == width, xs >= width - band_x, along_y),
+                 (y == 0, ys < band_y, along_x), (y + h == height, ys >= height - band_y, along_x)]
+        touched = [(near, long) for touches, near, long in sides if touches]
+        if not touched or not any(long for _, long in touched):
+            continue
+        mine = labels[y : y + h, x : x + w] == index
+        near = np.logical_or.reduce([near[y : y + h, x : x + w] for near, _ in touched])
+        drop[index] = float(np.mean(near[mine])) >= BORDER_BAND_INK
+    return np.where(drop[labels], 0, ink).astype(np.uint8) if drop.any() else ink
 
 
 def _drop_specks(ink: np.ndarray) -> np.ndarray:

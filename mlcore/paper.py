@@ -34,7 +34,9 @@ MIN_LIGHT_INSIDE = 0.8
 """...and at least this share of its hull is light (a sheet's writing covers little of it; the
 outline of a light 0 or 8 on a dark board encloses their dark holes)..."""
 MIN_DARK_INSIDE = 0.002
-"""...but not all: at least this share of it is dark, the writing on the sheet."""
+"""...but not all: at least this share of it is dark, the writing on the sheet (WRITING_CONTRAST
+darker than the paper, on the shrunk photo before blurring)."""
+WRITING_CONTRAST = 0.2
 MAX_LIGHT_OUTSIDE = 0.1
 """At most this share of the photo outside the sheet is light: the desk is dark all round (in a
 tight crop of a 0, the light inside its loop is no sheet: light paper lies outside the loop too)."""
@@ -61,7 +63,7 @@ def find_sheet(grey: np.ndarray) -> np.ndarray | None:
     scale = WORK_SIDE / max(grey.shape)
     small = cv2.resize(grey, (max(1, round(grey.shape[1] * scale)), max(1, round(grey.shape[0] * scale))),
                        interpolation=cv2.INTER_AREA)
-    small = cv2.GaussianBlur(small, (0, 0), 1.5)
+    sharp, small = small, cv2.GaussianBlur(small, (0, 0), 1.5)
     threshold, light = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     contours, _ = cv2.findContours(light, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
     if not contours:
@@ -78,7 +80,7 @@ def find_sheet(grey: np.ndarray) -> np.ndarray | None:
     cv2.drawContours(region, [hull], -1, 255, -1)
     inside, outside = region > 0, region == 0
     inner = cv2.erode(region, np.ones((5, 5), np.uint8)) > 0
-    light_inside, dark_inside = float(np.mean(light[inside] > 0)), float(np.mean(light[inner] == 0)) if inner.any() else 0.0
+    light_inside, dark_inside = float(np.mean(light[inside] > 0)), _writing_share(sharp, inner)
     if (light_inside < MIN_LIGHT_INSIDE or dark_inside < MIN_DARK_INSIDE
             or np.mean(light[outside] > 0) > MAX_LIGHT_OUTSIDE
             or np.median(small[outside]) > MAX_DESK_TO_PAPER * np.median(small[inside])):
@@ -87,6 +89,16 @@ def find_sheet(grey: np.ndarray) -> np.ndarray | None:
     if len(corners) == 4 and not _touches_border(corners, small.shape):
         return _straightened(grey, corners.astype(np.float32) / scale)
     return _cut_out(grey, hull.reshape(-1, 2).astype(np.float32) / scale)
+
+
+def _writing_share(sharp: np.ndarray, inner: np.ndarray) -> float:
+    """The share of the region `inner` (H x W bool) of the shrunk, unblurred photo `sharp` (uint8) that
+    is WRITING_CONTRAST darker than the paper there (its median): a normal-size digit's strokes are a
+    pixel or two wide at WORK_SIDE, lighter than Otsu's desk-versus-paper threshold once blurred."""
+    if not inner.any():
+        return 0.0
+    paper = float(np.median(sharp[inner]))
+    return float(np.mean(sharp[inner] < (1 - WRITING_CONTRAST) * paper))
 
 
 def _desk_on_its_sides(outline: np.ndarray, shape: tuple[int, int]) -> bool:
@@ -145,5 +157,21 @@ def _cut_out(grey: np.ndarray, hull: np.ndarray) -> np.ndarray:
     mask = np.zeros(grey.shape, np.uint8)
     cv2.fillPoly(mask, [np.round(inner).astype(np.int32)], 255)
     crop, inside = grey[y : y + h, x : x + w], mask[y : y + h, x : x + w] > 0
-    paper = np.median(crop[inside]) if inside.any() else np.median(crop)
-    return np.where(inside, crop, paper).astype(np.uint8)
+    if not inside.any():
+        return crop.copy()
+    return np.where(inside, crop, _paper_around(crop, inside)).astype(np.uint8)
+
+
+def _paper_around(crop: np.ndarray, inside: np.ndarray) -> np.ndarray:
+    """The paper's brightness (float32, crop's shape) carried from the sheet (`inside`, bool) out over
+    the desk by normalised convolution (a wide Gaussian of the sheet's pixels over one of its mask,
+    on the crop shrunk 8 times): the edge of the cut-out keeps the sheet's light and shade there, so
+    neither the painted desk nor the sheet's edge looks like ink or like paper of another tone."""
+    factor = 8
+    size = (max(1, crop.shape[1] // factor), max(1, crop.shape[0] // factor))
+    weight = cv2.resize(inside.astype(np.float32), size, interpolation=cv2.INTER_AREA)
+    values = cv2.resize(np.where(inside, crop, 0).astype(np.float32), size, interpolation=cv2.INTER_AREA)
+    sigma = max(1.0, 0.03 * max(size))
+    spread = cv2.GaussianBlur(values, (0, 0), sigma) / np.maximum(cv2.GaussianBlur(weight, (0, 0), sigma), 1e-3)
+    spread = np.where(cv2.GaussianBlur(weight, (0, 0), sigma) > 1e-3, spread, float(np.median(crop[inside])))
+    return cv2.resize(spread, (crop.shape[1], crop.shape[0]), interpolation=cv2.INTER_LINEAR)

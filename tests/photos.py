@@ -237,3 +237,82 @@ def faint_photo(digit: int = 3, contrast: int = 6, seed: int = 7) -> bytes:
     mask = _handwritten(str(digit), 500, 500, pen=14, seed=seed).astype(np.float32) / 255
     image = 200 - contrast * mask + rng.normal(0, 2, mask.shape)
     return encoded(Image.fromarray(np.clip(image, 0, 255).astype(np.uint8)), "JPEG", quality=90)
+
+
+def _desk(height: int, width: int, rng: np.random.Generator) -> np.ndarray:
+    """Dark wood (BGR float32): a brown with grain running across and sensor noise."""
+    desk = np.empty((height, width, 3), np.float32)
+    desk[:] = (32, 48, 72)
+    grain = cv2.resize(rng.normal(0, 1, (max(2, height // 40), 4)).astype(np.float32), (width, height))
+    return desk + grain[..., None] * 10 + rng.normal(0, 4, (height, width, 1)).astype(np.float32)
+
+
+def _lined_page(height: int, width: int, rng: np.random.Generator) -> tuple[np.ndarray, int]:
+    """An exercise book's page (BGR float32): blue rules every height/22 px and a red margin line."""
+    page = np.empty((height, width, 3), np.float32)
+    page[:] = (236, 233, 226)
+    page += rng.normal(0, 3, (height, width, 1)).astype(np.float32)
+    step = height // 22
+    for y in range(int(step * 2.5), height, step):
+        cv2.line(page, (0, y), (width, y), (200, 170, 120), 2, cv2.LINE_AA)
+    cv2.line(page, (width // 8, 0), (width // 8, height), (120, 120, 230), 2, cv2.LINE_AA)
+    return page, step
+
+
+def _on_desk(page: np.ndarray, height: int, width: int, share: float, angle: float, slant: float,
+             rng: np.random.Generator) -> np.ndarray:
+    """A photo (BGR uint8) of `page` lying on a dark desk, covering about `share` of it, turned by
+    `angle` degrees and seen at a slant (its top `slant` narrower), lit less in one corner."""
+    page_h, page_w = page.shape[:2]
+    scale = np.sqrt(share * height * width / (page_h * page_w))
+    half = np.array([page_w, page_h]) * scale / 2
+    corners = np.array([[-1, -1], [1, -1], [1, 1], [-1, 1]]) * half
+    a = np.deg2rad(angle)
+    corners = corners @ np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]]).T
+    corners += [width / 2 + width * 0.03, height / 2 - height * 0.02]
+    corners[0, 0] += slant * 2 * half[0]
+    corners[1, 0] -= slant * 2 * half[0]
+    source = np.float32([[0, 0], [page_w, 0], [page_w, page_h], [0, page_h]])
+    matrix = cv2.getPerspectiveTransform(source, np.float32(corners))
+    cover = cv2.warpPerspective(np.ones((page_h, page_w), np.float32), matrix, (width, height))[..., None]
+    image = _desk(height, width, rng) * (1 - cover) + cv2.warpPerspective(page, matrix, (width, height)) * cover
+    yy, xx = np.mgrid[0:height, 0:width]
+    image *= (1.0 - 0.25 * (xx / width) * (yy / height))[..., None]
+    image = cv2.GaussianBlur(image, (0, 0), 1.0) + rng.normal(0, 2.5, image.shape)
+    return np.clip(image, 0, 255).astype(np.uint8)
+
+
+def _blue_ink(page: np.ndarray, mask: np.ndarray, centre: tuple[int, int]) -> None:
+    """Writes `mask` (uint8 coverage) in ballpoint blue on `page`, centred at `centre` (x, y)."""
+    h, w = mask.shape
+    x0, y0 = centre[0] - w // 2, centre[1] - h // 2
+    alpha = (mask.astype(np.float32) / 255)[..., None]
+    region = page[y0 : y0 + h, x0 : x0 + w]
+    region[:] = region * (1 - alpha) + np.float32((110, 40, 25)) * alpha
+
+
+def lined_page_to_the_edges(digit: int, angle: float = 1.5, seed: int = 7) -> bytes:
+    """A phone photo (JPEG) of a lined page filling the frame but for a thin dark wedge of desk along
+    two of its edges (the page turned by `angle` degrees), a blue digit 1.6 rules tall on it: the
+    review's lined_5.jpg, at 750 x 1000 px."""
+    rng = np.random.default_rng(seed)
+    page, step = _lined_page(1000, 750, rng)
+    side = int(step * 3.2)  # the digit fills half of it: 1.6 rules
+    mask = cv2.resize(_handwritten(str(digit), 420, 420, pen=11, seed=seed), (side, side), interpolation=cv2.INTER_AREA)
+    _blue_ink(page, mask, (350, int(step * 9.6)))
+    photo = _on_desk(page, 1000, 750, 0.95, angle, 0.01, rng)
+    return encoded(Image.fromarray(cv2.cvtColor(photo, cv2.COLOR_BGR2RGB)), "JPEG", quality=88)
+
+
+def sheet_with_small_digit(digit: int, angle: float = 6, share: float = 0.65, seed: int = 7, thin: int = 3) -> bytes:
+    """A phone photo (JPEG, 1500 x 2000) of a whole sheet on a dark desk with a normal-size blue digit
+    on it, about 14 % of the sheet's height (strokes a pixel or two wide when shrunk to find the
+    sheet, its strokes thinned by `thin` erosions): the review's desk_7.jpg."""
+    rng = np.random.default_rng(seed)
+    page = np.empty((1485, 1050, 3), np.float32)
+    page[:] = (236, 233, 226)
+    page += rng.normal(0, 3, (1485, 1050, 1)).astype(np.float32)
+    mask = cv2.erode(_handwritten(str(digit), 420, 420, pen=11, seed=seed), np.ones((3, 3), np.uint8), iterations=thin)
+    _blue_ink(page, mask, (525, 650))
+    photo = _on_desk(page, 2000, 1500, share, angle, 0.05, rng)
+    return encoded(Image.fromarray(cv2.cvtColor(photo, cv2.COLOR_BGR2RGB)), "JPEG", quality=88)

@@ -17,7 +17,7 @@ from mlcore.image_io import (DECODE_SIDE, MAX_MEGABYTES, MAX_MEGAPIXELS, NO_CLEA
 from mlcore.inference import LOW_CONFIDENCE, SEVERAL_DIGITS, a_digit
 from mlcore.numbers import read_number, read_photo_number, read_single_digit
 from mlcore.paper import find_sheet
-from .photos import (ONE, SEVEN, SHADOW_PHOTOS, big_photo, bold_tight_seven, encoded, faint_photo, ink_on_transparent,
+from .photos import (lined_page_to_the_edges, sheet_with_small_digit, ONE, SEVEN, SHADOW_PHOTOS, big_photo, bold_tight_seven, encoded, faint_photo, ink_on_transparent,
                      noise_png, png_bytes, printed_number, ruled_paper, shadow_photo, sheet_on_desk, sixteen_bit_three,
                      wood_texture, written_number)
 
@@ -332,3 +332,20 @@ def test_two_points_and_a_letter_are_refused_with_the_reason(recognizer):
     reading = read_photo_number(recognizer, cleaned.canvas, cleaned.marks)
     assert reading.text is None and "1st mark from the left doesn't look like a digit" in reading.problem
     assert len(reading.problem_boxes) == 1
+
+
+# The first user review's pictures (issue 10): a page filling the photo but for a band of desk.
+
+@pytest.mark.parametrize("digit,angle", [(5, 1.5), (8, -2), (3, 1)])
+def test_a_band_of_desk_along_the_border_is_not_ink(recognizer, digit, angle):
+    cleaned = clean_photo(decode_picture(lined_page_to_the_edges(digit, angle)))
+    reading = read_single_digit(recognizer, cleaned.ink)
+    assert (reading.digit, reading.doubt) == (digit, None), f"read {reading.digit} at {reading.confidence:.0%}, {reading.doubt}"
+
+
+@pytest.mark.parametrize("digit,angle,share", [(7, 6, 0.65), (4, -8, 0.5), (2, 3, 0.8)])
+def test_a_sheet_with_a_normal_size_digit_is_found_and_read(recognizer, digit, angle, share):
+    cleaned = clean_photo(decode_picture(sheet_with_small_digit(digit, angle, share)))
+    assert cleaned.sheet is not None, "the sheet is found"
+    reading = read_single_digit(recognizer, cleaned.ink)
+    assert (reading.digit, reading.doubt) == (digit, None), f"read {reading.digit} at {reading.confidence:.0%}, {reading.doubt}"
