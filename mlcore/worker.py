@@ -138,6 +138,7 @@ def run(request: RunRequest) -> RunReport:
         model = None
         if request.continue_from:
             model = keras.saving.load_model(request.continue_from, compile=True, safe_mode=True)
+            model.name = request.name  # "+N epochs" makes a new run: every page calls it by that run's name
         result = train(request.config, mnist, callbacks=[reporter, controls], stop=stop, name=request.name,
                        model=model, initial_epoch=request.initial_epoch)
         predicted = Recognizer(result.model).predict_batch(mnist.x_test).argmax(axis=1)

@@ -120,3 +120,4 @@ def test_pause_change_the_learning_rate_resume_then_train_two_more_epochs(manage
     assert np.mean([b["loss"] for b in continued[:5]]) < np.mean([b["loss"] for b in earlier[:5]]) / 2, \
         "the continued run starts from the trained weights, not from scratch"
     assert more.progress.marks_snapshot()[-1]["text"] == "+2 epochs"
+    assert second.recognizer.model.name == "run_2", "the Draw page names the continued run as the Train page does"

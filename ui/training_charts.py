@@ -69,7 +69,7 @@ def merged_marks(marks: list[dict]) -> pd.DataFrame:
     return merged
 
 
-LEGEND_HEIGHT = 60
+LEGEND_HEIGHT = 100
 """Pixels the legend above the loss chart takes: Streamlit fits the whole chart, legend included,
 into the height it is given."""
 
@@ -112,7 +112,7 @@ def live_curves(batches: list[dict], epochs: list[dict], marks: list[dict] = ())
                     side = rules.transform_filter((alt.datum.epoch > last / 2) == right_half)
                     layers.append(side.mark_text(align=align, dx=dx, baseline="top", color="#555", fontSize=11)
                                   .encode(text="text", y=alt.Y("row:Q", scale=None)))
-        charts.append(alt.layer(*layers).properties(height=170 + LEGEND_HEIGHT * (metric == "loss")))
+        charts.append(alt.layer(*layers).properties(height=200 + LEGEND_HEIGHT * (metric == "loss")))
     return charts
 
 

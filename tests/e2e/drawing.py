@@ -34,14 +34,19 @@ def canvas(page: Page):
 
 
 def stroke_points(page: Page, digit: int, box: tuple[float, ...] = (0, 0, 1)) -> list[list[tuple[float, float]]]:
-    """`digit`'s strokes in page coordinates; `box` = (left, top, size) places the digit in that
-    part of the canvas, as fractions of it; (left, top, width, height) for a part that is not
-    square (on a wide canvas)."""
+    """`digit`'s strokes in page coordinates (see `on_page`)."""
+    return on_page(page, STROKES[digit], box)
+
+
+def on_page(page: Page, strokes, box: tuple[float, ...] = (0, 0, 1)) -> list[list[tuple[float, float]]]:
+    """`strokes` given in the unit square, in page coordinates where the canvas is now; `box` =
+    (left, top, size) places them in that part of the canvas, as fractions of it; (left, top,
+    width, height) for a part that is not square (on a wide canvas)."""
     expect(canvas(page)).to_be_visible()
     area = canvas(page).bounding_box()
     left, top, width, height = box if len(box) == 4 else (*box, box[2])
     return [[(area["x"] + (left + x * width) * area["width"], area["y"] + (top + y * height) * area["height"])
-             for x, y in stroke] for stroke in STROKES[digit]]
+             for x, y in stroke] for stroke in strokes]
 
 
 # Fabric.js shows its free-drawing cursor on a mouse move only once the canvas is in drawing mode,
@@ -61,11 +66,13 @@ def wait_until_canvas_draws(page: Page) -> None:
     page.wait_for_function(_DRAWS_JS, arg=handle, polling=100, timeout=60_000)
 
 
-def draw_strokes(page: Page, strokes: list[list[tuple[float, float]]], steps: int = 3) -> None:
-    """Draw `strokes` (page coordinates) with the mouse once the canvas draws; each stroke ends
-    when the canvas has sent it and the server has finished the run that read it."""
+def draw_strokes(page: Page, strokes, steps: int = 3, box: tuple[float, ...] = (0, 0, 1)) -> None:
+    """Draw `strokes` (in the unit square of the canvas, placed in `box` as in `on_page`) with the
+    mouse once the page has settled and the canvas draws; each stroke ends when the canvas has sent
+    it and the server has finished the run that read it. The canvas is located only after the page
+    has settled: while a page replaces another, the canvas can still move."""
     wait_until_canvas_draws(page)
-    for points in strokes:
+    for points in on_page(page, strokes, box):
         mark = page.app_traffic.mark()
         page.mouse.move(*points[0])
         page.mouse.down()
@@ -77,7 +84,7 @@ def draw_strokes(page: Page, strokes: list[list[tuple[float, float]]], steps: in
 
 def draw_digit(page: Page, digit: int, steps: int = 3, box: tuple[float, ...] = (0, 0, 1)) -> None:
     """Draw `digit` with mouse strokes (see `draw_strokes`), in `box` of the canvas."""
-    draw_strokes(page, stroke_points(page, digit, box), steps)
+    draw_strokes(page, STROKES[digit], steps, box)
 
 
 def prediction(page: Page):

@@ -58,9 +58,7 @@ CROSS = [[(0.22, 0.2), (0.78, 0.8)], [(0.78, 0.2), (0.22, 0.8)]]
 
 
 def draw_unit_strokes(page, strokes) -> None:
-    area = canvas(page).bounding_box()
-    draw_strokes(page, [[(area["x"] + x * area["width"], area["y"] + y * area["height"]) for x, y in stroke]
-                        for stroke in strokes], steps=8)
+    draw_strokes(page, strokes, steps=8)
 
 
 def test_an_x_gets_i_dont_know_and_its_maps_are_framed_as_a_guess(page, screenshot):

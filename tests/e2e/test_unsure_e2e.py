@@ -24,10 +24,7 @@ def ready(page: Page) -> None:
 
 def draw_strokes(page: Page, strokes) -> None:
     """Draw `strokes` given in the unit square of the canvas."""
-    expect(canvas(page)).to_be_visible()
-    area = canvas(page).bounding_box()
-    drawing.draw_strokes(page, [[(area["x"] + x * area["width"], area["y"] + y * area["height"]) for x, y in stroke]
-                                for stroke in strokes], steps=8)
+    drawing.draw_strokes(page, strokes, steps=8)
 
 
 def i_dont_know(page: Page):
