@@ -63,9 +63,9 @@ SHADOW_SPLIT = 0.5
 BORDER_BAND = 0.1
 """A mark touching the picture's border with at least BORDER_BAND_INK of its ink within this share
 of the picture's width (height) from the borders it touches, and running along one of them for at
-least BORDER_BAND_RUN of its length (or BORDER_BAND_ASPECT times longer along it than across), is background, not ink: a band of desk beside a page that
-fills the photo, the shadow of the page's edge (a digit cropped tight touches the border too, but
-most of its ink lies away from it)."""
+least BORDER_BAND_RUN of its length (or BORDER_BAND_ASPECT times longer along it than across), is
+background, not ink: a band of desk beside a page that fills the photo, the shadow of the page's
+edge (a digit cropped tight touches the border too, but most of its ink lies away from it)."""
 BORDER_BAND_INK = 0.9
 BORDER_BAND_RUN = 0.25
 BORDER_BAND_ASPECT = 3
