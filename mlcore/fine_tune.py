@@ -153,25 +153,6 @@ class FineTuneResult:
                                self.epochs, self.stopped_at)
 
 
-class _Position(keras.callbacks.Callback):
-    """Where training is, in epochs (2.5 = half-way through epoch 3)."""
-
-    def __init__(self):
-        super().__init__()
-        self.epoch, self.batches = 0, 0
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self.epoch, self.batches = epoch, 0
-
-    def on_train_batch_end(self, batch, logs=None):
-        self.batches = batch + 1
-
-    @property
-    def epochs(self) -> float:
-        steps = self.params.get("steps") or self.batches or 1
-        return self.epoch + min(self.batches / steps, 1.0)
-
-
 MAX_DRAWINGS = 1500
 """A fine-tuning run uses at most this many drawings (a seeded random sample of a bigger set), so a
 large class dataset does not outweigh the MNIST images replayed beside it (it would forget more)."""
@@ -238,9 +219,8 @@ def fine_tune(
     repeats = _repeats(len(train_idx), config)
     start = _starting_copy(model, name or f"{model.name}_fine_tuned", config.freeze_batch_norm, config.freeze_features)
     extra = (np.repeat(drawings_x[train_idx], repeats, axis=0), np.repeat(drawings_y[train_idx], repeats))
-    position = _Position()
     training = train(train_config(config, mnist_train_size=len(mnist.x_train)), mnist,
-                     callbacks=[*callbacks, position], stop=stop, extra_train=extra, model=start, keep_best=False)
+                     callbacks=list(callbacks), stop=stop, extra_train=extra, model=start, keep_best=False)
     _interpolate(model, training.model, config.interpolation)
     after_held, after_scores, test_predicted = _read(Recognizer(training.model), drawings_x[held_out],
                                                      drawings_y[held_out], mnist)
@@ -249,7 +229,7 @@ def fine_tune(
     return FineTuneResult(model=training.model, before=before_scores, after=after_scores, held_out=held_out,
                           changed=changed, training=training, seconds=time.perf_counter() - started,
                           test_predicted=test_predicted, epochs=config.epochs,
-                          stopped_at=position.epochs if training.stopped_early else None)
+                          stopped_at=_stopped_at(training))
 
 
 def _starting_copy(model: keras.Model, name: str, freeze_batch_norm: bool, freeze_features: bool) -> keras.Model:
@@ -335,3 +315,10 @@ def read_drawings(path: Path | str) -> tuple[np.ndarray, np.ndarray]:
         if set(archive.files) != {"x", "y"}:
             raise ValueError(f"{Path(path).name} holds {sorted(archive.files)}, not drawings x and y")
         return _checked(archive["x"], archive["y"])
+
+
+def _stopped_at(training) -> float | None:
+    """Where a run the user stopped ended, in epochs (`Kept.position`); None when it finished."""
+    if not training.stopped_early:
+        return None
+    return training.kept.position if training.kept is not None else 0.0

@@ -184,11 +184,14 @@ class KeepBest(keras.callbacks.Callback):
 
     Keras validates once more when a run is stopped mid-epoch; those are the weights at the stop,
     and they are kept only if they beat every finished epoch (`kept.at_stop` then says so).
+    With `restore=False` the last weights stay, and `kept` describes them (the last epoch's end,
+    or the stop).
     """
 
-    def __init__(self, monitor: str = "val_accuracy"):
+    def __init__(self, monitor: str = "val_accuracy", restore: bool = True):
         super().__init__()
         self.monitor = monitor
+        self.restore = restore
         self.best = -np.inf
         self.best_epoch = -1
         self.best_weights = None
@@ -203,15 +206,16 @@ class KeepBest(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         value = (logs or {}).get(self.monitor)
-        if value is not None and value > self.best:
+        if value is not None and (value > self.best or not self.restore):
             steps = self.params.get("steps") or self._batches or 1
             at_stop = self._batches < steps
             self.best, self.best_epoch = value, epoch
             self.kept = Kept(epoch + (self._batches / steps if at_stop else 1.0), epoch + 1, at_stop, float(value))
-            self.best_weights = self.model.get_weights()
+            if self.restore:
+                self.best_weights = self.model.get_weights()
 
     def on_train_end(self, logs=None):
-        if self.best_weights is not None:
+        if self.restore and self.best_weights is not None:
             self.model.set_weights(self.best_weights)
 
 
@@ -270,12 +274,12 @@ def train(
     for callback in callbacks:
         if isinstance(callback, ProgressReporter):
             callback.samples, callback.batch_size, callback.initial_epoch = len(x_train), config.batch_size, initial_epoch
-    best, stopper = KeepBest(), StopWhenAsked(stop or threading.Event())
+    best, stopper = KeepBest(restore=keep_best), StopWhenAsked(stop or threading.Event())
     started = time.perf_counter()
     history = model.fit(train_data, validation_data=val_data, initial_epoch=initial_epoch,
                         epochs=initial_epoch + config.epochs, verbose=0,
                         shuffle=False,  # make_dataset shuffles; Keras would ignore it with a warning
-                        callbacks=[*callbacks, stopper, *([best] if keep_best else [])])
+                        callbacks=[*callbacks, stopper, best])
     seconds = time.perf_counter() - started
     epochs_run = len(history.history.get("loss", []))
     return TrainResult(
@@ -285,7 +289,7 @@ def train(
         seconds=seconds,
         stopped_early=stopper.stopped,
         samples_per_second=len(x_train) * epochs_run / seconds if seconds else 0.0,
-        kept=best.kept if keep_best else None,
+        kept=best.kept,
     )
 
 

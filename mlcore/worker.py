@@ -146,7 +146,7 @@ def run(request: RunRequest) -> RunReport:
     confusion = confusion_matrix(mnist.y_test, predicted)
     accuracy = overall_accuracy(confusion)
     history = {k: [float(v) for v in values] for k, values in result.history.items()}
-    kept = result.kept
+    kept = None if summary else result.kept  # fine-tuning blends its weights with the start: its summary says what it kept
     metadata = describe(
         result.model, request.config.arch, test_accuracy=accuracy,
         validation_accuracy=kept.val_accuracy if kept else max(history.get("val_accuracy", [0.0])),

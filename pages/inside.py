@@ -1,7 +1,7 @@
 import streamlit as st
 
 from mlcore.robustness import SWEEPS
-from ui.canvas import digit_canvas, last_drawing
+from ui.canvas import canvas_rgba, digit_canvas, last_drawing
 from ui.inside import layers_view, saliency_view, sweep_view
 from ui.layout import page_frame
 from ui.reading import show_verdict
@@ -21,7 +21,8 @@ canvas_column, answer_column = st.columns([1, 1], gap="large")
 with canvas_column:
     st.markdown("**Your digit**")
     canvas = digit_canvas(stroke_width, key="inside_canvas")
-drawing = canvas.image_data if canvas.image_data is not None else last_drawing()
+own = canvas_rgba(canvas.image_bytes)  # decoded once per run
+drawing = own if own is not None else last_drawing()
 reading = None if drawing is None else recognizer.recognize(drawing)
 has_digit = reading is not None and not reading.is_blank
 
@@ -32,7 +33,7 @@ with answer_column:
     else:
         show_verdict(reading)
         st.vega_lite_chart(probability_chart(reading.probabilities, height=180), width="stretch")
-        if canvas.image_data is None:
+        if own is None:
             st.caption("Your last drawing, from the Draw page. Draw here to look inside a new one.")
 
 TABS = ["Layer by layer", "Why this answer", "Where it breaks"]

@@ -1,11 +1,13 @@
 import cv2
 import streamlit as st
 
-from mlcore.image_io import MAX_MEGABYTES, NO_CLEAR_DIGIT, UploadError, clean_photo, decode_picture
-from mlcore.numbers import read_number, read_photo_number
-from ui.canvas import digit_canvas
-from ui.number_view import show_number
+from mlcore.image_io import MAX_MEGABYTES, UploadError
+from mlcore.numbers import read_number
+from ui.canvas import canvas_rgba, digit_canvas
 from ui.layout import page_frame
+from ui.number_view import show_number
+from ui.photo import show_photo_problem
+from ui.reading import read_number_photo
 from ui.state import active_recognizer_or_stop, model_label, model_picker
 
 CANVAS_SIZES = {"Wide": (700, 250), "Narrow (phones)": (340, 170)}
@@ -26,7 +28,8 @@ size = st.radio("Canvas", list(CANVAS_SIZES), key="number_canvas_size", horizont
 width, height = CANVAS_SIZES[size]
 
 canvas = digit_canvas(stroke_width, key=f"number_canvas_{width}", width=width, height=height)
-show_number(None if canvas.image_data is None else read_number(recognizer, canvas.image_data), "The number reads")
+drawing = canvas_rgba(canvas.image_bytes)  # decoded once per run
+show_number(None if drawing is None else read_number(recognizer, drawing), "The number reads")
 
 st.divider()
 picture = st.file_uploader("…or read a photo of a written number", type=["png", "jpg", "jpeg", "bmp", "gif", "webp"],
@@ -36,19 +39,18 @@ if picture is not None:
     st.subheader("Your photo", divider="gray")
     st.caption(f"Reading **{picture.name}**.")
     try:
-        grey = decode_picture(picture.getvalue())
-        photo = clean_photo(grey, side=PHOTO_WIDTH)
+        read = read_number_photo(picture.file_id, picture.getvalue(), recognizer, PHOTO_WIDTH)
     except UploadError as error:
         st.error(str(error), icon=":material/broken_image:")
     else:
+        grey, photo, number = read.grey, read.photo, read.number
         scale = min(1.0, 640 / max(grey.shape))  # a 24 MP photo is not sent to the browser whole
         st.image(cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA),
                  caption="your photo, in grey", width=320)
         if photo.sheet is not None:
             st.caption("The sheet of paper was found in the photo and straightened; its writing is read.")
-        number = None if photo.problem else read_photo_number(recognizer, photo.canvas, photo.marks)
         if photo.problem:
-            st.warning(photo.problem, icon=":material/texture:" if photo.problem == NO_CLEAR_DIGIT else ":material/contrast:")
+            show_photo_problem(photo.problem)
         elif number.is_blank:
             st.warning("No digits found in the photo: it looks blank. Are the digits in the picture, and dark "
                        "enough against the paper?", icon=":material/search_off:")

@@ -177,8 +177,6 @@ def finished_view(job: TrainingJob) -> None:
     recognizer = outcome.recognizer
     how = "stopped early" if outcome.status == STOPPED else "finished"
     kept = f"; {outcome.kept.describe()}" if outcome.kept else ""
-    if outcome.fine_tune is not None and outcome.fine_tune.stopped_epoch is not None:
-        kept = "; kept the weights at the stop"
     st.success(f"Run {job.number} {how}{kept}: {outcome.test_accuracy:.2%} on the 10,000 test images "
                f"after {outcome.seconds:.0f} s of training.")
     if outcome.fine_tune is not None:

@@ -304,15 +304,14 @@ def lined_page_to_the_edges(digit: int, angle: float = 1.5, seed: int = 7) -> by
     return encoded(Image.fromarray(cv2.cvtColor(photo, cv2.COLOR_BGR2RGB)), "JPEG", quality=88)
 
 
-def sheet_with_small_digit(digit: int, angle: float = 6, share: float = 0.65, seed: int = 7, thin: int = 3) -> bytes:
-    """A phone photo (JPEG, 1500 x 2000) of a whole sheet on a dark desk with a normal-size blue digit
-    on it, about 14 % of the sheet's height (strokes a pixel or two wide when shrunk to find the
-    sheet, its strokes thinned by `thin` erosions): the review's desk_7.jpg."""
+def sheet_with_small_digit(digit: int, angle: float = 6, share: float = 0.65, seed: int = 7) -> bytes:
+    """A 12 MP phone photo (JPEG, 3000 x 4000) of a whole A4 sheet on a dark desk with a normal-size
+    ballpoint digit on it, about 14 % of the sheet's height, written with a 22 px pen: strokes
+    about 2 px wide once the photo is shrunk to look for the sheet (the review's desk_7.jpg)."""
     rng = np.random.default_rng(seed)
-    page = np.empty((1485, 1050, 3), np.float32)
+    page = np.empty((2970, 2100, 3), np.float32)
     page[:] = (236, 233, 226)
-    page += rng.normal(0, 3, (1485, 1050, 1)).astype(np.float32)
-    mask = cv2.erode(_handwritten(str(digit), 420, 420, pen=11, seed=seed), np.ones((3, 3), np.uint8), iterations=thin)
-    _blue_ink(page, mask, (525, 650))
-    photo = _on_desk(page, 2000, 1500, share, angle, 0.05, rng)
+    page += rng.normal(0, 3, (2970, 2100, 1)).astype(np.float32)
+    _blue_ink(page, _handwritten(str(digit), 420, 420, pen=22, seed=seed), (1050, 1300))
+    photo = _on_desk(page, 4000, 3000, share, angle, 0.05, rng)
     return encoded(Image.fromarray(cv2.cvtColor(photo, cv2.COLOR_BGR2RGB)), "JPEG", quality=88)

@@ -119,7 +119,7 @@ def test_a_saved_fine_tuned_model_goes_by_its_saved_name_and_a_stopped_run_says_
     app.button(key="stop_1").click().run()  # the worker is still starting: it stops after its first batch or soon after
     wait_for_the_end(app)
     epoch, share = job.outcome.fine_tune.stopped_epoch
-    assert app.success[0].value.startswith("Run 1 stopped early; kept the weights at the stop:")
+    assert app.success[0].value.startswith("Run 1 stopped early: ")
     assert any(m.value.startswith(f":material/stop_circle: **Stopped {share:.0%} into epoch {epoch} of 3.** ")
                and "this model has the weights at the stop (not those of an earlier epoch)" in m.value
                and "*After* is that model." in m.value for m in app.markdown)

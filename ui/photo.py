@@ -36,7 +36,7 @@ def show_photo_reading(recognizer: Recognizer, upload) -> None:
         column.image(image, caption=caption, width=THUMBNAIL)
     with answer_column:
         if photo.problem:
-            st.warning(photo.problem, icon=":material/texture:" if photo.problem == NO_CLEAR_DIGIT else ":material/contrast:")
+            show_photo_problem(photo.problem)
         elif reading.is_blank:
             st.warning(reading.photo_reason, icon=":material/search_off:")
         else:
@@ -68,3 +68,8 @@ def _thumbnail(grey: np.ndarray, margin: int = 255) -> np.ndarray:
     top, left = (THUMBNAIL - size[1]) // 2, (THUMBNAIL - size[0]) // 2
     return cv2.copyMakeBorder(fitted, top, THUMBNAIL - size[1] - top, left, THUMBNAIL - size[0] - left,
                               cv2.BORDER_CONSTANT, value=margin)
+
+
+def show_photo_problem(problem: str) -> None:
+    """Why no digit is read in a photo (texture or noise, ink too faint), with its icon."""
+    st.warning(problem, icon=":material/texture:" if problem == NO_CLEAR_DIGIT else ":material/contrast:")

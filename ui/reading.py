@@ -3,7 +3,7 @@
 A stroke changes the drawing, so it is read again; but a rerun that leaves the drawing as it was
 (another widget, the pen width, a photo upload) reuses the reading and its PNG-encoded images
 from the session's state instead of decoding the canvas, preprocessing it and encoding five step
-images again. Each session keeps one drawing's and one photo's reading: memory stays bounded.
+images again. Each session keeps one drawing's reading and one photo's per page: memory stays bounded.
 """
 
 from __future__ import annotations
@@ -15,15 +15,16 @@ import cv2
 import numpy as np
 import streamlit as st
 
-from mlcore.image_io import UploadError, clean_photo, decode_picture
+from mlcore.image_io import CleanPhoto, UploadError, clean_photo, decode_picture
 from mlcore.inference import Recognition, Recognizer
-from mlcore.numbers import read_single_digit
+from mlcore.numbers import NumberReading, read_photo_number, read_single_digit
 from ui.widgets import enlarge
 
 STEP_CAPTIONS = ("your drawing", "cropped to the ink", "scaled to 20 px", "pasted in 28×28",
                  "centred: the model's input")
 _DRAWING = "_drawing_reading"
 _PHOTO = "_photo_reading"
+_NUMBER_PHOTO = "_number_photo_reading"
 
 
 @dataclass(frozen=True)
@@ -88,19 +89,48 @@ class PhotoReading:
 
 
 def read_photo(file_id: str, data: bytes, recognizer: Recognizer) -> PhotoReading:
-    """The reading of an uploaded photo, decoded once per upload; raises UploadError as
+    """The reading of an uploaded photo of one digit, decoded once per upload; raises UploadError as
     `decode_picture` does (and again on later reruns of the same upload)."""
-    key = (recognizer.key, file_id)
-    cached = st.session_state.get(_PHOTO)
+    def read() -> PhotoReading:
+        grey = decode_picture(data)
+        cleaned = clean_photo(grey)
+        reading = None if cleaned.problem else read_single_digit(recognizer, cleaned.ink)
+        return PhotoReading(grey, cleaned.ink, reading, cleaned.problem, cleaned.sheet)
+
+    return _once_per_upload(_PHOTO, (recognizer.key, file_id), read)
+
+
+@dataclass(frozen=True)
+class NumberPhoto:
+    """What the app did with an uploaded picture of a written number: grey (H, W) uint8, the cleaned
+    photo, and the number read (None when the picture is texture, noise or too faint: `photo.problem`)."""
+
+    grey: np.ndarray
+    photo: CleanPhoto
+    number: NumberReading | None
+
+
+def read_number_photo(file_id: str, data: bytes, recognizer: Recognizer, side: int) -> NumberPhoto:
+    """The reading of an uploaded photo of a written number, cleaned at `side` px, decoded once per
+    upload (a stroke on the page's canvas does not read it again); raises UploadError as `read_photo`."""
+    def read() -> NumberPhoto:
+        grey = decode_picture(data)
+        photo = clean_photo(grey, side=side)
+        number = None if photo.problem else read_photo_number(recognizer, photo.canvas, photo.marks)
+        return NumberPhoto(grey, photo, number)
+
+    return _once_per_upload(_NUMBER_PHOTO, (recognizer.key, file_id, side), read)
+
+
+def _once_per_upload(slot: str, key: tuple, read):
+    """`read()`, or its result (or UploadError) kept in the session under `slot` for the same `key`."""
+    cached = st.session_state.get(slot)
     if cached is None or cached[0] != key:
         try:
-            grey = decode_picture(data)
-            cleaned = clean_photo(grey)
-            reading = None if cleaned.problem else read_single_digit(recognizer, cleaned.ink)
-            cached = (key, PhotoReading(grey, cleaned.ink, reading, cleaned.problem, cleaned.sheet))
+            cached = (key, read())
         except UploadError as error:
             cached = (key, error)
-        st.session_state[_PHOTO] = cached
+        st.session_state[slot] = cached
     if isinstance(cached[1], UploadError):
         raise cached[1]
     return cached[1]
