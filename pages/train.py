@@ -13,8 +13,8 @@ from ui.state import (ACTIVE_MODEL, KEEP_RUNS, active_recognizer_or_stop, mnist_
                       session_jobs, session_owner, shared_job_manager, shared_model_store, start_training,
                       trained_models, use_model)
 from ui.fine_tune import before_after, fine_tune_section
-from ui.train_link import (BATCH_SIZES, DENSE_UNITS, FILTERS, KNOB_CHOICES, LEARNING_RATES, link_params,
-                           link_query, read_params)
+from ui.train_link import (BATCH_SIZES, DENSE_UNITS, FILTERS, KNOB_CHOICES, LEARNING_RATES, changed_knobs,
+                           link_params, link_query, preset_knobs, read_params, rejected_message)
 from ui.training_charts import compare_curves, live_curves
 from ui.widgets import confusion_chart
 
@@ -27,10 +27,8 @@ model_picker()
 
 
 def apply_preset() -> None:
-    config = PRESETS[st.session_state.preset]
-    for name, value in {**config.arch.as_dict(), **dataclasses.asdict(config)}.items():
-        if name not in ("arch", "validation_size", "seed"):
-            st.session_state[f"knob_{name}"] = value
+    for name, value in preset_knobs(st.session_state.preset).items():
+        st.session_state[f"knob_{name}"] = value
 
 
 def knobs_from_link() -> None:
@@ -41,14 +39,14 @@ def knobs_from_link() -> None:
     for name, value in knobs.items():
         st.session_state[f"knob_{name}"] = value
     if rejected:
-        st.session_state.link_rejected = rejected
+        st.session_state.link_rejected = rejected_message(st.query_params.to_dict(), rejected,
+                                                          st.session_state.preset)
 
 
 if "knob_epochs" not in st.session_state:
     knobs_from_link()
 if rejected := st.session_state.pop("link_rejected", None):
-    st.warning("The link's " + ", ".join(rejected) + " could not be used (not one of the choices); "
-               "those settings are the preset's.")
+    st.warning(rejected, icon=":material/link_off:")
 
 
 @st.cache_data(max_entries=32)
@@ -59,6 +57,9 @@ def network_summary(arch: Architecture) -> tuple[int, pd.DataFrame]:
 
 def settings() -> TrainConfig:
     st.selectbox("Start from a preset", list(PRESETS), key="preset", on_change=apply_preset)
+    knobs = {name: st.session_state[f"knob_{name}"] for name in KNOB_CHOICES}
+    if changed := changed_knobs(st.session_state.preset, knobs):
+        st.caption(f":material/tune: Changed from the preset: {', '.join(changed)}.")
     network_tab, training_tab = st.tabs(["The network", "The training"])
     with network_tab:
         conv_blocks = st.slider("Convolution blocks (0 = no convolutions)", 0, 3, key="knob_conv_blocks")

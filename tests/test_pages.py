@@ -384,7 +384,22 @@ def test_a_link_with_a_value_no_knob_takes_says_so_and_keeps_the_rest(app):
     app.switch_page("pages/train.py").run()
     assert not app.exception
     assert app.session_state["knob_epochs"] == 3 and app.session_state["knob_batch_size"] == 128
-    assert "batch_size could not be used" in app.warning[0].value
+    assert app.warning[0].value == ("The link's batch size “100” is not among the page's choices, so that knob "
+                                    "keeps the preset's value.")
+    assert any(c.value == ":material/tune: Changed from the preset: epochs." for c in app.caption)
+
+
+def test_a_link_to_an_unknown_preset_names_it_and_a_moved_knob_is_named_until_it_is_put_back(app):
+    app.query_params.update({"preset": "Huge CNN"})
+    app.switch_page("pages/train.py").run()
+    assert not app.exception
+    assert app.warning[0].value.startswith("This link asks for the preset “Huge CNN”, which this app does not have")
+    assert not [c for c in app.caption if "Changed from the preset" in c.value]
+    app.select_slider(key="knob_learning_rate").set_value(3e-2).run()
+    assert any(c.value == ":material/tune: Changed from the preset: learning rate." for c in app.caption)
+    assert not app.warning, "the link's warning is shown once"
+    app.select_slider(key="knob_learning_rate").set_value(1e-3).run()
+    assert not [c for c in app.caption if "Changed from the preset" in c.value]
 
 
 def test_draw_page_photo_under_60_percent_says_not_sure_and_shows_its_probabilities(app, recognizer):

@@ -7,6 +7,7 @@ ignored and named, never applied.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from urllib.parse import urlencode
 
@@ -35,6 +36,49 @@ KNOB_CHOICES: dict[str, list] = {
     "augment": [False, True],
 }
 """Every knob of the Train page and the values it can take."""
+
+KNOB_NAMES: dict[str, str] = {
+    "conv_blocks": "convolution blocks", "filters": "filters", "dense_units": "dense units",
+    "dropout": "dropout", "batch_norm": "batch normalisation", "optimizer": "optimizer",
+    "learning_rate": "learning rate", "batch_size": "batch size", "epochs": "epochs",
+    "train_fraction": "share of the training images", "augment": "data augmentation",
+}
+"""How the page and its messages name each knob."""
+
+
+def preset_knobs(preset: str) -> dict[str, object]:
+    """The knobs' values for a preset of `mlcore.training.PRESETS` (KeyError for another name)."""
+    config = PRESETS[preset]
+    values = {**config.arch.as_dict(), **dataclasses.asdict(config)}
+    return {name: values[name] for name in KNOB_CHOICES}
+
+
+def changed_knobs(preset: str, knobs: Mapping[str, object]) -> list[str]:
+    """Names (as `KNOB_NAMES` says them) of the knobs whose value is not the preset's, in page order."""
+    start = preset_knobs(preset)
+    return [KNOB_NAMES[name] for name in KNOB_CHOICES if knobs[name] != start[name]]
+
+
+def rejected_message(params: Mapping[str, str], rejected: list[str], preset: str) -> str:
+    """What a link's refused parameters mean for the page, for a warning.
+
+    params: the link's query; rejected: the names `read_params` refused; preset: the one the page
+    starts from instead. Values are quoted as the link gave them (shortened past 30 characters).
+    """
+    def quoted(name: str) -> str:
+        value = params.get(name, "")
+        return f"“{value[:30]}…”" if len(value) > 30 else f"“{value}”"
+
+    parts = []
+    if "preset" in rejected:
+        parts.append(f"This link asks for the preset {quoted('preset')}, which this app does not have "
+                     f"(it has {', '.join(PRESETS)}), so the page starts from {preset}.")
+    knobs = [f"{KNOB_NAMES[name]} {quoted(name)}" for name in rejected if name in KNOB_NAMES]
+    if knobs:
+        parts.append(f"The link's {', '.join(knobs)} {'is' if len(knobs) == 1 else 'are'} not among the "
+                     f"page's choices, so {'that knob keeps' if len(knobs) == 1 else 'those knobs keep'} "
+                     f"the preset's value.")
+    return " ".join(parts)
 
 
 def _text(value) -> str:
