@@ -4,7 +4,7 @@ import streamlit as st
 from mlcore.image_io import MAX_MEGABYTES, UploadError
 from mlcore.numbers import read_number
 from ui.canvas import canvas_rgba, digit_canvas
-from ui.layout import page_frame
+from ui.layout import on_a_phone, page_frame
 from ui.number_view import show_number
 from ui.photo import show_photo_problem
 from ui.reading import read_number_photo
@@ -23,8 +23,8 @@ st.caption("Write a number (a year, your age, a phone code) across the black str
 
 stroke_width = st.sidebar.slider("Pen width", 8, 32, 16, key="number_pen",
                                  help="Thinner than on the Draw page: the digits are smaller here.")
-size = st.radio("Canvas", list(CANVAS_SIZES), key="number_canvas_size", horizontal=True,
-                help="On a phone, pick Narrow: the wide canvas does not fit its screen.")
+size = st.radio("Canvas", list(CANVAS_SIZES), index=int(on_a_phone()), key="number_canvas_size", horizontal=True,
+                help="Narrow fits a phone's screen; a phone starts with it.")
 width, height = CANVAS_SIZES[size]
 
 canvas = digit_canvas(stroke_width, key=f"number_canvas_{width}", width=width, height=height)

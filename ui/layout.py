@@ -59,6 +59,16 @@ PAGES = (
 )
 
 
+def on_a_phone() -> bool:
+    """Whether the browser says it is a phone or another small touch screen.
+
+    MDN's advice for telling mobile browsers apart: "Mobi" anywhere in the User-Agent header
+    (https://developer.mozilla.org/en-US/docs/Web/HTTP/Browser_detection_using_the_user_agent).
+    Used only to pick a default a user can change; False when there is no header (tests, scripts).
+    """
+    return "Mobi" in (st.context.headers.get("User-Agent") or "")
+
+
 def page_frame(path: str) -> AppPage:
     """Set the browser tab's title and icon and the wide layout, and draw the app's navigation.
 

@@ -94,10 +94,16 @@ def page(request, browser, app_url):
     page.context.close()
 
 
+PHONE_USER_AGENT = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+                    "Chrome/131.0.0.0 Mobile Safari/537.36")
+"""What Chrome on an Android phone sends (a phone's pages may pick phone-sized defaults from it)."""
+
+
 @pytest.fixture
 def phone(request, browser, app_url):
     """The app on a 390 px wide touch screen, as on a phone."""
-    page = open_app(browser, app_url, PHONE, device_scale_factor=3, is_mobile=True, has_touch=True)
+    page = open_app(browser, app_url, PHONE, device_scale_factor=3, is_mobile=True, has_touch=True,
+                    user_agent=PHONE_USER_AGENT)
     yield page
     _screenshot_if_failed(request, page)
     page.context.close()

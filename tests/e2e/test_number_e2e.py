@@ -1,6 +1,6 @@
 from playwright.sync_api import expect
 
-from .drawing import canvas, draw_digit
+from .drawing import canvas, draw_digit, wait_until_canvas_draws
 from .streamlit_widgets import open_page
 
 
@@ -19,3 +19,13 @@ def test_write_2026_on_the_number_canvas_and_read_it(page, screenshot):
         draw_digit(page, digit, box=(0.06 + k * 0.23, 0.05, width, 0.9))
     expect(number_value(page)).to_have_text("2026", timeout=30_000)
     screenshot("number-page-2026")
+
+
+def test_on_a_phone_the_number_page_starts_with_the_narrow_canvas_and_nothing_scrolls_sideways(phone, app_url):
+    phone.goto(f"{app_url}/number")
+    expect(phone.get_by_role("heading", name="Write a number", exact=True)).to_be_visible(timeout=120_000)
+    wait_until_canvas_draws(phone)
+    expect(phone.get_by_role("radio", name="Narrow (phones)")).to_be_checked()
+    area = canvas(phone).bounding_box()
+    assert area["x"] >= 0 and area["x"] + area["width"] <= 390, "the whole canvas is on the screen"
+    assert phone.evaluate("document.querySelector('[data-testid=stMain]').scrollWidth") <= 390
