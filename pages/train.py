@@ -8,7 +8,7 @@ from mlcore.jobs import FAILED, QUEUED, RUNNING, STOPPED, TrainingJob
 from mlcore.model import Architecture, build_model, layer_table, model_bytes
 from mlcore.model_store import StoreError
 from mlcore.training import OPTIMIZERS, PRESETS, TrainConfig
-from ui.layout import page_frame
+from ui.layout import on_a_phone, page_frame
 from ui.state import (ACTIVE_MODEL, KEEP_RUNS, active_recognizer_or_stop, mnist_or_stop, model_picker,
                       session_jobs, session_owner, shared_job_manager, shared_model_store, start_training,
                       trained_models, use_model)
@@ -316,12 +316,7 @@ def run_view(latest: TrainingJob) -> None:
         finished_view(latest)
 
 
-settings_col, run_col = st.columns([2, 3], gap="large")
-with settings_col:
-    config = settings()
-    network_table(config.arch)
-jobs = session_jobs()
-with run_col:
+def train_and_watch(config: TrainConfig, jobs: list[TrainingJob]) -> None:
     busy = any(j.active for j in jobs)
     if st.button("Train", icon=":material/rocket_launch:", type="primary", disabled=busy, help="One run at a time per session."):
         start_training(config)
@@ -334,6 +329,18 @@ with run_col:
     else:
         st.info("Press Train to start. A tiny MLP trains in seconds; the shipped model's "
                 "architecture takes about 15 minutes on 2 cores.")
+
+
+jobs = session_jobs()
+if on_a_phone() and jobs:  # one column: the run a student watches first, the knobs under it
+    run_area, settings_area = st.container(), st.container()
+else:
+    settings_area, run_area = st.columns([2, 3], gap="large")
+with settings_area:
+    config = settings()
+    network_table(config.arch)
+with run_area:
+    train_and_watch(config, jobs)
 fine_tune_section(active_recognizer_or_stop(), busy=any(j.active for j in jobs),
                   run_view=(lambda: run_view(jobs[-1])) if jobs and jobs[-1].fine_tune else None)
 comparison(jobs)

@@ -1,6 +1,8 @@
 """The Draw page as a student meets it: the canvas toolbar, the upload limit, and a phone where a
 digit is drawn with a finger (touch events through the Chrome DevTools Protocol)."""
 
+import re
+
 from playwright.sync_api import Page, expect
 
 from mlcore.image_io import MAX_MEGABYTES
@@ -50,3 +52,16 @@ def test_a_digit_drawn_with_a_finger_on_a_phone_is_read_right_under_the_canvas(p
     assert drawing["y"] + drawing["height"] <= answer["y"] < download["y"] < upload["y"], \
         "on a phone the Prediction comes right under the canvas, before the download and upload"
     full_page_screenshot(phone, "draw-page-phone-finger-seven")
+
+
+def test_on_a_phone_a_run_shows_above_the_knobs(phone, app_url):
+    phone.goto(f"{app_url}/train?preset=Tiny+MLP&epochs=1&train_fraction=0.05")
+    expect(phone.get_by_role("heading", name="Train a network")).to_be_visible(timeout=120_000)
+    phone.get_by_role("button", name="Train", exact=False).click()
+    finished = phone.get_by_text(re.compile(r"Run 1 finished; .*: \d+\.\d+% on the 10,000 test images"))
+    expect(finished).to_be_visible(timeout=180_000)
+    chart = phone.get_by_test_id("stVegaLiteChart").first
+    preset = phone.get_by_test_id("stSelectbox").filter(has_text="Start from a preset")
+    assert chart.bounding_box()["y"] < finished.bounding_box()["y"] < preset.bounding_box()["y"], \
+        "on a phone the run's charts and result come first, the knobs under them"
+    full_page_screenshot(phone, "train-page-phone-finished-run")
