@@ -241,6 +241,7 @@ class TrainingJob:
         self._state = QUEUED
         self._stop_requested = threading.Event()
         self._commands: queue.SimpleQueue[dict] = queue.SimpleQueue()
+        self._pause_asked = False
         self.fine_tune: FineTuneSpec | None = None
         """Set for a fine-tuning run: its model and drawings, written in `folder`."""
         self.folder: Path | None = None
@@ -266,9 +267,11 @@ class TrainingJob:
 
     def pause(self) -> None:
         """Hold the run after its current batch until `resume` (or `stop`)."""
+        self._pause_asked = True
         self.send({"command": worker.PAUSE})
 
     def resume(self) -> None:
+        self._pause_asked = False
         self.send({"command": worker.RESUME})
 
     def set_learning_rate(self, rate: float) -> None:
@@ -279,7 +282,13 @@ class TrainingJob:
 
     @property
     def paused(self) -> bool:
+        """Whether the worker has paused (it says so after its current batch)."""
         return bool(self.progress.state.get("paused"))
+
+    @property
+    def pausing(self) -> bool:
+        """Pause was pressed and the worker has not paused yet (it is starting or finishing a batch)."""
+        return self._pause_asked and not self.paused and self.active
 
     def send(self, command: dict) -> None:
         """Queue a command for the run; it reaches the worker within a fraction of a second."""

@@ -110,7 +110,7 @@ def progress_line(job: TrainingJob) -> None:
     state = job.progress.snapshot()[2]
     if "steps" not in state:
         st.progress(0.0, text=f"Run {job.number}: starting the training process, loading the data and "
-                              "building the network…")
+                              "building the network…" + (" It pauses after its first batch." if job.pausing else ""))
         return
     steps, epochs = state["steps"], state.get("epochs", job.config.epochs)
     first = state.get("initial_epoch", 0)
@@ -119,7 +119,8 @@ def progress_line(job: TrainingJob) -> None:
     left = (total - done) * job.config.batch_size / rate if rate else None
     label = (f"Run {job.number}: epoch {state.get('epoch', 0) + 1} of {epochs}, "
              f"batch {state.get('batch', 0)} of {steps} · "
-             + ("paused" if state.get("paused") else f"{rate:,.0f} images/s" if rate else "starting")
+             + ("paused" if job.paused else "pausing after this batch" if job.pausing
+                else f"{rate:,.0f} images/s" if rate else "starting")
              + (f" · about {left:.0f} s left" if left is not None else ""))
     st.progress(min(done / total, 1.0) if total else 0.0, text=label)
 
@@ -133,7 +134,7 @@ def run_controls(job: TrainingJob) -> None:
                        help=f"Ends after the current batch and {keeps}."):
         job.stop()
     running = job.status == RUNNING
-    if job.paused:
+    if job.paused or job.pausing:
         if pause_col.button("Resume", icon=":material/play_arrow:", key=f"resume_{job.number}"):
             job.resume()
     elif pause_col.button("Pause", icon=":material/pause:", key=f"pause_{job.number}", disabled=not running,

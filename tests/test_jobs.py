@@ -87,6 +87,21 @@ def test_a_killed_worker_fails_its_run_with_a_reason_and_the_queue_goes_on(manag
     assert manager.running_count() == 0
 
 
+def test_pause_pressed_while_the_worker_starts_says_pausing_then_holds_after_the_first_batch(manager):
+    job = manager.submit(LONG, owner="a")
+    job.pause()
+    assert job.pausing and not job.paused, "the page can say 'pausing' before the worker has a batch"
+    wait_for(lambda: job.paused, "the worker to pause")
+    assert not job.pausing
+    held = len(job.progress.snapshot()[0])
+    assert 1 <= held <= 2, f"paused after its first batch or so, not {held} batches later"
+    job.resume()
+    assert not job.pausing
+    wait_for(lambda: len(job.progress.snapshot()[0]) > held, "the run to go on")
+    job.stop()
+    wait_for(lambda: not job.active, "the run to end")
+
+
 def test_pause_change_the_learning_rate_resume_then_train_two_more_epochs(manager):
     job = manager.submit(LONG, owner="a")
     wait_for(lambda: len(job.progress.snapshot()[0]) >= 10, "the first batches")
