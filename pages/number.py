@@ -55,4 +55,4 @@ if picture is not None:
             st.warning("No digits found in the photo: it looks blank. Are the digits in the picture, and dark "
                        "enough against the paper?", icon=":material/search_off:")
         else:
-            show_number(number, "The photo reads")
+            show_number(number, "The photo reads", photo=True)

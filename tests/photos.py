@@ -315,3 +315,49 @@ def sheet_with_small_digit(digit: int, angle: float = 6, share: float = 0.65, se
     _blue_ink(page, _handwritten(str(digit), 420, 420, pen=22, seed=seed), (1050, 1300))
     photo = _on_desk(page, 4000, 3000, share, angle, 0.05, rng)
     return encoded(Image.fromarray(cv2.cvtColor(photo, cv2.COLOR_BGR2RGB)), "JPEG", quality=88)
+
+
+def bracketed_number(text: str, shape: str = "()", seed: int = 7, width: int = 1000, height: int = 420,
+                     taller: float = 1.25, bow: float = 0.14) -> bytes:
+    """A photo (PNG) of `text` written as canvas-style strokes with hand-drawn brackets around it, as
+    a student writes "(7)": round brackets are arcs bowing out by `bow` of their height, square ones
+    a bar with two short feet, each `taller` times the digits' height, centred on them, pen 12."""
+    mask = _handwritten(text, width, height, pen=12, seed=seed)
+    ys, xs = np.nonzero(mask > 60)
+    top, bottom, left, right = ys.min(), ys.max(), xs.min(), xs.max()
+    middle, tall = (top + bottom) / 2, (bottom - top) * taller
+    gap = 0.25 * (bottom - top)
+    t = np.linspace(-1, 1, 40)
+    for x, side in ((left - gap, -1), (right + gap, 1)):  # side -1: "(" bows left; 1: ")" bows right
+        if shape == "()":
+            points = np.stack([x + side * bow * tall * (1 - t ** 2), middle + t * tall / 2], 1)
+        else:
+            foot = -side * 0.18 * tall
+            points = np.array([[x + foot, middle - tall / 2], [x, middle - tall / 2], [x, middle + tall / 2],
+                               [x + foot, middle + tall / 2]])
+        cv2.polylines(mask, [np.round(points).astype(np.int32)], False, 255, 12, cv2.LINE_AA)
+    return png_bytes(np.clip(235 + (30 - 235) * mask.astype(np.float32) / 255, 0, 255).astype(np.uint8))
+
+
+def tilted_ruled_paper(text: str, tilt: float, seed: int = 7, width: int = 1000, height: int = 420) -> bytes:
+    """`ruled_paper` photographed with the page turned by `tilt` degrees (the phone not square to
+    the ruling): the lines and the writing tilted together, the corners filled with the paper."""
+    picture = np.asarray(Image.open(io.BytesIO(ruled_paper(text, seed=seed, width=width, height=height))))
+    turn = cv2.getRotationMatrix2D((width / 2, height / 2), tilt, 1.0)
+    turned = cv2.warpAffine(picture, turn, (width, height), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+    return encoded(Image.fromarray(turned), "JPEG", quality=88)
+
+
+def letter_on_paper(letter: str, seed: int = 7, side: int = 600) -> bytes:
+    """A phone photo (JPEG) of one capital `letter` written with a pen on white paper: strokes of
+    OpenCV's Hershey simplex font, thickened, slightly rotated, on paper lit unevenly, with noise."""
+    rng = np.random.default_rng(seed)
+    mask = np.zeros((side, side), np.uint8)
+    font, scale = cv2.FONT_HERSHEY_SIMPLEX, side / 60
+    (w, h), _ = cv2.getTextSize(letter, font, scale, side // 40)
+    cv2.putText(mask, letter, ((side - w) // 2, (side + h) // 2), font, scale, 255, side // 40, cv2.LINE_AA)
+    mask = cv2.warpAffine(mask, cv2.getRotationMatrix2D((side / 2, side / 2), rng.uniform(-6, 6), 1.0), (side, side))
+    yy, xx = np.mgrid[0:side, 0:side].astype(np.float32)
+    paper = 232 * (0.85 + 0.15 * xx / side)
+    image = paper + (35 - paper) * mask.astype(np.float32) / 255 + rng.normal(0, 3, mask.shape)
+    return encoded(Image.fromarray(np.clip(image, 0, 255).astype(np.uint8)), "JPEG", quality=85)

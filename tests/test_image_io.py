@@ -18,7 +18,7 @@ from mlcore.inference import LOW_CONFIDENCE, SEVERAL_DIGITS, a_digit
 from mlcore.numbers import read_number, read_photo_number, read_single_digit
 from mlcore.paper import find_sheet
 from .photos import (lined_page_to_the_edges, sheet_with_small_digit, ONE, SEVEN, SHADOW_PHOTOS, big_photo, bold_tight_seven, encoded, faint_photo, ink_on_transparent,
-                     noise_png, png_bytes, printed_number, ruled_paper, shadow_photo, sheet_on_desk, sixteen_bit_three,
+                     noise_png, png_bytes, printed_number, ruled_paper, bracketed_number, tilted_ruled_paper, letter_on_paper, shadow_photo, sheet_on_desk, sixteen_bit_three,
                      wood_texture, written_number)
 
 
@@ -349,3 +349,33 @@ def test_a_sheet_with_a_normal_size_digit_is_found_and_read(recognizer, digit, a
     assert cleaned.sheet is not None, "the sheet is found"
     reading = read_single_digit(recognizer, cleaned.ink)
     assert (reading.digit, reading.doubt) == (digit, None), f"read {reading.digit} at {reading.confidence:.0%}, {reading.doubt}"
+
+
+# Fresh user reviews (pic12): brackets around a number, a tilted lined page, letters on paper.
+
+@pytest.mark.parametrize("text,shape", [("7", "()"), ("42", "()"), ("2026", "()"), ("7", "[]"), ("42", "[]")])
+def test_brackets_around_a_number_are_not_read_as_ones(recognizer, text, shape):
+    cleaned = clean_photo(decode_picture(bracketed_number(text, shape)), side=700)
+    reading = read_photo_number(recognizer, cleaned.canvas, cleaned.marks)
+    last = len(text) + 2
+    assert reading.text is None, f"read {reading.text}"
+    assert f"1st and {last}{'rd' if last == 3 else 'th'} marks from the left don't look like a digit" in reading.problem
+
+
+@pytest.mark.parametrize("text", ["1001", "171", "11"])
+def test_ones_at_both_ends_of_a_number_are_still_ones(recognizer, text):
+    cleaned = clean_photo(decode_picture(written_number(text)), side=700)
+    assert read_photo_number(recognizer, cleaned.canvas, cleaned.marks).text == text
+
+
+@pytest.mark.parametrize("text,tilt", [("2026", 1.5), ("2026", -3), ("418", 3), ("418", -1.5), ("57", 3), ("57", -3)])
+def test_a_tilted_lined_page_reads_the_number_not_the_margin_line(recognizer, text, tilt):
+    cleaned = clean_photo(decode_picture(tilted_ruled_paper(text, tilt)), side=700)
+    assert cleaned.problem is None
+    assert read_photo_number(recognizer, cleaned.canvas, cleaned.marks).text == text
+
+
+@pytest.mark.parametrize("letter", list("ABHKX"))
+def test_a_letter_on_paper_is_i_dont_know_on_the_draw_page(recognizer, letter):
+    reading = read_single_digit(recognizer, clean_photo(decode_picture(letter_on_paper(letter))).ink)
+    assert not reading.is_one_digit, f"read {reading.digit} at {reading.confidence:.0%}"

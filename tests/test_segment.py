@@ -119,3 +119,33 @@ def test_two_touching_ones_are_cut_where_they_touch_and_a_ring_is_read_whole(rec
     cv2.circle(ring, (330, 120), 80, 255, 12)  # a 0: every cut crosses two strokes
     assert min(over_segment(ring).cuts, default=2.0) > lattice.cuts[0]  # its cuts cross more ink
     assert read_number(recognizer, ring).text == "0"
+
+
+def test_labels_of_a_crowded_reading_do_not_overlap():
+    from mlcore.numbers import _label_spots
+
+    boxes = [(10 + 22 * k, 40, 20, 60) for k in range(12)]  # twelve narrow digits side by side
+    spots = _label_spots(boxes, [(58, 22)] * 12, (140, 300))
+    for k, a in enumerate(spots):
+        assert 0 <= a[0] and a[0] + a[2] <= 300 and 0 <= a[1] and a[1] + a[3] <= 140, "inside the picture"
+        for b in spots[k + 1 :]:
+            assert not (a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]), (a, b)
+
+
+def test_a_photo_of_2026_is_shown_cut_to_the_number_with_labels_apart_and_its_point_ringed(recognizer):
+    from mlcore.image_io import clean_photo, decode_picture
+    from mlcore.numbers import boxes_picture, read_photo_number
+    from .photos import written_number
+
+    cleaned = clean_photo(decode_picture(written_number("2026", width=1400, height=300)), side=700)
+    reading = read_photo_number(recognizer, cleaned.canvas, cleaned.marks)
+    assert reading.text == "2026"
+    picture = boxes_picture(reading, crop=True)
+    assert picture.shape[0] < 0.5 * picture.shape[1], "a band around the number, not the mostly black square"
+    cleaned = clean_photo(decode_picture(written_number("3.14")), side=700)
+    reading = read_photo_number(recognizer, cleaned.canvas, cleaned.marks)
+    assert reading.text == "3.14" and reading.point_box is not None
+    picture = boxes_picture(reading)
+    x, y, w, h = reading.point_box
+    ring = picture[max(0, y - 2 * h) : y + 3 * h, max(0, x - 2 * w) : x + 3 * w]
+    assert ((ring[..., 0] == 80) & (ring[..., 1] == 170) & (ring[..., 2] == 255)).any(), "the point is ringed in blue"

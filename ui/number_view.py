@@ -14,8 +14,9 @@ def _ordinal(n: int) -> str:
     return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
 
 
-def show_number(reading: NumberReading | None, label: str) -> None:
-    """The number (or why there is none), the drawing with each digit's box, and each 28x28 digit."""
+def show_number(reading: NumberReading | None, label: str, photo: bool = False) -> None:
+    """The number (or why there is none), the drawing with each digit's box, and each 28x28 digit;
+    for a `photo`, the cleaned ink cut down to the number, its decimal point ringed."""
     if reading is None or reading.is_blank:
         st.subheader("Write a number")
         st.caption("Nothing to read yet: write a few digits side by side.")
@@ -40,9 +41,9 @@ def show_number(reading: NumberReading | None, label: str) -> None:
             st.warning(" ".join(f"The {_ordinal(place)} mark from the left doesn't look like one digit (the "
                                 f"network's nearest guess is {d.digit})." for place, d in strange)
                        + " Its digit in the number above is a guess.", icon=":material/help:")
-    st.image(boxes_picture(reading), caption="Where the digits are: green boxes are read with confidence, "
-                                             "amber ones are unsure, red ones could not be separated",
-             width="stretch")
+    caption = ("Where the digits are: green boxes are read with confidence, amber ones are unsure, red ones "
+               "could not be separated" + ("; the decimal point is ringed in blue" if reading.point_box else ""))
+    st.image(boxes_picture(reading, crop=photo), caption=caption, width="stretch")
     if reading.digits:
         st.caption("What the network saw, digit by digit (each made MNIST-style like on the Draw page)")
         for start in range(0, len(reading.digits), MAX_DIGIT_COLUMNS):
