@@ -21,7 +21,7 @@ from streamlit import config
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-from benchmarks.server import ROOT, app_server
+from benchmarks.server import app_server
 
 
 async def one_session(url: str) -> float:

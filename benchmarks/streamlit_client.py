@@ -23,6 +23,7 @@ import numpy as np
 import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 from tests.e2e.drawing import STROKES
 
@@ -148,17 +149,13 @@ class StreamlitSession:
         return next(wid for name, wid in self.widget_ids.items() if label_part in name)
 
 
-def json_widget(widget_id: str, value: dict) -> "WidgetState":
-    from streamlit.proto.WidgetStates_pb2 import WidgetState
-
+def json_widget(widget_id: str, value: dict) -> WidgetState:
     state = WidgetState(id=widget_id)
     state.json_value = json.dumps(value, separators=(",", ":"))
     return state
 
 
-def trigger_widget(widget_id: str) -> "WidgetState":
-    from streamlit.proto.WidgetStates_pb2 import WidgetState
-
+def trigger_widget(widget_id: str) -> WidgetState:
     return WidgetState(id=widget_id, trigger_value=True)
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
-from PIL import Image, ImageOps
+from PIL import Image
 
 from mlcore.paper import find_sheet
 from mlcore.ruled import without_ruled_lines

@@ -8,6 +8,8 @@ if ! command -v chromium >/dev/null 2>&1; then
   apt-get install -y chromium
 fi
 python -m pip install -r requirements-dev.txt
+# Names imported and never used, or used and never defined: caught before anything runs.
+python -m pyflakes streamlit_app.py pages ui mlcore benchmarks tests
 source tests/postgres.sh
 # pytest exits 5 when it collected no tests: that is a failure here too (set -e sees any non-zero).
 status=0

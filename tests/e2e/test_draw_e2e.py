@@ -1,6 +1,5 @@
 from playwright.sync_api import expect
 
-from mlcore.synthetic import render_digit
 from .drawing import canvas, clear_canvas, wait_until_canvas_draws, draw_digit, expect_prediction, prediction
 from .streamlit_widgets import open_page
 from ..photos import bold_tight_seven, png_bytes

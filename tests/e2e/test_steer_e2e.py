@@ -1,4 +1,3 @@
-import pytest
 import re
 
 from playwright.sync_api import expect
