@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
+from mlcore.inference import a_digit
 from mlcore.numbers import NumberReading, boxes_picture
 from ui.widgets import enlarge
 
 MAX_DIGIT_COLUMNS = 8
+PHOTO_BOXES_WIDTH = 640
+"""At most this wide (px), a photo's boxed digits; a canvas's fill the column like the canvas."""
 
 
 def _ordinal(n: int) -> str:
@@ -34,8 +37,8 @@ def show_number(reading: NumberReading | None, label: str, photo: bool = False) 
                     f"confidence in the whole number **{reading.confidence:.1%}**")
         unsure = [d for d in reading.digits if d.recognition.is_one_digit and d.recognition.is_unsure]
         if unsure:
-            st.info("Not sure about " + ", ".join(f"the {d.digit} ({d.confidence:.0%}; it could also be a "
-                                                  f"{d.recognition.runner_up})" for d in unsure)
+            st.info("Not sure about " + ", ".join(f"the {d.digit} ({d.confidence:.0%}; it could also be "
+                                                  f"{a_digit(d.recognition.runner_up)})" for d in unsure)
                     + ". Try writing it bigger or more clearly.", icon=":material/help:")
         if strange:
             st.warning(" ".join(f"The {_ordinal(place)} mark from the left doesn't look like one digit (the "
@@ -43,7 +46,9 @@ def show_number(reading: NumberReading | None, label: str, photo: bool = False) 
                        + " Its digit in the number above is a guess.", icon=":material/help:")
     caption = ("Where the digits are: green boxes are read with confidence, amber ones are unsure, red ones "
                "could not be separated" + ("; the decimal point is ringed in blue" if reading.point_box else ""))
-    st.image(boxes_picture(reading, crop=photo), caption=caption, width="stretch")
+    picture = boxes_picture(reading, crop=photo)
+    # A photo's band is shown no wider than it is (at most PHOTO_BOXES_WIDTH): stretched, it filled the screen.
+    st.image(picture, caption=caption, width=min(picture.shape[1], PHOTO_BOXES_WIDTH) if photo else "stretch")
     if reading.digits:
         st.caption("What the network saw, digit by digit (each made MNIST-style like on the Draw page)")
         for start in range(0, len(reading.digits), MAX_DIGIT_COLUMNS):
