@@ -99,6 +99,8 @@ def train_and_watch(config: TrainConfig, jobs: list[TrainingJob]) -> None:
     if st.button("Train", icon=":material/rocket_launch:", type="primary", disabled=busy, help="One run at a time per session."):
         start_training(config)
         st.rerun()
+    st.caption(":material/warning: Keep this tab open: reloading or closing it stops its run and forgets the "
+               "models it trained. Save a model to keep it.")
     if jobs and jobs[-1].fine_tune:
         st.info(f"Run {jobs[-1].number} is a fine-tuning run: it is shown under **Fine-tune on handwriting**, below.",
                 icon=":material/tune:")

@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 LAST_DRAWING = "last_drawing_png"  # ui.canvas.LAST_DRAWING (ui.canvas needs a running app to import)
 from mlcore.inference import a_digit
+from ui.number_view import EMPTY_CANVAS
 from ui.state import ACTIVE_MODEL, SAVED_MODELS_ENV, shared_model_store
 from ui.train_link import KNOB_CHOICES
 
@@ -309,12 +310,12 @@ def test_number_page_asks_for_a_number_and_switches_to_a_narrow_canvas(app):
     app.run()
     assert not app.exception
     assert "Write a number" in app.title[0].value
-    assert [s.value for s in app.subheader] == ["Write a number"]
+    assert [c.value for c in app.caption if c.value == EMPTY_CANVAS] == [EMPTY_CANVAS]
     assert len(app.metric) == 0, "no number before anything is written"
     assert app.radio(key="number_canvas_size").value == "Wide"
     app.radio(key="number_canvas_size").set_value("Narrow (phones)").run()
     assert not app.exception
-    assert [s.value for s in app.subheader] == ["Write a number"]
+    assert [c.value for c in app.caption if c.value == EMPTY_CANVAS] == [EMPTY_CANVAS]
 
 
 def test_number_page_explains_a_damaged_model(app, tmp_path):
@@ -340,7 +341,8 @@ def test_saved_models_belong_to_their_session_until_shared(app, tmp_path, monkey
     form_name.set_value("class demo")
     next(b for b in app.button if b.label == "Save model").click().run()
     assert not app.exception
-    assert any("Saved as class_demo" in s.value for s in app.success)
+    assert any(s.value.startswith("Saved as **class_demo**.") for s in app.success)
+    assert not [b for b in app.button if b.label == "Save model"], "a saved run is not offered for saving again"
     assert "Saved: class_demo" in model_menu(app)
 
     classmate = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=TIMEOUT).run()
@@ -353,6 +355,7 @@ def test_saved_models_belong_to_their_session_until_shared(app, tmp_path, monkey
     assert not app.exception
     assert not (tmp_path / "class_demo.keras").exists()
     assert not any("class_demo" in option for option in model_menu(classmate.run()))
+    assert [b for b in app.button if b.label == "Save model"], "deleted, the run can be saved again"
     shared_model_store.clear()
 
 
@@ -478,3 +481,7 @@ def test_number_page_says_a_face_holds_no_digit_instead_of_not_sure(app):
     assert [w.value for w in app.warning][0].startswith("I don't know: nothing here looks like a digit")
     assert not [i for i in app.info if i.value.startswith("Not sure")]
     assert not [m for m in app.metric if m.label == "The photo reads"]
+    shown = [i.captions[0] if i.captions else "" for i in app.get("image")]
+    assert "What was read, cleaned: none of it looks like a digit" in shown
+    assert not [c for c in app.caption if c.value.startswith("What the network saw, digit by digit")], \
+        "no digit is labelled on what is no digit"

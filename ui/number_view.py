@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 
 from mlcore.inference import a_digit
@@ -9,6 +11,7 @@ from mlcore.numbers import NumberReading, boxes_picture
 from ui.widgets import enlarge
 
 MAX_DIGIT_COLUMNS = 8
+EMPTY_CANVAS = ":material/edit: The canvas is empty: write a few digits side by side."
 PHOTO_BOXES_WIDTH = 640
 """At most this wide (px), a photo's boxed digits; a canvas's fill the column like the canvas."""
 
@@ -21,8 +24,7 @@ def show_number(reading: NumberReading | None, label: str, photo: bool = False) 
     """The number (or why there is none), the drawing with each digit's box, and each 28x28 digit;
     for a `photo`, the cleaned ink cut down to the number, its decimal point ringed."""
     if reading is None or reading.is_blank:
-        st.subheader("Write a number")
-        st.caption("Nothing to read yet: write a few digits side by side.")
+        st.caption(EMPTY_CANVAS)
         return
     strange = [(place, d) for place, d in enumerate(reading.digits, 1) if not d.recognition.is_one_digit]
     if reading.problem:
@@ -46,6 +48,8 @@ def show_number(reading: NumberReading | None, label: str, photo: bool = False) 
                        + " Its digit in the number above is a guess.", icon=":material/help:")
     caption = ("Where the digits are: green boxes are read with confidence, amber ones are unsure, red ones "
                "could not be separated" + ("; the decimal point is ringed in blue" if reading.point_box else ""))
+    if not reading.problem and len(strange) == len(reading.digits):  # no digit's label on what is no digit
+        reading, caption = replace(reading, digits=[]), "What was read, cleaned: none of it looks like a digit"
     picture = boxes_picture(reading, crop=photo)
     # A photo's band is shown no wider than it is (at most PHOTO_BOXES_WIDTH): stretched, it filled the screen.
     st.image(picture, caption=caption, width=min(picture.shape[1], PHOTO_BOXES_WIDTH) if photo else "stretch")

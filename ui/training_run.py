@@ -159,26 +159,35 @@ def more_epochs(job: TrainingJob) -> None:
 
 
 def save_form(job: TrainingJob, recognizer: Recognizer) -> None:
-    with st.form(key=f"save_{job.number}", border=False):
-        name_col, save_col = st.columns([3, 1], vertical_alignment="bottom")
-        name = name_col.text_input("Save on the server as", value=f"my_model_{job.number}", max_chars=40)
-        shared = st.checkbox("Share with the class", key=f"share_new_{job.number}",
-                             help="Others then see it in their Model list. You can change this later.")
-        if save_col.form_submit_button("Save model"):
-            try:
-                path = shared_model_store().save(recognizer.model, name, recognizer.metadata or {},
-                                                 owner=session_owner(), shared=shared)
-            except (StoreError, OSError) as error:
-                st.error(str(error))
-            else:  # rerun, so that the sidebar's Model list shows it at once
-                named_as_saved(job, path.stem)
-                st.session_state[f"saved_note_{job.number}"] = f"Saved as {path.stem}. Pick it in the sidebar's Model list."
-                st.rerun()
-    if note := st.session_state.pop(f"saved_note_{job.number}", None):
-        st.success(note)
+    """Save the run on the server (once: a saved run says where it is), and download it."""
+    saved_as = st.session_state.get(f"saved_as_{job.number}")
+    if saved_as and saved_as in {m.name for m in shared_model_store().owned_by(session_owner())}:
+        st.success(f"Saved as **{saved_as}**. Pick it in the sidebar's Model list; share it with the class or "
+                   "delete it under *Your saved models*, below.", icon=":material/save:")
+    else:
+        # Enter in the name box does not save: the checkbox under it would be skipped.
+        with st.form(key=f"save_{job.number}", border=False, enter_to_submit=False):
+            name_col, save_col = st.columns([3, 1], vertical_alignment="bottom")
+            name = name_col.text_input("Save on the server as", value=f"my_model_{job.number}", max_chars=40)
+            shared = st.checkbox("Share with the class", key=f"share_new_{job.number}",
+                                 help="Others then see it in their Model list. You can change this later.")
+            if save_col.form_submit_button("Save model"):
+                save_run(job, recognizer, name, shared)
     st.download_button("Download the model (.keras)", data=lambda: model_bytes(recognizer.model),
                        key=f"download_{job.number}", file_name=f"{recognizer.model.name}.keras",
                        mime="application/octet-stream")
+
+
+def save_run(job: TrainingJob, recognizer: Recognizer, name: str, shared: bool) -> None:
+    try:
+        path = shared_model_store().save(recognizer.model, name, recognizer.metadata or {},
+                                         owner=session_owner(), shared=shared)
+    except (StoreError, OSError) as error:
+        st.error(str(error))
+        return
+    named_as_saved(job, path.stem)
+    st.session_state[f"saved_as_{job.number}"] = path.stem
+    st.rerun()  # so that the sidebar's Model list shows it at once
 
 
 def my_saved_models() -> None:

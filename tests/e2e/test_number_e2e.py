@@ -10,7 +10,7 @@ def number_value(page):
 
 def test_write_2026_on_the_number_canvas_and_read_it(page, screenshot):
     open_page(page, "Write a number")
-    expect(page.get_by_role("heading", name="Write a number", exact=True)).to_be_visible()
+    expect(page.get_by_role("heading", name="Write a number, watch it read")).to_be_visible()
     area = canvas(page).bounding_box()
     assert area["width"] > 2 * area["height"], "the number canvas is wide"
     # Each digit in its own square part of the canvas, nearly as tall as the canvas.
@@ -23,7 +23,7 @@ def test_write_2026_on_the_number_canvas_and_read_it(page, screenshot):
 
 def test_on_a_phone_the_number_page_starts_with_the_narrow_canvas_and_nothing_scrolls_sideways(phone, app_url):
     phone.goto(f"{app_url}/number")
-    expect(phone.get_by_role("heading", name="Write a number", exact=True)).to_be_visible(timeout=120_000)
+    expect(phone.get_by_role("heading", name="Write a number, watch it read")).to_be_visible(timeout=120_000)
     wait_until_canvas_draws(phone)
     expect(phone.get_by_role("radio", name="Narrow (phones)")).to_be_checked()
     area = canvas(phone).bounding_box()
