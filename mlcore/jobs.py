@@ -18,6 +18,7 @@ job while it ends sees either no outcome or all of it.
 from __future__ import annotations
 
 import atexit
+import collections
 import contextlib
 import logging
 import multiprocessing
@@ -52,6 +53,8 @@ from mlcore.worker import FineTuneSpec, RunReport, RunRequest
 log = logging.getLogger(__name__)
 
 QUEUED, RUNNING, FINISHED, STOPPED, FAILED = "queued", "running", "finished", "stopped", "failed"
+RECENT_RUNS = 20
+"""How many of the last runs' lengths `JobManager.expected_wait` takes the median of."""
 OWNER_CHECK_SECONDS = 5.0
 WORKER_DIED = "the training process ended unexpectedly (killed or out of memory)"
 
@@ -280,6 +283,16 @@ class TrainingJob:
             raise ValueError(f"a learning rate must be positive, got {rate}")
         self.send({"command": worker.LEARNING_RATE, "value": float(rate)})
 
+    def seconds_left(self) -> float | None:
+        """Seconds of training left at the run's current rate (its batches left x batch size / images
+        per second); None until the worker has a rate, or while it is paused."""
+        state = self.progress.state
+        rate, steps = state.get("images_per_second"), state.get("steps")
+        if not rate or not steps or self.paused:
+            return None
+        total = steps * (state.get("epochs", self.config.epochs) - state.get("initial_epoch", 0))
+        return max(total - state.get("steps_done", 0), 0) * self.config.batch_size / rate
+
     @property
     def paused(self) -> bool:
         """Whether the worker has paused (it says so after its current batch)."""
@@ -322,6 +335,8 @@ class JobManager:
         self.work_dir = Path(work_dir) if work_dir else _private_work_dir()
         self._jobs: list[TrainingJob] = []
         self._slots = threading.Condition()
+        self._run_seconds: collections.deque[float] = collections.deque(maxlen=RECENT_RUNS)
+        """Wall-clock seconds of the last runs, from their start (worker start-up included) to their end."""
 
     def submit(self, config: TrainConfig, owner: str, owner_alive: Callable[[], bool] = lambda: True,
                number: int = 1, continue_from: RunOutcome | None = None) -> TrainingJob:
@@ -371,6 +386,30 @@ class JobManager:
             waiting = [j for j in self._jobs if j._state == QUEUED]
             return waiting.index(job) + 1 if job in waiting else None
 
+    def expected_wait(self, job: TrainingJob) -> float | None:
+        """Seconds until a queued `job` is likely to start, or None when there is nothing to go on.
+
+        The FIFO queue played forward: each trainer is free when its run's `seconds_left` is up,
+        and each run ahead of `job` then takes the median wall-clock time of the last RECENT_RUNS
+        runs. None when `job` is not waiting, or when a time is needed and no run has finished yet.
+        """
+        with self._slots:
+            waiting = [j for j in self._jobs if j._state == QUEUED]
+            running = [j for j in self._jobs if j._state == RUNNING]
+            typical = float(np.median(self._run_seconds)) if self._run_seconds else None
+        if job not in waiting:
+            return None
+        free_in = [j.seconds_left() if j.seconds_left() is not None else typical for j in running]
+        free_in += [0.0] * max(self.max_running - len(free_in), 0)
+        if None in free_in:
+            return None
+        for _ahead in waiting[: waiting.index(job)]:
+            if typical is None:
+                return None
+            soonest = free_in.index(min(free_in))
+            free_in[soonest] += typical
+        return min(free_in)
+
     def running_count(self) -> int:
         with self._slots:
             return sum(j._state == RUNNING for j in self._jobs)
@@ -379,7 +418,11 @@ class JobManager:
         outcome = RunOutcome(FAILED, reason="the job ended before it could report")
         try:
             if self._wait_for_slot(job):
+                started = time.monotonic()
                 outcome = self._drive(job, continue_from)
+                if outcome.status == FINISHED:  # a run stopped by hand says nothing of how long runs take
+                    with self._slots:
+                        self._run_seconds.append(time.monotonic() - started)
             else:
                 outcome = RunOutcome(STOPPED, reason="stopped before it started")
         except WorkerDied as error:

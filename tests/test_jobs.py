@@ -87,6 +87,24 @@ def test_a_killed_worker_fails_its_run_with_a_reason_and_the_queue_goes_on(manag
     assert manager.running_count() == 0
 
 
+def test_a_queued_run_is_told_about_when_it_starts_once_there_is_something_to_go_on(manager):
+    first = manager.submit(LONG, owner="a")
+    second, third = manager.submit(TINY, owner="b"), manager.submit(LONG, owner="c")
+    wait_for(lambda: first.seconds_left() is not None, "the first run's rate")
+    assert manager.expected_wait(first) is None, "a running run waits for nothing"
+    assert 0 < manager.expected_wait(second) <= first.seconds_left() * 1.5 + 5
+    assert manager.expected_wait(third) is None, "no run has finished: how long one takes is unknown"
+    first.stop()
+    wait_for(lambda: not second.active and third.status == RUNNING, "the second run to finish")
+    fourth, fifth = manager.submit(TINY, owner="d"), manager.submit(TINY, owner="e")
+    wait_for(lambda: third.seconds_left() is not None, "the third run's rate")
+    # the fourth waits for the third; the fifth for the third and then one typical run (the second's length)
+    assert 0 < manager.expected_wait(fourth) < manager.expected_wait(fifth)
+    third.stop()
+    wait_for(lambda: not fifth.active, "the queue to empty")
+    assert fifth.status == FINISHED
+
+
 def test_pause_pressed_while_the_worker_starts_says_pausing_then_holds_after_the_first_batch(manager):
     job = manager.submit(LONG, owner="a")
     job.pause()

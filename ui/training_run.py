@@ -22,9 +22,11 @@ from ui.widgets import confusion_chart
 
 def progress_line(job: TrainingJob) -> None:
     if job.status == QUEUED:
-        position = shared_job_manager().queue_position(job)
+        manager = shared_job_manager()
+        position, wait = manager.queue_position(job), manager.expected_wait(job)
+        estimate = f" It should start in about {_duration(wait)}." if wait is not None else ""
         st.info(f"Run {job.number} is waiting for a free trainer: position {position or 1} in the queue. "
-                "Other sessions are training; it starts as soon as one finishes.")
+                f"Other sessions are training; it starts as soon as one finishes.{estimate}")
         return
     state = job.progress.snapshot()[2]
     if "steps" not in state:
@@ -34,14 +36,18 @@ def progress_line(job: TrainingJob) -> None:
     steps, epochs = state["steps"], state.get("epochs", job.config.epochs)
     first = state.get("initial_epoch", 0)
     done, total = state.get("steps_done", 0), steps * (epochs - first)
-    rate = state.get("images_per_second")
-    left = (total - done) * job.config.batch_size / rate if rate else None
+    rate, left = state.get("images_per_second"), job.seconds_left()
     label = (f"Run {job.number}: epoch {state.get('epoch', 0) + 1} of {epochs}, "
              f"batch {state.get('batch', 0)} of {steps} · "
              + ("paused" if job.paused else "pausing after this batch" if job.pausing
                 else f"{rate:,.0f} images/s" if rate else "starting")
-             + (f" · about {left:.0f} s left" if left is not None else ""))
+             + (f" · about {_duration(left)} left" if left is not None else ""))
     st.progress(min(done / total, 1.0) if total else 0.0, text=label)
+
+
+def _duration(seconds: float) -> str:
+    """'40 s', '3 min': how long, rounded the way a person says it."""
+    return f"{max(seconds, 1):.0f} s" if seconds < 90 else f"{round(seconds / 60)} min"
 
 
 def run_controls(job: TrainingJob) -> None:
