@@ -49,6 +49,8 @@ CUT_SPACING = 0.35
 PLATEAU = 0.25
 """Columns whose cut crosses at most this many stroke widths more than the cheapest nearby make
 one valley floor; the cut is taken in its middle."""
+INK_POWER = 2.0
+"""A cut path pays each ink pixel's darkness (0-1) to this power: faint seam pixels cost little."""
 MAX_CUT = 2.0
 """A candidate cut crosses at most this many stroke widths of ink (touching digits meet at one
 stroke or two; the reader's score and `mlcore.numbers.CUT_COST` weigh the rest)."""
@@ -156,7 +158,7 @@ def over_segment(ink: np.ndarray) -> Lattice:
     atoms: list[_Group] = []
     joins: list[float] = []
     for group in sorted(groups, key=lambda g: (g.x0 + g.x1) / 2):
-        pieces, costs = _cut_candidates(group, tallest, stroke)
+        pieces, costs = _cut_candidates(group, ink, tallest, stroke)
         if atoms:
             joins.append(-1.0)
         atoms.extend(pieces)
@@ -233,7 +235,7 @@ def _bounded(mask: np.ndarray) -> _Group | None:
     return _Group(mask, tuple(int(v) for v in cv2.boundingRect(points)))
 
 
-def _cut_candidates(group: _Group, tallest: int, stroke: float) -> tuple[list[_Group], list[float]]:
+def _cut_candidates(group: _Group, ink: np.ndarray, tallest: int, stroke: float) -> tuple[list[_Group], list[float]]:
     """A piece cut at every candidate place: (its parts left to right, each cut's ink in strokes).
 
     Candidates are the ends of the cheapest top-to-bottom paths (`_path_costs`) that are local
@@ -243,7 +245,7 @@ def _cut_candidates(group: _Group, tallest: int, stroke: float) -> tuple[list[_G
     if group.width < CUT_CANDIDATE_WIDTH * group.height:
         return [group], []
     stroke = max(1.0, typical_stroke_width(group.mask[group.y0 : group.y1, group.x0 : group.x1]) or stroke)
-    found = _path_costs(group, stroke)
+    found = _path_costs(group, ink, stroke)
     if found is None:
         return [group], []
     total, moves = found
@@ -273,19 +275,23 @@ def _cut_candidates(group: _Group, tallest: int, stroke: float) -> tuple[list[_G
     return parts + [rest], costs
 
 
-def _path_costs(group: _Group, stroke: float) -> tuple[np.ndarray, np.ndarray] | None:
+def _path_costs(group: _Group, ink: np.ndarray, stroke: float) -> tuple[np.ndarray, np.ndarray] | None:
     """The ink crossed by the cheapest top-to-bottom path through the piece's box ending at each
     column, and the moves to trace it back (`_backtrack`).
 
     Dynamic programming over rows, one column left or right per row (a slanted cut), kept at
     least a margin inside the box: the "shortest path" cut of touching characters (Casey &
-    Lecolinet 1996, section 3.2). Columns in the margins cost infinity.
+    Lecolinet 1996, section 3.2). Each pixel costs its ink darkness (0-1) to the power INK_POWER, a
+    grey-level path: where two strokes merely touch, the seam between them is fainter than either
+    stroke's core, so the cheapest path runs down the seam rather than through a stroke. Columns in
+    the margins cost infinity.
     """
     x, y, w, h = group.box
     margin = int(max(CUT_MARGIN * h, stroke))
     if w - 2 * margin < 1:
         return None
-    cost = group.mask[y : y + h, x : x + w].astype(np.float32)
+    darkness = ink[y : y + h, x : x + w].astype(np.float32) / 255.0
+    cost = np.where(group.mask[y : y + h, x : x + w], darkness ** INK_POWER, 0).astype(np.float32)
     cost[:, :margin] = np.inf
     cost[:, w - margin :] = np.inf
     total = cost[0].copy()
