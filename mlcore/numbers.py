@@ -9,7 +9,7 @@ import numpy as np
 
 from mlcore.inference import NOT_A_DIGIT, SEVERAL_DIGITS, Recognition, Recognizer
 from mlcore.preprocess import INK_THRESHOLD, ink_intensity
-from mlcore.segment import Box, Lattice, Segment, over_segment
+from mlcore.segment import CANT_SEPARATE, Box, Lattice, Segment, over_segment
 
 PAD = 0.15
 """Black border around each digit's crop, as a share of its longer side, so that no stroke
@@ -71,6 +71,12 @@ def digit_canvas(crop: np.ndarray) -> np.ndarray:
     return canvas
 
 
+OVERLAPPED = (f"{CANT_SEPARATE}: two digits are written one over the other. "
+              "Write them side by side, with a little space between.")
+TUCKED_BELOW = 0.75
+"""Two pieces in one box that each read as a digit are two digits when both are at least this share
+of their union's height (a digit inside another's box, not a broken-off end)."""
+
 MAX_ATOMS = 4
 """A digit is made of at most this many pieces of the over-segmentation (`over_segment`)."""
 MAX_WIDTH = 1.5
@@ -110,11 +116,29 @@ def read_number(recognizer: Recognizer, rgba: np.ndarray) -> NumberReading:
     """
     ink = ink_intensity(rgba)
     lattice = over_segment(ink)
-    if lattice.problem:
-        return NumberReading(ink=ink, problem=lattice.problem, problem_boxes=lattice.problem_boxes)
     if lattice.is_blank:
         return NumberReading(ink=ink)
+    overlapped = _overlapped_pair(recognizer, lattice)
+    if overlapped:
+        return NumberReading(ink=ink, problem=OVERLAPPED, problem_boxes=list(overlapped))
     return NumberReading(ink=ink, digits=_best_grouping(recognizer, lattice))
+
+
+def _overlapped_pair(recognizer: Recognizer, lattice: Lattice) -> tuple[Box, Box] | None:
+    """The boxes of two digit-sized pieces sharing columns (`Lattice.pairs`) that are two digits
+    written one inside or over the other, which the app will not guess apart: together they do not
+    read as one digit without doubt, or each reads as a digit of its own and neither is much
+    shorter than the two together (TUCKED_BELOW). A digit drawn in two strokes (an 8's loops, a 4
+    lifted at its bar) reads as itself and its parts are short or like no digit."""
+    if not lattice.pairs:
+        return None
+    readings = recognizer.recognize_batch([digit_canvas(piece.ink) for pair in lattice.pairs for piece in pair])
+    for row, (union, a, b) in enumerate(lattice.pairs):
+        whole, first, second = readings[3 * row : 3 * row + 3]
+        tall = min(a.box[3], b.box[3]) >= TUCKED_BELOW * union.box[3]
+        if whole.is_unsure or (tall and not first.is_unsure and not second.is_unsure):
+            return a.box, b.box
+    return None
 
 
 def _spans(lattice: Lattice) -> list[tuple[int, int]]:

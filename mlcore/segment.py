@@ -9,8 +9,9 @@ group into digits. Here:
   other (a 5's flag, an 8 drawn as two loops) merged; far specks dropped;
 - every piece wide enough to hold two touching digits cut at each valley of the ink crossed by a
   top-to-bottom path (a slanted form of the vertical projection profile's minima);
-- two digit-sized pieces in one box (one written inside or over the other) are not guessed at:
-  the lattice says it cannot separate them.
+- two digit-sized pieces sharing columns are merged and named in `Lattice.pairs`: one
+  digit written in two strokes, or two digits one inside the other's box, which the reader tells
+  apart (`mlcore.numbers.read_number` refuses the second rather than guess).
 
 Everything works on an ink image (uint8 HxW, 0 = no ink, see `preprocess.ink_intensity`) and
 returns boxes in its pixel coordinates.
@@ -36,9 +37,6 @@ CLOSE_GAP = 0.3
 """How close (as a share of the tallest piece) a small piece must be to join a digit."""
 STACKED_OVERLAP = 0.5
 """Pieces sharing more than this share of the narrower one's columns belong to one digit..."""
-SIDE_BY_SIDE = 0.65
-"""...unless both are at least this share of their union's height: then they are two digits
-written one inside the other's box."""
 CUT_CANDIDATE_WIDTH = 0.4
 """A piece at least this share of its height wide may hold two touching digits (two 1s touching
 are about this narrow); the reader decides whether it does."""
@@ -71,18 +69,18 @@ class Segment:
 class Lattice:
     """A written number over-segmented: its pieces left to right, and between each two neighbours
     either a cut through ink (`cuts[k]` >= 0: the ink the cut crosses, in stroke widths) or
-    blank paper (`cuts[k]` == -1). `problem` says why there are no pieces to read."""
+    blank paper (`cuts[k]` == -1)."""
 
     atoms: list[Segment] = field(default_factory=list)
     cuts: list[float] = field(default_factory=list)
-    problem: str | None = None
-    problem_boxes: list[Box] = field(default_factory=list)
+    pairs: list[tuple[Segment, Segment, Segment]] = field(default_factory=list)
+    """Pieces merged from two digit-sized pieces sharing columns: (the whole, one, the other)."""
     stroke_width: float = 0.0
     line_height: float = 0.0
 
     @property
     def is_blank(self) -> bool:
-        return not self.atoms and self.problem is None
+        return not self.atoms
 
     def join(self, first: int, last: int) -> Segment:
         """Atoms `first` to `last` (inclusive) as one piece, its box in the drawing's pixels."""
@@ -109,6 +107,7 @@ class Lattice:
 class _Group:
     mask: np.ndarray  # bool, whole image size
     box: Box
+    pair: tuple["_Group", "_Group"] | None = None  # two digit-sized pieces merged into this one
 
     @property
     def x0(self): return self.box[0]
@@ -149,21 +148,19 @@ def over_segment(ink: np.ndarray) -> Lattice:
         return Lattice()
     stroke = typical_stroke_width(mask)
     tallest = max(g.height for g in groups)
-    groups, conflict = _merge_stacked(groups, tallest)
-    if conflict:
-        return Lattice(problem=f"{CANT_SEPARATE}: two digits are written one over the other. "
-                               "Write them side by side, with a little space between.",
-                       problem_boxes=[g.box for g in conflict], stroke_width=stroke, line_height=tallest)
-    groups = _drop_specks(groups, tallest)
+    groups = _drop_specks(_merge_stacked(groups, tallest), tallest)
     atoms: list[_Group] = []
     joins: list[float] = []
+    pairs: list[tuple[Segment, Segment, Segment]] = []
     for group in sorted(groups, key=lambda g: (g.x0 + g.x1) / 2):
+        if group.pair:  # one digit, or two one over the other: the reader decides
+            pairs.append(tuple(Segment(g.box, _crop(ink, g)) for g in (group, *group.pair)))
         pieces, costs = _cut_candidates(group, ink, tallest, stroke)
         if atoms:
             joins.append(-1.0)
         atoms.extend(pieces)
         joins.extend(costs)
-    return Lattice(atoms=[Segment(g.box, _crop(ink, g)) for g in atoms], cuts=joins,
+    return Lattice(atoms=[Segment(g.box, _crop(ink, g)) for g in atoms], cuts=joins, pairs=pairs,
                    stroke_width=stroke, line_height=float(tallest))
 
 
@@ -186,8 +183,12 @@ def _overlap(a0: int, a1: int, b0: int, b1: int) -> int:
     return max(0, min(a1, b1) - max(a0, b0))
 
 
-def _merge_stacked(groups: list[_Group], tallest: int) -> tuple[list[_Group], list[_Group]]:
-    """Merge pieces of one digit; return (groups, the pair written one over the other, or [])."""
+def _merge_stacked(groups: list[_Group], tallest: int) -> list[_Group]:
+    """Merge pieces sharing columns into one piece each; a merge of two digit-sized pieces (both at
+    least SMALL_SIDE of the tallest) that also share rows (not one stacked on the other, as a 5's
+    flag or a 9's loop over its broken stem) remembers them in `pair`: one digit drawn in two strokes
+    (an 8's loops, a 4 lifted at its bar) or two digits one inside the other's box, which only the
+    reader can tell apart (`mlcore.numbers.read_number`)."""
     groups = list(groups)
     merged = True
     while merged:
@@ -195,19 +196,22 @@ def _merge_stacked(groups: list[_Group], tallest: int) -> tuple[list[_Group], li
         for i in range(len(groups)):
             for j in range(i + 1, len(groups)):
                 a, b = groups[i], groups[j]
-                union = _union(a, b)
                 shared = _overlap(a.x0, a.x1, b.x0, b.x1)
                 if shared < STACKED_OVERLAP * min(a.width, b.width):
                     continue
-                if min(a.height, b.height) >= SIDE_BY_SIDE * union.height:
-                    return groups, [a, b]
+                union = _union(a, b)
+                beside = _overlap(a.y0, a.y1, b.y0, b.y1) >= STACKED_OVERLAP * min(a.height, b.height)
+                if beside and min(a.height, b.height) >= SMALL_SIDE * tallest:
+                    union.pair = a.pair or b.pair or (a, b)
+                else:
+                    union.pair = a.pair or b.pair
                 groups[i] = union
                 del groups[j]
                 merged = True
                 break
             if merged:
                 break
-    return groups, []
+    return groups
 
 
 def _gap(a: _Group, b: _Group) -> float:
