@@ -113,7 +113,13 @@ def read_number(recognizer: Recognizer, rgba: np.ndarray) -> NumberReading:
     grouping of pieces into digits with the best total score: each digit's calibrated
     log-probability, less costs for a digit the novelty check rejects, one too short or too wide
     for the number's height, ink cut through between digits, and blank gaps inside a digit.
+    Two digits written one over the other, and a drawing whose marks are mostly not like any digit,
+    give no number but a `problem` saying why, with the marks' boxes.
     """
+    return _read(recognizer, rgba, most=True)
+
+
+def _read(recognizer: Recognizer, rgba: np.ndarray, most: bool) -> NumberReading:
     ink = ink_intensity(rgba)
     lattice = over_segment(ink)
     if lattice.is_blank:
@@ -121,7 +127,22 @@ def read_number(recognizer: Recognizer, rgba: np.ndarray) -> NumberReading:
     overlapped = _overlapped_pair(recognizer, lattice)
     if overlapped:
         return NumberReading(ink=ink, problem=OVERLAPPED, problem_boxes=list(overlapped))
-    return NumberReading(ink=ink, digits=_best_grouping(recognizer, lattice))
+    return _only_digits(NumberReading(ink=ink, digits=_best_grouping(recognizer, lattice)), most)
+
+
+def _only_digits(reading: NumberReading, most: bool) -> NumberReading:
+    """A reading whose marks are not like any digit (the recognizer's NOT_A_DIGIT or SEVERAL_DIGITS,
+    as the Draw page decides "I don't know") made no number, the marks named and boxed, rather than
+    a number made up of guesses. `most`: only when more than half of the marks are (a drawing, where
+    a digit now and then lands far from the reference digits); else when any is (a photo, which may
+    hold letters). When no mark is like a digit the digits stay, for the page's "I don't know"."""
+    strange = [place for place, digit in enumerate(reading.digits, 1) if not digit.recognition.is_one_digit]
+    if not strange or len(strange) == len(reading.digits) or (most and 2 * len(strange) <= len(reading.digits)):
+        return reading
+    places = " and ".join(_ordinal(place) for place in strange) + (" marks" if len(strange) > 1 else " mark")
+    verb = "don't look" if len(strange) > 1 else "doesn't look"
+    return replace(reading, problem=(MOSTLY_NO_DIGITS if most else NOT_ONLY_DIGITS).format(places=places, verb=verb),
+                   problem_boxes=[reading.digits[place - 1].box for place in strange])
 
 
 def _overlapped_pair(recognizer: Recognizer, lattice: Lattice) -> tuple[Box, Box] | None:
@@ -216,6 +237,8 @@ DOT_LOW = 0.6
 centres, is a decimal point."""
 NOT_ONLY_DIGITS = ("I can't read this as a number: the {places} from the left {verb} like a digit (a letter, a "
                    "bracket or another sign?), and I won't guess it. Photograph only the digits.")
+MOSTLY_NO_DIGITS = ("I don't know: the {places} from the left {verb} like a digit the network knows, and a number "
+                    "made of guesses is no reading. Write digits 0 to 9 side by side.")
 SEVERAL_POINTS = ("I can't read this as a number: there are {count} dots low between its digits, and a number has "
                   "at most one decimal point. Photograph one number at a time.")
 
@@ -227,17 +250,9 @@ def read_photo_number(recognizer: Recognizer, rgba: np.ndarray, marks: np.ndarra
     a number with a made-up digit in it; a dot low between two digits is read as the decimal point
     ("3.14"), and two or more such dots make it no number. `marks` (uint8, the size of `rgba`) is
     the ink before small marks were dropped (`CleanPhoto.marks`), where dots are looked for."""
-    reading = read_number(recognizer, rgba)
-    if reading.problem or not reading.digits:
-        return reading
-    strange = [place for place, digit in enumerate(reading.digits, 1) if not digit.recognition.is_one_digit]
-    if strange and len(strange) == len(reading.digits):
+    reading = _read(recognizer, rgba, most=False)
+    if reading.problem or not all(digit.recognition.is_one_digit for digit in reading.digits):
         return reading  # nothing like a digit at all: the page says so as it does for a drawing
-    if strange:
-        places = " and ".join(_ordinal(place) for place in strange) + (" marks" if len(strange) > 1 else " mark")
-        return replace(reading, problem=NOT_ONLY_DIGITS.format(places=places, verb="don't look" if len(strange) > 1
-                                                                  else "doesn't look"),
-                       problem_boxes=[reading.digits[place - 1].box for place in strange])
     points = decimal_points(reading, reading.ink if marks is None else marks)
     if len(points) > 1:
         return replace(reading, problem=SEVERAL_POINTS.format(count=len(points)), problem_boxes=[box for _, box in points])

@@ -243,7 +243,7 @@ def _cut_candidates(group: _Group, ink: np.ndarray, tallest: int, stroke: float)
     """A piece cut at every candidate place: (its parts left to right, each cut's ink in strokes).
 
     Candidates are the ends of the cheapest top-to-bottom paths (`_path_costs`) that are local
-    minima of the ink crossed, at most MAX_CUT strokes, at least CUT_SPACING of the piece's
+    minima of the (grey-level) ink crossed, at most MAX_CUT strokes, at least CUT_SPACING of the piece's
     height apart: where a vertical projection or a contour valley says two digits may meet.
     """
     if group.width < CUT_CANDIDATE_WIDTH * group.height:
@@ -253,6 +253,11 @@ def _cut_candidates(group: _Group, ink: np.ndarray, tallest: int, stroke: float)
     if found is None:
         return [group], []
     total, moves = found
+    # One stroke crossed costs about its width times the mean darkness**INK_POWER of the ink, so a
+    # cut's cost is measured in strokes whatever the pen's edges; a faint seam costs less.
+    inside = group.mask[group.y0 : group.y1, group.x0 : group.x1]
+    darkness = ink[group.y0 : group.y1, group.x0 : group.x1][inside].astype(np.float32) / 255.0
+    stroke *= max(float(np.mean(darkness ** INK_POWER)), 1e-3)
     spacing = max(2, int(CUT_SPACING * group.height))
     near_min = cv2.erode(np.where(np.isfinite(total), total, 1e9).astype(np.float32)[None],
                          np.ones((1, 2 * spacing + 1), np.uint8), borderType=cv2.BORDER_REPLICATE)[0]
