@@ -9,7 +9,7 @@ import numpy as np
 
 from mlcore.inference import NOT_A_DIGIT, SEVERAL_DIGITS, Recognition, Recognizer
 from mlcore.preprocess import INK_THRESHOLD, ink_intensity
-from mlcore.segment import Box, Lattice, Segment, over_segment
+from mlcore.segment import CANT_SEPARATE, Box, Lattice, Segment, over_segment
 
 PAD = 0.15
 """Black border around each digit's crop, as a share of its longer side, so that no stroke
@@ -73,6 +73,12 @@ def digit_canvas(crop: np.ndarray) -> np.ndarray:
     return canvas
 
 
+OVERLAPPED = (f"{CANT_SEPARATE}: two digits are written one over the other. "
+              "Write them side by side, with a little space between.")
+TUCKED_BELOW = 0.75
+"""Two pieces in one box that each read as a digit are two digits when both are at least this share
+of their union's height (a digit inside another's box, not a broken-off end)."""
+
 MAX_ATOMS = 4
 """A digit is made of at most this many pieces of the over-segmentation (`over_segment`)."""
 MAX_WIDTH = 1.5
@@ -109,14 +115,58 @@ def read_number(recognizer: Recognizer, rgba: np.ndarray) -> NumberReading:
     grouping of pieces into digits with the best total score: each digit's calibrated
     log-probability, less costs for a digit the novelty check rejects, one too short or too wide
     for the number's height, ink cut through between digits, and blank gaps inside a digit.
+    Two digits written one over the other, and a drawing whose marks are mostly not like any digit,
+    give no number but a `problem` saying why, with the marks' boxes.
     """
+    return _read(recognizer, rgba, most=True)
+
+
+def _read(recognizer: Recognizer, rgba: np.ndarray, most: bool) -> NumberReading:
     ink = ink_intensity(rgba)
     lattice = over_segment(ink)
-    if lattice.problem:
-        return NumberReading(ink=ink, problem=lattice.problem, problem_boxes=lattice.problem_boxes)
     if lattice.is_blank:
         return NumberReading(ink=ink)
-    return NumberReading(ink=ink, digits=_best_grouping(recognizer, lattice))
+    overlapped = _overlapped_pair(recognizer, lattice)
+    if overlapped:
+        return NumberReading(ink=ink, problem=OVERLAPPED, problem_boxes=list(overlapped))
+    return _only_digits(NumberReading(ink=ink, digits=_best_grouping(recognizer, lattice)), most)
+
+
+def _only_digits(reading: NumberReading, most: bool) -> NumberReading:
+    """A reading whose marks are not like any digit (the recognizer's NOT_A_DIGIT or SEVERAL_DIGITS,
+    as the Draw page decides "I don't know") made no number, the marks named and boxed, rather than
+    a number made up of guesses. `most`: only when more than half of the marks are (a drawing, where
+    a digit now and then lands far from the reference digits); else when any is (a photo, which may
+    hold letters). When no mark is like a digit the digits stay, for the page's "I don't know"."""
+    strange = [place for place, digit in enumerate(reading.digits, 1) if not digit.recognition.is_one_digit]
+    if not strange or len(strange) == len(reading.digits) or (most and 2 * len(strange) <= len(reading.digits)):
+        return reading
+    return _refused(reading, strange, MOSTLY_NO_DIGITS if most else NOT_ONLY_DIGITS)
+
+
+def _refused(reading: NumberReading, places: list[int], template: str) -> NumberReading:
+    """The reading made no number: `template` names the marks at `places` (1-based), boxed in red."""
+    named = " and ".join(_ordinal(place) for place in places) + (" marks" if len(places) > 1 else " mark")
+    verb = "don't look" if len(places) > 1 else "doesn't look"
+    return replace(reading, problem=template.format(places=named, verb=verb),
+                   problem_boxes=[reading.digits[place - 1].box for place in places])
+
+
+def _overlapped_pair(recognizer: Recognizer, lattice: Lattice) -> tuple[Box, Box] | None:
+    """The boxes of two digit-sized pieces sharing columns (`Lattice.pairs`) that are two digits
+    written one inside or over the other, which the app will not guess apart: together they do not
+    read as one digit without doubt, or each reads as a digit of its own and neither is much
+    shorter than the two together (TUCKED_BELOW). A digit drawn in two strokes (an 8's loops, a 4
+    lifted at its bar) reads as itself and its parts are short or like no digit."""
+    if not lattice.pairs:
+        return None
+    readings = recognizer.recognize_batch([digit_canvas(piece.ink) for pair in lattice.pairs for piece in pair])
+    for row, (union, a, b) in enumerate(lattice.pairs):
+        whole, first, second = readings[3 * row : 3 * row + 3]
+        tall = min(a.box[3], b.box[3]) >= TUCKED_BELOW * union.box[3]
+        if whole.is_unsure or (tall and not first.is_unsure and not second.is_unsure):
+            return a.box, b.box
+    return None
 
 
 def _spans(lattice: Lattice) -> list[tuple[int, int]]:
@@ -207,6 +257,8 @@ Brackets come in mirror pairs at both ends of what they enclose: a pair at the n
 is no digit, whatever the model reads there (a "(" is most like a 1). Measured on 1s (`_bow`): of
 MNIST's 1,135 test 1s, 5.4 % bow as a "(" does and 3.8 % as a ")", so about 0.2 % of numbers that
 start and end with a 1 would be refused; of 1,500 canvas-style 1s, 22 % and 6.9 % (1.5 %)."""
+MOSTLY_NO_DIGITS = ("I don't know: the {places} from the left {verb} like a digit the network knows, and a number "
+                    "made of guesses is no reading. Write digits 0 to 9 side by side.")
 SEVERAL_POINTS = ("I can't read this as a number: there are {count} dots low between its digits, and a number has "
                   "at most one decimal point. Photograph one number at a time.")
 
@@ -218,18 +270,11 @@ def read_photo_number(recognizer: Recognizer, rgba: np.ndarray, marks: np.ndarra
     a number with a made-up digit in it; a dot low between two digits is read as the decimal point
     ("3.14"), and two or more such dots make it no number. `marks` (uint8, the size of `rgba`) is
     the ink before small marks were dropped (`CleanPhoto.marks`), where dots are looked for."""
-    reading = read_number(recognizer, rgba)
-    if reading.problem or not reading.digits:
-        return reading
-    strange = sorted({place for place, digit in enumerate(reading.digits, 1) if not digit.recognition.is_one_digit}
-                     | set(enclosing_brackets(reading)))
-    if strange and len(strange) == len(reading.digits):
+    reading = _read(recognizer, rgba, most=False)
+    if reading.problem or not all(digit.recognition.is_one_digit for digit in reading.digits):
         return reading  # nothing like a digit at all: the page says so as it does for a drawing
-    if strange:
-        places = " and ".join(_ordinal(place) for place in strange) + (" marks" if len(strange) > 1 else " mark")
-        return replace(reading, problem=NOT_ONLY_DIGITS.format(places=places, verb="don't look" if len(strange) > 1
-                                                                  else "doesn't look"),
-                       problem_boxes=[reading.digits[place - 1].box for place in strange])
+    if brackets := enclosing_brackets(reading):
+        return _refused(reading, brackets, NOT_ONLY_DIGITS)
     points = decimal_points(reading, reading.ink if marks is None else marks)
     if len(points) > 1:
         return replace(reading, problem=SEVERAL_POINTS.format(count=len(points)), problem_boxes=[box for _, box in points])

@@ -9,8 +9,9 @@ group into digits. Here:
   other (a 5's flag, an 8 drawn as two loops) merged; far specks dropped;
 - every piece wide enough to hold two touching digits cut at each valley of the ink crossed by a
   top-to-bottom path (a slanted form of the vertical projection profile's minima);
-- two digit-sized pieces in one box (one written inside or over the other) are not guessed at:
-  the lattice says it cannot separate them.
+- two digit-sized pieces sharing columns are merged and named in `Lattice.pairs`: one
+  digit written in two strokes, or two digits one inside the other's box, which the reader tells
+  apart (`mlcore.numbers.read_number` refuses the second rather than guess).
 
 Everything works on an ink image (uint8 HxW, 0 = no ink, see `preprocess.ink_intensity`) and
 returns boxes in its pixel coordinates.
@@ -36,9 +37,6 @@ CLOSE_GAP = 0.3
 """How close (as a share of the tallest piece) a small piece must be to join a digit."""
 STACKED_OVERLAP = 0.5
 """Pieces sharing more than this share of the narrower one's columns belong to one digit..."""
-SIDE_BY_SIDE = 0.65
-"""...unless both are at least this share of their union's height: then they are two digits
-written one inside the other's box."""
 CUT_CANDIDATE_WIDTH = 0.4
 """A piece at least this share of its height wide may hold two touching digits (two 1s touching
 are about this narrow); the reader decides whether it does."""
@@ -49,6 +47,8 @@ CUT_SPACING = 0.35
 PLATEAU = 0.25
 """Columns whose cut crosses at most this many stroke widths more than the cheapest nearby make
 one valley floor; the cut is taken in its middle."""
+INK_POWER = 2.0
+"""A cut path pays each ink pixel's darkness (0-1) to this power: faint seam pixels cost little."""
 MAX_CUT = 2.0
 """A candidate cut crosses at most this many stroke widths of ink (touching digits meet at one
 stroke or two; the reader's score and `mlcore.numbers.CUT_COST` weigh the rest)."""
@@ -69,18 +69,18 @@ class Segment:
 class Lattice:
     """A written number over-segmented: its pieces left to right, and between each two neighbours
     either a cut through ink (`cuts[k]` >= 0: the ink the cut crosses, in stroke widths) or
-    blank paper (`cuts[k]` == -1). `problem` says why there are no pieces to read."""
+    blank paper (`cuts[k]` == -1)."""
 
     atoms: list[Segment] = field(default_factory=list)
     cuts: list[float] = field(default_factory=list)
-    problem: str | None = None
-    problem_boxes: list[Box] = field(default_factory=list)
+    pairs: list[tuple[Segment, Segment, Segment]] = field(default_factory=list)
+    """Pieces merged from two digit-sized pieces sharing columns: (the whole, one, the other)."""
     stroke_width: float = 0.0
     line_height: float = 0.0
 
     @property
     def is_blank(self) -> bool:
-        return not self.atoms and self.problem is None
+        return not self.atoms
 
     def join(self, first: int, last: int) -> Segment:
         """Atoms `first` to `last` (inclusive) as one piece, its box in the drawing's pixels."""
@@ -107,6 +107,7 @@ class Lattice:
 class _Group:
     mask: np.ndarray  # bool, whole image size
     box: Box
+    pair: tuple["_Group", "_Group"] | None = None  # two digit-sized pieces merged into this one
 
     @property
     def x0(self): return self.box[0]
@@ -147,21 +148,19 @@ def over_segment(ink: np.ndarray) -> Lattice:
         return Lattice()
     stroke = typical_stroke_width(mask)
     tallest = max(g.height for g in groups)
-    groups, conflict = _merge_stacked(groups, tallest)
-    if conflict:
-        return Lattice(problem=f"{CANT_SEPARATE}: two digits are written one over the other. "
-                               "Write them side by side, with a little space between.",
-                       problem_boxes=[g.box for g in conflict], stroke_width=stroke, line_height=tallest)
-    groups = _drop_specks(groups, tallest)
+    groups = _drop_specks(_merge_stacked(groups, tallest), tallest)
     atoms: list[_Group] = []
     joins: list[float] = []
+    pairs: list[tuple[Segment, Segment, Segment]] = []
     for group in sorted(groups, key=lambda g: (g.x0 + g.x1) / 2):
-        pieces, costs = _cut_candidates(group, tallest, stroke)
+        if group.pair:  # one digit, or two one over the other: the reader decides
+            pairs.append(tuple(Segment(g.box, _crop(ink, g)) for g in (group, *group.pair)))
+        pieces, costs = _cut_candidates(group, ink, tallest, stroke)
         if atoms:
             joins.append(-1.0)
         atoms.extend(pieces)
         joins.extend(costs)
-    return Lattice(atoms=[Segment(g.box, _crop(ink, g)) for g in atoms], cuts=joins,
+    return Lattice(atoms=[Segment(g.box, _crop(ink, g)) for g in atoms], cuts=joins, pairs=pairs,
                    stroke_width=stroke, line_height=float(tallest))
 
 
@@ -184,8 +183,12 @@ def _overlap(a0: int, a1: int, b0: int, b1: int) -> int:
     return max(0, min(a1, b1) - max(a0, b0))
 
 
-def _merge_stacked(groups: list[_Group], tallest: int) -> tuple[list[_Group], list[_Group]]:
-    """Merge pieces of one digit; return (groups, the pair written one over the other, or [])."""
+def _merge_stacked(groups: list[_Group], tallest: int) -> list[_Group]:
+    """Merge pieces sharing columns into one piece each; a merge of two digit-sized pieces (both at
+    least SMALL_SIDE of the tallest) that also share rows (not one stacked on the other, as a 5's
+    flag or a 9's loop over its broken stem) remembers them in `pair`: one digit drawn in two strokes
+    (an 8's loops, a 4 lifted at its bar) or two digits one inside the other's box, which only the
+    reader can tell apart (`mlcore.numbers.read_number`)."""
     groups = list(groups)
     merged = True
     while merged:
@@ -193,19 +196,22 @@ def _merge_stacked(groups: list[_Group], tallest: int) -> tuple[list[_Group], li
         for i in range(len(groups)):
             for j in range(i + 1, len(groups)):
                 a, b = groups[i], groups[j]
-                union = _union(a, b)
                 shared = _overlap(a.x0, a.x1, b.x0, b.x1)
                 if shared < STACKED_OVERLAP * min(a.width, b.width):
                     continue
-                if min(a.height, b.height) >= SIDE_BY_SIDE * union.height:
-                    return groups, [a, b]
+                union = _union(a, b)
+                beside = _overlap(a.y0, a.y1, b.y0, b.y1) >= STACKED_OVERLAP * min(a.height, b.height)
+                if beside and min(a.height, b.height) >= SMALL_SIDE * tallest:
+                    union.pair = a.pair or b.pair or (a, b)
+                else:
+                    union.pair = a.pair or b.pair
                 groups[i] = union
                 del groups[j]
                 merged = True
                 break
             if merged:
                 break
-    return groups, []
+    return groups
 
 
 def _gap(a: _Group, b: _Group) -> float:
@@ -233,20 +239,25 @@ def _bounded(mask: np.ndarray) -> _Group | None:
     return _Group(mask, tuple(int(v) for v in cv2.boundingRect(points)))
 
 
-def _cut_candidates(group: _Group, tallest: int, stroke: float) -> tuple[list[_Group], list[float]]:
+def _cut_candidates(group: _Group, ink: np.ndarray, tallest: int, stroke: float) -> tuple[list[_Group], list[float]]:
     """A piece cut at every candidate place: (its parts left to right, each cut's ink in strokes).
 
     Candidates are the ends of the cheapest top-to-bottom paths (`_path_costs`) that are local
-    minima of the ink crossed, at most MAX_CUT strokes, at least CUT_SPACING of the piece's
+    minima of the (grey-level) ink crossed, at most MAX_CUT strokes, at least CUT_SPACING of the piece's
     height apart: where a vertical projection or a contour valley says two digits may meet.
     """
     if group.width < CUT_CANDIDATE_WIDTH * group.height:
         return [group], []
     stroke = max(1.0, typical_stroke_width(group.mask[group.y0 : group.y1, group.x0 : group.x1]) or stroke)
-    found = _path_costs(group, stroke)
+    found = _path_costs(group, ink, stroke)
     if found is None:
         return [group], []
     total, moves = found
+    # One stroke crossed costs about its width times the mean darkness**INK_POWER of the ink, so a
+    # cut's cost is measured in strokes whatever the pen's edges; a faint seam costs less.
+    inside = group.mask[group.y0 : group.y1, group.x0 : group.x1]
+    darkness = ink[group.y0 : group.y1, group.x0 : group.x1][inside].astype(np.float32) / 255.0
+    stroke *= max(float(np.mean(darkness ** INK_POWER)), 1e-3)
     spacing = max(2, int(CUT_SPACING * group.height))
     near_min = cv2.erode(np.where(np.isfinite(total), total, 1e9).astype(np.float32)[None],
                          np.ones((1, 2 * spacing + 1), np.uint8), borderType=cv2.BORDER_REPLICATE)[0]
@@ -273,19 +284,23 @@ def _cut_candidates(group: _Group, tallest: int, stroke: float) -> tuple[list[_G
     return parts + [rest], costs
 
 
-def _path_costs(group: _Group, stroke: float) -> tuple[np.ndarray, np.ndarray] | None:
+def _path_costs(group: _Group, ink: np.ndarray, stroke: float) -> tuple[np.ndarray, np.ndarray] | None:
     """The ink crossed by the cheapest top-to-bottom path through the piece's box ending at each
     column, and the moves to trace it back (`_backtrack`).
 
     Dynamic programming over rows, one column left or right per row (a slanted cut), kept at
     least a margin inside the box: the "shortest path" cut of touching characters (Casey &
-    Lecolinet 1996, section 3.2). Columns in the margins cost infinity.
+    Lecolinet 1996, section 3.2). Each pixel costs its ink darkness (0-1) to the power INK_POWER, a
+    grey-level path: where two strokes merely touch, the seam between them is fainter than either
+    stroke's core, so the cheapest path runs down the seam rather than through a stroke. Columns in
+    the margins cost infinity.
     """
     x, y, w, h = group.box
     margin = int(max(CUT_MARGIN * h, stroke))
     if w - 2 * margin < 1:
         return None
-    cost = group.mask[y : y + h, x : x + w].astype(np.float32)
+    darkness = ink[y : y + h, x : x + w].astype(np.float32) / 255.0
+    cost = np.where(group.mask[y : y + h, x : x + w], darkness ** INK_POWER, 0).astype(np.float32)
     cost[:, :margin] = np.inf
     cost[:, w - margin :] = np.inf
     total = cost[0].copy()

@@ -28,7 +28,8 @@ def show_number(reading: NumberReading | None, label: str, photo: bool = False) 
         return
     strange = [(place, d) for place, d in enumerate(reading.digits, 1) if not d.recognition.is_one_digit]
     if reading.problem:
-        st.error(reading.problem, icon=":material/call_split:")
+        st.error(reading.problem, icon=":material/help:" if reading.problem.startswith("I don't know")
+                 else ":material/call_split:")
     elif len(strange) == len(reading.digits):
         st.warning("I don't know: nothing here looks like a digit the network knows (each mark is far from "
                    "every digit it was trained on). Write digits 0 to 9 side by side.", icon=":material/help:")
