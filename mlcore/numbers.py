@@ -157,14 +157,16 @@ def _overlapped_pair(recognizer: Recognizer, lattice: Lattice) -> tuple[Box, Box
     written one inside or over the other, which the app will not guess apart: together they do not
     read as one digit without doubt, or each reads as a digit of its own and neither is much
     shorter than the two together (TUCKED_BELOW). A digit drawn in two strokes (an 8's loops, a 4
-    lifted at its bar) reads as itself and its parts are short or like no digit."""
+    lifted at its bar) reads as itself and its parts are short or like no digit. Marks like no digit,
+    together or apart (a face: its outline and its eyes), are left to the novelty check's "I don't know"."""
     if not lattice.pairs:
         return None
     readings = recognizer.recognize_batch([digit_canvas(piece.ink) for pair in lattice.pairs for piece in pair])
     for row, (union, a, b) in enumerate(lattice.pairs):
         whole, first, second = readings[3 * row : 3 * row + 3]
         tall = min(a.box[3], b.box[3]) >= TUCKED_BELOW * union.box[3]
-        if whole.is_unsure or (tall and not first.is_unsure and not second.is_unsure):
+        like_digits = whole.is_one_digit or first.is_one_digit or second.is_one_digit
+        if like_digits and (whole.is_unsure or (tall and not first.is_unsure and not second.is_unsure)):
             return a.box, b.box
     return None
 
