@@ -51,8 +51,10 @@ def network_summary(arch: Architecture) -> tuple[int, pd.DataFrame]:
 def settings() -> TrainConfig:
     st.selectbox("Start from a preset", list(PRESETS), key="preset", on_change=apply_preset)
     knobs = {name: st.session_state[f"knob_{name}"] for name in KNOB_CHOICES}
-    if changed := changed_knobs(st.session_state.preset, knobs):
-        st.caption(f":material/tune: Changed from the preset: {', '.join(changed)}.")
+    changed = changed_knobs(st.session_state.preset, knobs)
+    # Always one caption here: an element that came and went above the knobs would remount them mid-drag.
+    st.caption(f":material/tune: Changed from the preset: {', '.join(changed)}." if changed
+               else ":material/check: The preset's own settings.")
     network_tab, training_tab = st.tabs(["The network", "The training"])
     with network_tab:
         conv_blocks = st.slider("Convolution blocks (0 = no convolutions)", 0, 3, key="knob_conv_blocks")

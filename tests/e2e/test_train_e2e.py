@@ -44,8 +44,10 @@ def test_train_watch_stop_draw_while_training_and_use_the_model(page, screenshot
     open_page(page, "Train")
     expect(page.get_by_test_id("stProgress")).to_contain_text("Run 2: epoch")
     page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Stop", exact=True).click()
+    # After the stop the niced worker scores 5,000 validation and 10,000 test images with the big CNN:
+    # on a machine busy with other work that took over 2 minutes once.
     expect(page.get_by_text(re.compile(r"Run 2 stopped early; kept the weights at the stop, \d+% into epoch 1"))
-           ).to_be_visible(timeout=120_000)
+           ).to_be_visible(timeout=300_000)
 
     page.get_by_role("button", name="Use this model").click()
     expect(page.get_by_text("In use on the Draw and Explore pages")).to_be_visible()
