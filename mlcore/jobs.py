@@ -399,7 +399,7 @@ class JobManager:
             typical = float(np.median(self._run_seconds)) if self._run_seconds else None
         if job not in waiting:
             return None
-        free_in = [j.seconds_left() if j.seconds_left() is not None else typical for j in running]
+        free_in = [typical if left is None else left for left in (j.seconds_left() for j in running)]
         free_in += [0.0] * max(self.max_running - len(free_in), 0)
         if None in free_in:
             return None
