@@ -118,10 +118,12 @@ def read_number(recognizer: Recognizer, rgba: np.ndarray) -> NumberReading:
     Two digits written one over the other, and a drawing whose marks are mostly not like any digit,
     give no number but a `problem` saying why, with the marks' boxes.
     """
-    return _read(recognizer, rgba, most=True)
+    reading = _read(recognizer, rgba)
+    return reading if reading.problem else _only_digits(reading, most=True)
 
 
-def _read(recognizer: Recognizer, rgba: np.ndarray, most: bool) -> NumberReading:
+def _read(recognizer: Recognizer, rgba: np.ndarray) -> NumberReading:
+    """The best grouping into digits, or the overlapped pair's `problem`; marks are not yet judged."""
     ink = ink_intensity(rgba)
     lattice = over_segment(ink)
     if lattice.is_blank:
@@ -129,17 +131,21 @@ def _read(recognizer: Recognizer, rgba: np.ndarray, most: bool) -> NumberReading
     overlapped = _overlapped_pair(recognizer, lattice)
     if overlapped:
         return NumberReading(ink=ink, problem=OVERLAPPED, problem_boxes=list(overlapped))
-    return _only_digits(NumberReading(ink=ink, digits=_best_grouping(recognizer, lattice)), most)
+    return NumberReading(ink=ink, digits=_best_grouping(recognizer, lattice))
 
 
-def _only_digits(reading: NumberReading, most: bool) -> NumberReading:
+def _only_digits(reading: NumberReading, most: bool, also: list[int] | tuple[int, ...] = ()) -> NumberReading:
     """A reading whose marks are not like any digit (the recognizer's NOT_A_DIGIT or SEVERAL_DIGITS,
     as the Draw page decides "I don't know") made no number, the marks named and boxed, rather than
     a number made up of guesses. `most`: only when more than half of the marks are (a drawing, where
     a digit now and then lands far from the reference digits); else when any is (a photo, which may
-    hold letters). When no mark is like a digit the digits stay, for the page's "I don't know"."""
-    strange = [place for place, digit in enumerate(reading.digits, 1) if not digit.recognition.is_one_digit]
-    if not strange or len(strange) == len(reading.digits) or (most and 2 * len(strange) <= len(reading.digits)):
+    hold letters). `also`: places (1-based) refused whatever the network reads there (a photo's
+    brackets). When no mark is like a digit the digits stay, for the page's "I don't know"."""
+    unlike = [place for place, digit in enumerate(reading.digits, 1) if not digit.recognition.is_one_digit]
+    if reading.digits and len(unlike) == len(reading.digits):
+        return reading
+    strange = sorted(set(unlike) | set(also))
+    if not strange or (most and 2 * len(strange) <= len(reading.digits)):
         return reading
     return _refused(reading, strange, MOSTLY_NO_DIGITS if most else NOT_ONLY_DIGITS)
 
@@ -272,11 +278,12 @@ def read_photo_number(recognizer: Recognizer, rgba: np.ndarray, marks: np.ndarra
     a number with a made-up digit in it; a dot low between two digits is read as the decimal point
     ("3.14"), and two or more such dots make it no number. `marks` (uint8, the size of `rgba`) is
     the ink before small marks were dropped (`CleanPhoto.marks`), where dots are looked for."""
-    reading = _read(recognizer, rgba, most=False)
+    reading = _read(recognizer, rgba)
+    if reading.problem or not reading.digits:
+        return reading
+    reading = _only_digits(reading, most=False, also=enclosing_brackets(reading))
     if reading.problem or not all(digit.recognition.is_one_digit for digit in reading.digits):
         return reading  # nothing like a digit at all: the page says so as it does for a drawing
-    if brackets := enclosing_brackets(reading):
-        return _refused(reading, brackets, NOT_ONLY_DIGITS)
     points = decimal_points(reading, reading.ink if marks is None else marks)
     if len(points) > 1:
         return replace(reading, problem=SEVERAL_POINTS.format(count=len(points)), problem_boxes=[box for _, box in points])

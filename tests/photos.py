@@ -6,7 +6,7 @@ import io
 
 import cv2
 import numpy as np
-from PIL import Image, ImageFilter
+from PIL import Image, ImageDraw, ImageFilter
 
 SEVEN = np.array([[80, 60], [200, 60], [120, 230]])
 ONE = np.array([[140, 40], [140, 240]])
@@ -361,3 +361,18 @@ def letter_on_paper(letter: str, seed: int = 7, side: int = 600) -> bytes:
     paper = 232 * (0.85 + 0.15 * xx / side)
     image = paper + (35 - paper) * mask.astype(np.float32) / 255 + rng.normal(0, 3, mask.shape)
     return encoded(Image.fromarray(np.clip(image, 0, 255).astype(np.uint8)), "JPEG", quality=85)
+
+
+def hand_drawn_brackets_42() -> bytes:
+    """ "(42)" as a reviewer drew it with Pillow: arcs for the brackets, strokes for 4 and 2, on
+    cream paper (800x300 PNG). Its "(" is unlike any digit and its ")" reads as a 7."""
+    picture = Image.new("RGB", (800, 300), (245, 242, 235))
+    pen = ImageDraw.Draw(picture)
+    ink, width = (25, 25, 40), 14
+    pen.arc((60, 40, 200, 260), 100, 260, fill=ink, width=width)
+    for line in ((300, 50, 240, 180), (240, 180, 350, 180), (320, 80, 320, 260), (512, 130, 400, 255),
+                 (400, 255, 530, 255)):
+        pen.line(line, fill=ink, width=width)
+    pen.arc((400, 50, 520, 160), 180, 20, fill=ink, width=width)
+    pen.arc((560, 40, 700, 260), -80, 80, fill=ink, width=width)
+    return encoded(picture, "PNG")

@@ -362,6 +362,16 @@ def test_brackets_around_a_number_are_not_read_as_ones(recognizer, text, shape):
     assert f"1st and {last}{'rd' if last == 3 else 'th'} marks from the left don't look like a digit" in reading.problem
 
 
+def test_both_brackets_are_named_when_one_is_already_unlike_any_digit(recognizer):
+    from .photos import hand_drawn_brackets_42
+
+    cleaned = clean_photo(decode_picture(hand_drawn_brackets_42()), side=700)
+    reading = read_photo_number(recognizer, cleaned.canvas, cleaned.marks)
+    assert reading.text is None
+    assert "the 1st and 4th marks from the left don't look like a digit" in reading.problem, reading.problem
+    assert len(reading.problem_boxes) == 2
+
+
 @pytest.mark.parametrize("text", ["1001", "171", "11"])
 def test_ones_at_both_ends_of_a_number_are_still_ones(recognizer, text):
     cleaned = clean_photo(decode_picture(written_number(text)), side=700)

@@ -341,7 +341,7 @@ def test_saved_models_belong_to_their_session_until_shared(app, tmp_path, monkey
     form_name.set_value("class demo")
     next(b for b in app.button if b.label == "Save model").click().run()
     assert not app.exception
-    assert any(s.value.startswith("Saved as **class_demo**.") for s in app.success)
+    assert any(s.value.startswith("Saved as **class_demo** (only you see it).") for s in app.success)
     assert not [b for b in app.button if b.label == "Save model"], "a saved run is not offered for saving again"
     assert "Saved: class_demo" in model_menu(app)
 

@@ -48,7 +48,7 @@ def show_number(reading: NumberReading | None, label: str, photo: bool = False) 
                                 f"network's nearest guess is {d.digit})." for place, d in strange)
                        + " Its digit in the number above is a guess.", icon=":material/help:")
     caption = ("Where the digits are: green boxes are read with confidence, amber ones are unsure, red ones "
-               "could not be separated" + ("; the decimal point is ringed in blue" if reading.point_box else ""))
+               "are the marks named above" + ("; the decimal point is ringed in blue" if reading.point_box else ""))
     if not reading.problem and len(strange) == len(reading.digits):  # no digit's label on what is no digit
         reading, caption = replace(reading, digits=[]), "What was read, cleaned: none of it looks like a digit"
     picture = boxes_picture(reading, crop=photo)

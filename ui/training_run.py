@@ -167,9 +167,11 @@ def more_epochs(job: TrainingJob) -> None:
 def save_form(job: TrainingJob, recognizer: Recognizer) -> None:
     """Save the run on the server (once: a saved run says where it is), and download it."""
     saved_as = st.session_state.get(f"saved_as_{job.number}")
-    if saved_as and saved_as in {m.name for m in shared_model_store().owned_by(session_owner())}:
-        st.success(f"Saved as **{saved_as}**. Pick it in the sidebar's Model list; share it with the class or "
-                   "delete it under *Your saved models*, below.", icon=":material/save:")
+    saved = next((m for m in shared_model_store().owned_by(session_owner()) if m.name == saved_as), None)
+    if saved is not None:
+        shared = "shared with the class" if saved.shared else "only you see it"
+        st.success(f"Saved as **{saved.name}** ({shared}). Pick it in the sidebar's Model list; change who sees "
+                   "it or delete it under *Your saved models*, below.", icon=":material/save:")
     else:
         # Enter in the name box does not save: the checkbox under it would be skipped.
         with st.form(key=f"save_{job.number}", border=False, enter_to_submit=False):
