@@ -10,19 +10,21 @@ from mlcore.inference import Recognizer
 from ui.canvas import digit_canvas
 from ui.labelling import label_buttons
 from ui.layout import page_frame
+from ui.page_memory import keep_across_pages
 from ui.photo import show_photo_reading
 from ui.reading import STEP_CAPTIONS, read_drawing, show_verdict
 from ui.state import active_recognizer_or_stop, model_label, model_picker
 from ui.widgets import probability_chart
 
 page_frame("streamlit_app.py")
+keep_across_pages(draw_pen=20)
 st.title("Draw a digit, watch it read")
 model_picker()
 recognizer = active_recognizer_or_stop()
 st.caption(f"Draw one digit, 0 to 9, big and in the middle of the black square. "
            f"The network reads it as you draw. Model: {model_label(recognizer)}.")
 
-stroke_width = st.sidebar.slider("Pen width", 8, 32, 20, help="Draw big: a thick pen on a small digit fills its loops.")
+stroke_width = st.sidebar.slider("Pen width", 8, 32, key="draw_pen", help="Draw big: a thick pen on a small digit fills its loops.")
 
 
 def show_reading(reading, canvas) -> None:

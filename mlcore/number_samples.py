@@ -23,6 +23,8 @@ from mlcore.synthetic import render_digit
 KINDS = ("gaps", "touching", "broken", "overlapping", "crossing")
 SOURCES = ("mnist", "drawn")
 HEIGHT, WIDTH = 250, 700
+REDRAWS = 20
+"""How many other ways of writing its second digit an overlapping pair tries before other digits."""
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,13 @@ def make_number(rng: np.random.Generator, length: int, kind: str, source: str,
         glyphs = [_break_strokes(g, rng) for g in glyphs]
     special = int(rng.integers(0, length - 1))
     ink = _compose(glyphs, rng, kind, special)
-    if ink is None:  # no way to overlap these two without their strokes crossing: draw again
+    for _ in range(REDRAWS):  # no way to overlap these two without their strokes crossing: redraw the second
+        if ink is not None:
+            break
+        glyphs[special + 1] = _glyph(int(digits[special + 1]), rng, source, height * rng.uniform(0.85, 1.12),
+                                     mnist_images, mnist_labels)
+        ink = _compose(glyphs, rng, kind, special)
+    if ink is None:  # these two digits hardly ever fit one inside the other: other digits
         return make_number(rng, length, kind, source, mnist_images, mnist_labels)
     return NumberSample(ink=ink, digits="".join(map(str, digits)), kind=kind, source=source)
 
@@ -145,18 +153,13 @@ def _overlapping_offset(left, left_top, right, right_top, rng, may_cross: bool) 
     low, high = left.shape[1] - narrower, int(left.shape[1] - 0.5 * narrower)
     places = np.arange(min(low, high), high + 1)
     if not may_cross:
-        places = [p for p in places if not _inks_meet(left, left_top, right, right_top, int(p))]
+        top = min(left_top, right_top)
+        near = np.zeros((max(left_top + left.shape[0], right_top + right.shape[0]) - top, left.shape[1] + 3), np.uint8)
+        near[left_top - top : left_top - top + left.shape[0], : left.shape[1]] = left > 25
+        near = cv2.dilate(near, np.ones((7, 7), np.uint8)).astype(bool)[right_top - top : right_top - top + right.shape[0]]
+        ink = right > 25
+        places = [p for p in places if not (near[:, p : p + right.shape[1]] & ink[:, : max(0, near.shape[1] - p)]).any()]
     return int(rng.choice(places)) if len(places) else None
-
-
-def _inks_meet(left, left_top, right, right_top, offset) -> bool:
-    top, bottom = min(left_top, right_top), max(left_top + left.shape[0], right_top + right.shape[0])
-    width = max(left.shape[1], offset + right.shape[1])
-    a = np.zeros((bottom - top, width), dtype=np.uint8)
-    b = np.zeros_like(a)
-    a[left_top - top : left_top - top + left.shape[0], : left.shape[1]] = left > 25
-    b[right_top - top : right_top - top + right.shape[0], offset : offset + right.shape[1]] = right > 25
-    return bool((cv2.dilate(a, np.ones((7, 7), np.uint8)) & b).any())
 
 
 def _touching_offset(left: np.ndarray, left_top: int, right: np.ndarray, right_top: int) -> int:

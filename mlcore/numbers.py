@@ -9,6 +9,7 @@ import numpy as np
 
 from mlcore.inference import NOT_A_DIGIT, SEVERAL_DIGITS, Recognition, Recognizer
 from mlcore.preprocess import INK_THRESHOLD, ink_intensity
+from mlcore.number_signs import decimal_points, loose_dots, minus_sign
 from mlcore.segment import CANT_SEPARATE, Box, Lattice, Segment, over_segment
 
 PAD = 0.15
@@ -41,9 +42,11 @@ class NumberReading:
     problem: str | None = None
     problem_boxes: list[Box] = field(default_factory=list)
     point: int | None = None
-    """How many digits come before the decimal point, when a photo's number has one ("3.14": 1)."""
+    """How many digits come before the decimal point, when the number has one ("3.14": 1)."""
     point_box: Box | None = None
     """Where the decimal point is (x, y, w, h in the ink's pixels), when there is one."""
+    minus_box: Box | None = None
+    """Where the minus sign before the number is, when there is one ("-7")."""
 
     @property
     def is_blank(self) -> bool:
@@ -55,7 +58,8 @@ class NumberReading:
         if self.problem or not self.digits:
             return None
         digits = "".join(str(d.digit) for d in self.digits)
-        return digits if self.point is None else f"{digits[: self.point]}.{digits[self.point :]}"
+        number = digits if self.point is None else f"{digits[: self.point]}.{digits[self.point :]}"
+        return number if self.minus_box is None else f"-{number}"
 
     @property
     def confidence(self) -> float:
@@ -116,22 +120,51 @@ def read_number(recognizer: Recognizer, rgba: np.ndarray) -> NumberReading:
     log-probability, less costs for a digit the novelty check rejects, one too short or too wide
     for the number's height, ink cut through between digits, and blank gaps inside a digit.
     Two digits written one over the other, and a drawing whose marks are mostly not like any digit,
-    give no number but a `problem` saying why, with the marks' boxes.
+    give no number but a `problem` saying why, with the marks' boxes. A minus sign before the
+    number and a decimal point are found by shape and place (`mlcore.number_signs`): "-3.5".
     """
-    reading = _read(recognizer, rgba)
-    return reading if reading.problem else _only_digits(reading, most=True)
+    reading = _read(recognizer, ink_intensity(rgba))
+    return reading if reading.problem else _with_point(_only_digits(reading, most=True), reading.ink)
 
 
-def _read(recognizer: Recognizer, rgba: np.ndarray) -> NumberReading:
-    """The best grouping into digits, or the overlapped pair's `problem`; marks are not yet judged."""
-    ink = ink_intensity(rgba)
-    lattice = over_segment(ink)
+def _read(recognizer: Recognizer, ink: np.ndarray) -> NumberReading:
+    """The best grouping into digits of `ink` (uint8 HxW) after a leading minus sign and the dots that
+    may be a decimal point are set apart (`minus_sign`, `loose_dots`), or the overlapped pair's
+    `problem`; marks are not yet judged."""
+    minus = minus_sign(ink)
+    lattice = over_segment(_without(ink, ([minus] if minus else []) + loose_dots(ink)))
     if lattice.is_blank:
         return NumberReading(ink=ink)
     overlapped = _overlapped_pair(recognizer, lattice)
     if overlapped:
         return NumberReading(ink=ink, problem=OVERLAPPED, problem_boxes=list(overlapped))
-    return NumberReading(ink=ink, digits=_best_grouping(recognizer, lattice))
+    return NumberReading(ink=ink, digits=_best_grouping(recognizer, lattice), minus_box=minus)
+
+
+def _without(ink: np.ndarray, boxes: list[Box]) -> np.ndarray:
+    """`ink` with the boxes (x, y, w, h) blanked (a copy when there are any)."""
+    if boxes:
+        ink = ink.copy()
+    for x, y, w, h in boxes:
+        ink[y : y + h, x : x + w] = 0
+    return ink
+
+
+def _with_point(reading: NumberReading, marks: np.ndarray) -> NumberReading:
+    """The reading with its decimal point (`decimal_points` in `marks`, uint8 ink the reading's size),
+    drawn back into its ink when cleaning had dropped it as a speck; two or more such dots make it no
+    number. Unchanged when it has a problem or nothing in it is like a digit."""
+    if reading.problem or not any(digit.recognition.is_one_digit for digit in reading.digits):
+        return reading
+    points = decimal_points([digit.box for digit in reading.digits], marks)
+    if len(points) > 1:
+        return replace(reading, problem=SEVERAL_POINTS.format(count=len(points)), problem_boxes=[box for _, box in points])
+    if not points:
+        return reading
+    x, y, w, h = points[0][1]
+    ink = reading.ink.copy()
+    np.maximum(ink[y : y + h, x : x + w], marks[y : y + h, x : x + w], out=ink[y : y + h, x : x + w])
+    return replace(reading, ink=ink, point=points[0][0], point_box=points[0][1])
 
 
 def _only_digits(reading: NumberReading, most: bool, also: list[int] | tuple[int, ...] = ()) -> NumberReading:
@@ -241,15 +274,6 @@ def _best_grouping(recognizer: Recognizer, lattice: Lattice) -> list[DigitReadin
     return digits[::-1]
 
 
-DOT_SIDE = 0.3
-"""A mark no longer than this share of the digits' median height on its longer side..."""
-DOT_MIN_SIDE = 0.06
-"""...and at least this share (smaller marks are grain, not a point)..."""
-DOT_ASPECT = 2.5
-"""...and no more than this many times longer than wide..."""
-DOT_LOW = 0.6
-"""...whose centre lies below this share of the row of digits (from its top), between two digits'
-centres, is a decimal point."""
 NOT_ONLY_DIGITS = ("I can't read this as a number: the {places} from the left {verb} like a digit (a letter, a "
                    "bracket or another sign?), and I won't guess it. Photograph only the digits.")
 BRACKET_THIN = 0.5
@@ -268,7 +292,7 @@ start and end with a 1 would be refused; of 1,500 canvas-style 1s, 22 % and 6.9 
 MOSTLY_NO_DIGITS = ("I don't know: the {places} from the left {verb} like a digit the network knows, and a number "
                     "made of guesses is no reading. Write digits 0 to 9 side by side.")
 SEVERAL_POINTS = ("I can't read this as a number: there are {count} dots low between its digits, and a number has "
-                  "at most one decimal point. Photograph one number at a time.")
+                  "at most one decimal point. Write one number at a time.")
 
 
 def read_photo_number(recognizer: Recognizer, rgba: np.ndarray, marks: np.ndarray | None = None) -> NumberReading:
@@ -278,22 +302,11 @@ def read_photo_number(recognizer: Recognizer, rgba: np.ndarray, marks: np.ndarra
     a number with a made-up digit in it; a dot low between two digits is read as the decimal point
     ("3.14"), and two or more such dots make it no number. `marks` (uint8, the size of `rgba`) is
     the ink before small marks were dropped (`CleanPhoto.marks`), where dots are looked for."""
-    reading = _read(recognizer, rgba)
+    reading = _read(recognizer, ink_intensity(rgba))
     if reading.problem or not reading.digits:
         return reading
     reading = _only_digits(reading, most=False, also=enclosing_brackets(reading))
-    if reading.problem or not all(digit.recognition.is_one_digit for digit in reading.digits):
-        return reading  # nothing like a digit at all: the page says so as it does for a drawing
-    points = decimal_points(reading, reading.ink if marks is None else marks)
-    if len(points) > 1:
-        return replace(reading, problem=SEVERAL_POINTS.format(count=len(points)), problem_boxes=[box for _, box in points])
-    if not points:
-        return reading
-    x, y, w, h = points[0][1]
-    ink = reading.ink.copy()  # the point was dropped from the cleaned ink as a speck: shown again
-    np.maximum(ink[y : y + h, x : x + w], marks[y : y + h, x : x + w] if marks is not None else 0,
-               out=ink[y : y + h, x : x + w])
-    return replace(reading, ink=ink, point=points[0][0], point_box=points[0][1])
+    return _with_point(reading, reading.ink if marks is None else marks)
 
 
 def enclosing_brackets(reading: NumberReading) -> list[int]:
@@ -330,25 +343,6 @@ def _bow(ink: np.ndarray) -> float:
     return 0.0 if np.isnan(bow) else float(bow)
 
 
-def decimal_points(reading: NumberReading, marks: np.ndarray) -> list[tuple[int, Box]]:
-    """The dots low between a reading's digits in `marks` (uint8 ink, the reading's size; see
-    DOT_SIDE, DOT_MIN_SIDE, DOT_ASPECT, DOT_LOW): for each, how many digits come before it and its
-    box (x, y, w, h), left to right."""
-    boxes = [digit.box for digit in reading.digits]
-    height = float(np.median([h for _, _, _, h in boxes]))
-    top, bottom = min(y for _, y, _, _ in boxes), max(y + h for _, y, _, h in boxes)
-    centres = sorted(x + w / 2 for x, _, w, _ in boxes)
-    count, _, stats, _ = cv2.connectedComponentsWithStats((marks > INK_THRESHOLD).astype(np.uint8), connectivity=8)
-    points = []
-    for x, y, w, h, _ in stats[1:]:
-        centre_x, centre_y = x + w / 2, y + h / 2
-        before = int(np.searchsorted(centres, centre_x))
-        if (DOT_MIN_SIDE * height <= max(w, h) <= DOT_SIDE * height and max(w, h) <= DOT_ASPECT * max(1, min(w, h))
-                and centre_y >= top + DOT_LOW * (bottom - top) and 0 < before < len(centres)):
-            points.append((before, (int(x), int(y), int(w), int(h))))
-    return sorted(points)
-
-
 def _ordinal(n: int) -> str:
     return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
 
@@ -361,7 +355,7 @@ def read_single_digit(recognizer: Recognizer, ink: np.ndarray) -> Recognition:
 
 def boxes_picture(reading: NumberReading, crop: bool = False) -> np.ndarray:
     """The drawing (RGB uint8, ink white on black) with each digit's box and reading drawn on it, the
-    decimal point ringed in blue, and the boxes that could not be separated in red. Each
+    decimal point and minus sign ringed in blue, and the boxes that could not be separated in red. Each
     label sits on a dark patch next to its box where it covers no other label (`_label_spots`).
     `crop`: cut the picture down to the digits and their labels, with a margin (a photo's cleaned
     ink is a big square with the number in a band across it)."""
@@ -376,15 +370,16 @@ def boxes_picture(reading: NumberReading, crop: bool = False) -> np.ndarray:
         x, y, w, h = digit.box
         cv2.rectangle(picture, (x, y), (x + w, y + h), colours[-1], 2)
     boxes = [d.box for d in reading.digits]
-    if reading.point_box is not None:
-        x, y, w, h = reading.point_box
-        radius = max(6, int(0.6 * max(w, h)))
-        cv2.circle(picture, (x + w // 2, y + h // 2), radius, (80, 170, 255), 2, cv2.LINE_AA)
-        boxes.append((x + w // 2 - radius, y + h // 2 - radius, 2 * radius, 2 * radius))
+    for sign in (reading.point_box, reading.minus_box):
+        if sign is not None:
+            x, y, w, h = sign
+            radius = max(6, int(0.6 * max(w, h)))
+            cv2.circle(picture, (x + w // 2, y + h // 2), radius, (80, 170, 255), 2, cv2.LINE_AA)
+            boxes.append((x + w // 2 - radius, y + h // 2 - radius, 2 * radius, 2 * radius))
     sizes = [cv2.getTextSize(label, cv2.FONT_HERSHEY_SIMPLEX, scale, 2) for label in labels]
     spots = _label_spots(boxes, [(w + 4, h + base + 4) for (w, h), base in sizes] + [(0, 0)] * (len(boxes) - len(labels)),
                          picture.shape[:2])
-    spots = spots[: len(labels)]  # the point's ring is a box labels keep off, with no label of its own
+    spots = spots[: len(labels)]  # the signs' rings are boxes labels keep off, with no label of their own
     for label, colour, ((_, height), _), (left, top, box_w, box_h) in zip(labels, colours, sizes, spots):
         cv2.rectangle(picture, (left, top), (left + box_w, top + box_h), (0, 0, 0), -1)
         cv2.putText(picture, label, (left + 2, top + height + 2), cv2.FONT_HERSHEY_SIMPLEX, scale, colour, 2,

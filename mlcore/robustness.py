@@ -141,9 +141,9 @@ def _bar(height: float) -> str:
 
 
 SWEEPS: dict[str, Sweep] = {
-    "rotation": Sweep("rotation", "rotation (°, anticlockwise > 0 > clockwise)", tuple(range(-60, 61, 5)), rotate,
+    "rotation": Sweep("rotation", "turn in degrees (+ turns it left, − right)", tuple(range(-60, 61, 5)), rotate,
                       _rotation, lambda v: f"{_signed(v)}°"),
-    "shift": Sweep("shift", "shift (px, right > 0 > left)", tuple(range(-10, 11)), shift, _shift,
+    "shift": Sweep("shift", "shift in pixels (+ moves it right, − left)", tuple(range(-10, 11)), shift, _shift,
                    lambda v: f"{_signed(v)} px"),
     "scale": Sweep("scale", "scale (× size)", tuple(np.round(np.arange(0.3, 1.75, 0.1), 2)), scale, _scale,
                    lambda v: f"×{v:g}", 1.0),

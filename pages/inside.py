@@ -4,17 +4,19 @@ from mlcore.robustness import SWEEPS
 from ui.canvas import canvas_rgba, digit_canvas, last_drawing
 from ui.inside import layers_view, saliency_view, sweep_view
 from ui.layout import page_frame
+from ui.page_memory import keep_across_pages
 from ui.reading import show_verdict
 from ui.state import active_recognizer_or_stop, mnist_or_stop, model_label, model_picker
 from ui.widgets import probability_chart
 
 page_frame("pages/inside.py")
+keep_across_pages(inside_pen=20)
 st.title("Inside the network")
 model_picker()
 recognizer = active_recognizer_or_stop()
 st.caption(f"Draw a digit and follow it through the network, layer by layer: what each layer finds, which "
            f"pixels the answer rests on, and what it takes to change the answer. Model: {model_label(recognizer)}.")
-stroke_width = st.sidebar.slider("Pen width", 8, 32, 20, key="inside_pen",
+stroke_width = st.sidebar.slider("Pen width", 8, 32, key="inside_pen",
                                  help="Draw big: a thick pen on a small digit fills its loops.")
 
 canvas_column, answer_column = st.columns([1, 1], gap="large")

@@ -6,6 +6,7 @@ from mlcore.numbers import read_number
 from ui.canvas import canvas_rgba, digit_canvas
 from ui.layout import on_a_phone, page_frame
 from ui.number_view import show_number
+from ui.page_memory import keep_across_pages
 from ui.photo import show_photo_problem
 from ui.reading import read_number_photo
 from ui.state import active_recognizer_or_stop, model_label, model_picker
@@ -14,16 +15,18 @@ CANVAS_SIZES = {"Wide": (700, 250), "Narrow (phones)": (340, 170)}
 PHOTO_WIDTH = 700
 
 page_frame("pages/number.py")
+keep_across_pages(number_pen=16, number_canvas_size=list(CANVAS_SIZES)[int(on_a_phone())])  # a phone starts Narrow
 st.title("Write a number, watch it read")
 model_picker()
 recognizer = active_recognizer_or_stop()
 st.caption("Write a number (a year, your age, a phone code) across the black strip, one digit next to "
-           "the other with a little space between. Each digit is found, boxed and read on its own. "
+           "the other with a little space between. Each digit is found, boxed and read on its own; a minus sign "
+           "in front and a decimal point are read too. "
            f"Model: {model_label(recognizer)}.")
 
-stroke_width = st.sidebar.slider("Pen width", 8, 32, 16, key="number_pen",
+stroke_width = st.sidebar.slider("Pen width", 8, 32, key="number_pen",
                                  help="Thinner than on the Draw page: the digits are smaller here.")
-size = st.radio("Canvas", list(CANVAS_SIZES), index=int(on_a_phone()), key="number_canvas_size", horizontal=True,
+size = st.radio("Canvas", list(CANVAS_SIZES), key="number_canvas_size", horizontal=True,
                 help="Narrow fits a phone's screen; a phone starts with it.")
 width, height = CANVAS_SIZES[size]
 

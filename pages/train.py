@@ -6,6 +6,7 @@ from mlcore.model import Architecture, build_model, layer_table
 from mlcore.training import OPTIMIZERS, PRESETS, TrainConfig
 from ui.fine_tune import fine_tune_section
 from ui.layout import on_a_phone, page_frame
+from ui.page_memory import keep_across_pages
 from ui.state import active_recognizer_or_stop, mnist_or_stop, model_picker, session_jobs, start_training
 from ui.train_link import (BATCH_SIZES, DENSE_UNITS, FILTERS, KNOB_CHOICES, LEARNING_RATES, changed_knobs,
                            link_params, link_query, preset_knobs, read_params, rejected_message)
@@ -36,6 +37,7 @@ def knobs_from_link() -> None:
                                                           st.session_state.preset)
 
 
+keep_across_pages("preset", *(f"knob_{name}" for name in KNOB_CHOICES))
 if "knob_epochs" not in st.session_state:
     knobs_from_link()
 if rejected := st.session_state.pop("link_rejected", None):

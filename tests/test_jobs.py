@@ -100,9 +100,10 @@ def test_a_queued_run_is_told_about_when_it_starts_once_there_is_something_to_go
     wait_for(lambda: third.seconds_left() is not None, "the third run's rate")
     # the fourth waits for the third; the fifth for the third and then one typical run (the second's length)
     assert 0 < manager.expected_wait(fourth) < manager.expected_wait(fifth)
-    third.stop()
-    wait_for(lambda: not fifth.active, "the queue to empty")
-    assert fifth.status == FINISHED
+    for job in (fifth, fourth, third):  # the queued ones never start
+        job.stop()
+    wait_for(lambda: not third.active and not fourth.active and not fifth.active, "the queue to empty")
+    assert fourth.status == fifth.status == STOPPED and fourth.outcome.recognizer is None
 
 
 def test_pause_pressed_while_the_worker_starts_says_pausing_then_holds_after_the_first_batch(manager):

@@ -98,7 +98,7 @@ def gallery() -> None:
     mnist = shared_mnist()
     recognizer = active_recognizer_or_stop()
     split_col, digit_col, page_col = st.columns(3)
-    split = split_col.segmented_control("Split", ["train", "test"], default="train", key="gallery_split",
+    split = split_col.segmented_control("Split", ["train", "test"], key="gallery_split",
                                       on_change=restart_gallery)
     digit = digit_col.selectbox("Digit", ["all", *DIGITS], key="gallery_digit", on_change=restart_gallery)
     images, labels = mnist.split(split or "train")

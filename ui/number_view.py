@@ -20,9 +20,14 @@ def _ordinal(n: int) -> str:
     return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
 
 
+def _signs_caption(reading: NumberReading) -> str:
+    signs = [name for name, box in (("decimal point", reading.point_box), ("minus sign", reading.minus_box)) if box]
+    return f"; the {' and the '.join(signs)} {'is' if len(signs) == 1 else 'are'} ringed in blue" if signs else ""
+
+
 def show_number(reading: NumberReading | None, label: str, photo: bool = False) -> None:
     """The number (or why there is none), the drawing with each digit's box, and each 28x28 digit;
-    for a `photo`, the cleaned ink cut down to the number, its decimal point ringed."""
+    for a `photo`, the cleaned ink cut down to the number. A decimal point and minus sign are ringed."""
     if reading is None or reading.is_blank:
         st.caption(EMPTY_CANVAS)
         return
@@ -48,7 +53,7 @@ def show_number(reading: NumberReading | None, label: str, photo: bool = False) 
                                 f"network's nearest guess is {d.digit})." for place, d in strange)
                        + " Its digit in the number above is a guess.", icon=":material/help:")
     caption = ("Where the digits are: green boxes are read with confidence, amber ones are unsure, red ones "
-               "are the marks named above" + ("; the decimal point is ringed in blue" if reading.point_box else ""))
+               "are the marks named above" + _signs_caption(reading))
     if not reading.problem and len(strange) == len(reading.digits):  # no digit's label on what is no digit
         reading, caption = replace(reading, digits=[]), "What was read, cleaned: none of it looks like a digit"
     picture = boxes_picture(reading, crop=photo)

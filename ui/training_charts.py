@@ -12,7 +12,7 @@ MAX_POINTS = 600
 """Per-batch points drawn at most per curve; longer runs are averaged into this many buckets."""
 
 EACH_BATCH = "training: each batch"
-SMOOTHED = f"training: smoothed (EMA {SMOOTHING})"
+SMOOTHED = "training: the trend (each batch, smoothed)"
 VALIDATION = "validation: once per epoch"
 SERIES = [EACH_BATCH, SMOOTHED, VALIDATION]
 COLOURS = ["#aec7e8", "#1f77b4", "#ff4b4b"]
@@ -89,7 +89,7 @@ def live_curves(batches: list[dict], epochs: list[dict], marks: list[dict] = ())
     x_scale = alt.Scale(domain=[0, max(last, 0.05)], nice=False, padding=12)
     legend = alt.Legend(orient="top", direction="vertical", title=None, labelLimit=320)
     charts = []
-    for metric, title in (("loss", "loss (cross-entropy)"), ("accuracy", "accuracy")):
+    for metric, title in (("loss", "loss: how wrong (lower is better)"), ("accuracy", "accuracy: share read right")):
         color = alt.Color("series:N", scale=alt.Scale(domain=SERIES, range=COLOURS),
                           legend=legend if metric == "loss" else None)
         data = curve_frame(batches, epochs, metric)

@@ -43,6 +43,8 @@ def test_train_watch_stop_draw_while_training_and_use_the_model(page, screenshot
     expect_prediction(page, 3)
     open_page(page, "Train")
     expect(page.get_by_test_id("stProgress")).to_contain_text("Run 2: epoch")
+    # The knobs are as they were left before the visit to Draw, not the first preset's again.
+    expect(page.get_by_test_id("stMetric").filter(has_text="Parameters")).to_contain_text("468,778")
     page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Stop", exact=True).click()
     # After the stop the niced worker scores 5,000 validation and 10,000 test images with the big CNN:
     # on a machine busy with other work that took over 2 minutes once.

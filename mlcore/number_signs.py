@@ -1,0 +1,106 @@
+"""The marks of a written number that are not digits: its decimal point and a leading minus sign.
+
+Both are found by shape and place among the digits, as a reader finds them, not by the network
+(which knows only digits): a point is a dot low between two digits, a minus a flat dash at
+mid-height before the first digit.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from mlcore.preprocess import INK_THRESHOLD
+from mlcore.segment import Box
+
+DOT_SIDE = 0.3
+"""A mark no longer than this share of the digits' median height on its longer side..."""
+DOT_MIN_SIDE = 0.06
+"""...and at least this share (smaller marks are grain, not a point)..."""
+DOT_ASPECT = 2.5
+"""...and no more than this many times longer than wide..."""
+DOT_LOW = 0.6
+"""...whose centre lies below this share of the row of digits (from its top), between two digits'
+centres, is a decimal point."""
+
+DASH_FLAT = 2.5
+"""A minus is at least this many times wider than tall..."""
+DASH_WIDE = (0.25, 1.3)
+"""...between these shares of the tallest mark's height wide..."""
+DASH_MIDDLE = (0.25, 0.8)
+"""...with its centre between these shares of the row of tall marks (from its top)..."""
+DASH_TALL_MARK = 0.5
+"""...and wholly left of every mark at least this share as tall as the tallest (the digits)."""
+
+
+def _marks(ink: np.ndarray) -> np.ndarray:
+    """Every mark (8-connected ink) of `ink` (uint8 HxW): rows of x, y, w, h, area."""
+    _, _, stats, _ = cv2.connectedComponentsWithStats((ink > INK_THRESHOLD).astype(np.uint8), connectivity=8)
+    return stats[1:]
+
+
+def decimal_points(boxes: list[Box], marks: np.ndarray) -> list[tuple[int, Box]]:
+    """The dots low between the digits at `boxes` in `marks` (uint8 ink; see DOT_SIDE, DOT_MIN_SIDE,
+    DOT_ASPECT, DOT_LOW) that are not part of a digit (inside its box): for each, how many digits
+    come before it and its box, left to right. [] when `boxes` is empty."""
+    if not boxes:
+        return []
+    height = float(np.median([h for _, _, _, h in boxes]))
+    top, bottom = min(y for _, y, _, _ in boxes), max(y + h for _, y, _, h in boxes)
+    centres = sorted(x + w / 2 for x, _, w, _ in boxes)
+    points = []
+    for x, y, w, h, _ in _marks(marks):
+        box = (int(x), int(y), int(w), int(h))
+        before = int(np.searchsorted(centres, x + w / 2))
+        if (DOT_MIN_SIDE * height <= max(w, h) <= DOT_SIDE * height and max(w, h) <= DOT_ASPECT * max(1, min(w, h))
+                and y + h / 2 >= top + DOT_LOW * (bottom - top) and 0 < before < len(centres)
+                and not any(_inside(box, digit) for digit in boxes)):
+            points.append((before, box))
+    return sorted(points)
+
+
+def loose_dots(ink: np.ndarray) -> list[Box]:
+    """Boxes of the dots in `ink` (uint8 HxW, ink bright) that may be a decimal point: shaped as
+    DOT_SIDE, DOT_MIN_SIDE and DOT_ASPECT say (against the digit-tall marks' median height), low in
+    their row (DOT_LOW) and in the blank columns between two digit-tall marks. Set apart before the
+    digits are found, so that a point written close to a digit is not joined to it."""
+    marks = _marks(ink)
+    if len(marks) < 3:
+        return []
+    tall = marks[marks[:, 3] >= DASH_TALL_MARK * marks[:, 3].max()]
+    height = float(np.median(tall[:, 3]))
+    top, bottom = int(tall[:, 1].min()), int((tall[:, 1] + tall[:, 3]).max())
+    dots = []
+    for x, y, w, h, _ in marks:
+        if (DOT_MIN_SIDE * height <= max(w, h) <= DOT_SIDE * height and max(w, h) <= DOT_ASPECT * max(1, min(w, h))
+                and y + h / 2 >= top + DOT_LOW * (bottom - top)
+                and (tall[:, 0] + tall[:, 2] <= x).any() and (tall[:, 0] >= x + w).any()
+                and not ((tall[:, 0] < x + w) & (tall[:, 0] + tall[:, 2] > x)).any()):
+            dots.append((int(x), int(y), int(w), int(h)))
+    return dots
+
+
+def minus_sign(ink: np.ndarray) -> Box | None:
+    """The box of a minus sign written before a number in `ink` (uint8 HxW, ink bright), or None:
+    a flat dash at mid-height wholly left of the digit-tall marks (DASH_FLAT, DASH_WIDE, DASH_MIDDLE,
+    DASH_TALL_MARK). A 5's flag or a 7's bar drawn apart from the rest lies over the digit's own
+    columns, so it is no minus."""
+    marks = _marks(ink)
+    if len(marks) < 2:
+        return None
+    tallest = int(marks[:, 3].max())
+    tall = marks[marks[:, 3] >= DASH_TALL_MARK * tallest]
+    top, bottom = int(tall[:, 1].min()), int((tall[:, 1] + tall[:, 3]).max())
+    first_digit = int(tall[:, 0].min())
+    for x, y, w, h, _ in marks:
+        middle = (y + h / 2 - top) / max(1, bottom - top)
+        if (w >= DASH_FLAT * h and DASH_WIDE[0] * tallest <= w <= DASH_WIDE[1] * tallest
+                and DASH_MIDDLE[0] <= middle <= DASH_MIDDLE[1] and x + w <= first_digit):
+            return int(x), int(y), int(w), int(h)
+    return None
+
+
+def _inside(mark: Box, box: Box) -> bool:
+    """Whether `mark` lies within `box`."""
+    x, y, w, h = mark
+    return box[0] <= x and box[1] <= y and x + w <= box[0] + box[2] and y + h <= box[1] + box[3]

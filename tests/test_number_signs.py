@@ -1,0 +1,65 @@
+"""A written number's minus sign and decimal point, drawn on the number canvas with canvas-style
+digits and the real model: "-7", "3.5", "-12.5"; what is not a sign stays out of the number."""
+
+import cv2
+import numpy as np
+
+from mlcore.number_samples import HEIGHT, WIDTH
+from mlcore.numbers import SEVERAL_POINTS, boxes_picture, read_number
+
+from .test_segment import canvas_with
+
+TOP, DIGIT = 60, 130  # every digit's top and height on the canvas (px)
+PEN = 16
+
+
+def written(text: str, digit_gap: int = 30) -> np.ndarray:
+    """`text` written left to right: digits as canvas-style strokes, "." a pen dot on the digits'
+    baseline, "-" a dash at mid-height; a student's spacing (`digit_gap` px between marks)."""
+    ink = np.zeros((HEIGHT, WIDTH), np.uint8)
+    x = 40
+    for mark in text:
+        if mark == ".":
+            cv2.circle(ink, (x + PEN // 2, TOP + DIGIT - PEN // 2), PEN // 2, 255, -1)
+            x += PEN + digit_gap
+        elif mark == "-":
+            cv2.line(ink, (x, TOP + DIGIT // 2), (x + 60, TOP + DIGIT // 2 - 3), 255, PEN)
+            x += 60 + digit_gap
+        else:
+            glyph = canvas_with((int(mark), x, TOP, DIGIT))
+            np.maximum(ink, glyph, out=ink)
+            x = int(np.nonzero(glyph.any(axis=0))[0].max()) + digit_gap
+    return ink
+
+
+def test_a_minus_sign_and_a_decimal_point_are_read_where_they_are_written(recognizer):
+    for text in ("-7", "3.5", "0.5", "-12.5", "2.75"):
+        assert read_number(recognizer, written(text)).text == text, text
+
+
+def test_a_point_written_close_to_the_next_digit_is_not_joined_to_it(recognizer):
+    reading = read_number(recognizer, written("3.5", digit_gap=12))
+    assert reading.text == "3.5"
+    x, _, w, _ = reading.point_box
+    assert x + w <= reading.digits[1].box[0], "the 5's box does not take in the point"
+
+
+def test_two_points_make_no_number_and_both_are_boxed(recognizer):
+    reading = read_number(recognizer, written("1.2.3"))
+    assert reading.text is None and reading.problem == SEVERAL_POINTS.format(count=2)
+    assert len(reading.problem_boxes) == 2
+
+
+def test_a_dash_between_digits_or_over_a_digit_is_no_minus_sign(recognizer):
+    assert read_number(recognizer, written("1-2")).minus_box is None
+    ink = written("45")
+    cv2.line(ink, (40, 30), (100, 30), 255, PEN)  # a flat stroke above the 4, over its columns
+    assert read_number(recognizer, ink).minus_box is None
+
+
+def test_the_minus_sign_is_ringed_in_blue_on_the_boxes_picture(recognizer):
+    reading = read_number(recognizer, written("-7"))
+    x, y, w, h = reading.minus_box
+    picture = boxes_picture(reading)
+    around = picture[max(0, y - w) : y + h + w, max(0, x - w // 2) : x + w + w // 2]
+    assert ((around[..., 0] == 80) & (around[..., 1] == 170) & (around[..., 2] == 255)).any()
