@@ -15,13 +15,20 @@ from mlcore.segment import Box
 
 DOT_SIDE = 0.3
 """A mark no longer than this share of the digits' median height on its longer side..."""
-DOT_MIN_SIDE = 0.06
+DOT_MIN_SIDE = 0.075
 """...and at least this share (smaller marks are grain, not a point)..."""
 DOT_ASPECT = 2.5
 """...and no more than this many times longer than wide..."""
 DOT_LOW = 0.6
-"""...whose centre lies below this share of the row of digits (from its top), between two digits'
-centres, is a decimal point."""
+"""...whose centre lies below this share of the row of digits (from its top)..."""
+DOT_ON_LINE = 0.65
+"""...and below this share of the height of each of the two digits either side of it (from their
+tops: a point sits on the line the digits stand on; a speck of ink beside one digit's middle is no
+point), and apart from both by at least DOT_APART, is a decimal point."""
+DOT_APART = 0.07
+"""Blank paper between a point and each digit beside it, as a share of the digits' median height: the
+tip of a stroke broken off by a pen lift lies a few pixels from its digit (3-6 px in
+`mlcore.number_samples`' broken strokes, about 0.03 of the height); people leave more around a point."""
 
 DASH_FLAT = 2.5
 """A minus is at least this many times wider than tall..."""
@@ -41,19 +48,22 @@ def _marks(ink: np.ndarray) -> np.ndarray:
 
 def decimal_points(boxes: list[Box], marks: np.ndarray) -> list[tuple[int, Box]]:
     """The dots low between the digits at `boxes` in `marks` (uint8 ink; see DOT_SIDE, DOT_MIN_SIDE,
-    DOT_ASPECT, DOT_LOW) that are not part of a digit (inside its box): for each, how many digits
-    come before it and its box, left to right. [] when `boxes` is empty."""
+    DOT_ASPECT, DOT_LOW, DOT_ON_LINE, DOT_APART) that are not part of a digit (inside its box): for each, how
+    many digits come before it and its box, left to right. [] when `boxes` is empty."""
     if not boxes:
         return []
+    boxes = sorted(boxes, key=lambda b: b[0] + b[2] / 2)
     height = float(np.median([h for _, _, _, h in boxes]))
     top, bottom = min(y for _, y, _, _ in boxes), max(y + h for _, y, _, h in boxes)
-    centres = sorted(x + w / 2 for x, _, w, _ in boxes)
+    centres = [x + w / 2 for x, _, w, _ in boxes]
     points = []
     for x, y, w, h, _ in _marks(marks):
-        box = (int(x), int(y), int(w), int(h))
+        box, middle = (int(x), int(y), int(w), int(h)), y + h / 2
         before = int(np.searchsorted(centres, x + w / 2))
         if (DOT_MIN_SIDE * height <= max(w, h) <= DOT_SIDE * height and max(w, h) <= DOT_ASPECT * max(1, min(w, h))
-                and y + h / 2 >= top + DOT_LOW * (bottom - top) and 0 < before < len(centres)
+                and middle >= top + DOT_LOW * (bottom - top) and 0 < before < len(centres)
+                and all(middle >= ny + DOT_ON_LINE * nh for _, ny, _, nh in boxes[before - 1 : before + 1])
+                and _apart(box, boxes[before - 1], boxes[before], DOT_APART * height)
                 and not any(_inside(box, digit) for digit in boxes)):
             points.append((before, box))
     return sorted(points)
@@ -62,20 +72,23 @@ def decimal_points(boxes: list[Box], marks: np.ndarray) -> list[tuple[int, Box]]
 def loose_dots(ink: np.ndarray) -> list[Box]:
     """Boxes of the dots in `ink` (uint8 HxW, ink bright) that may be a decimal point: shaped as
     DOT_SIDE, DOT_MIN_SIDE and DOT_ASPECT say (against the digit-tall marks' median height), low in
-    their row (DOT_LOW) and in the blank columns between two digit-tall marks. Set apart before the
-    digits are found, so that a point written close to a digit is not joined to it."""
+    their row (DOT_LOW), with other marks on both sides and none within DOT_APART of their columns.
+    Set apart before the digits are found, so that a point written close to a digit is not joined
+    to it; `decimal_points` then decides among them."""
     marks = _marks(ink)
     if len(marks) < 3:
         return []
     tall = marks[marks[:, 3] >= DASH_TALL_MARK * marks[:, 3].max()]
     height = float(np.median(tall[:, 3]))
     top, bottom = int(tall[:, 1].min()), int((tall[:, 1] + tall[:, 3]).max())
+    others = marks[marks[:, 2:4].max(axis=1) > DOT_SIDE * height]
+    gap = DOT_APART * height
     dots = []
     for x, y, w, h, _ in marks:
         if (DOT_MIN_SIDE * height <= max(w, h) <= DOT_SIDE * height and max(w, h) <= DOT_ASPECT * max(1, min(w, h))
                 and y + h / 2 >= top + DOT_LOW * (bottom - top)
-                and (tall[:, 0] + tall[:, 2] <= x).any() and (tall[:, 0] >= x + w).any()
-                and not ((tall[:, 0] < x + w) & (tall[:, 0] + tall[:, 2] > x)).any()):
+                and (others[:, 0] + others[:, 2] <= x).any() and (others[:, 0] >= x + w).any()
+                and not ((others[:, 0] < x + w + gap) & (others[:, 0] + others[:, 2] > x - gap)).any()):
             dots.append((int(x), int(y), int(w), int(h)))
     return dots
 
@@ -98,6 +111,11 @@ def minus_sign(ink: np.ndarray) -> Box | None:
                 and DASH_MIDDLE[0] <= middle <= DASH_MIDDLE[1] and x + w <= first_digit):
             return int(x), int(y), int(w), int(h)
     return None
+
+
+def _apart(mark: Box, left: Box, right: Box, gap: float) -> bool:
+    """Whether `mark` lies at least `gap` px right of `left`'s box and left of `right`'s."""
+    return mark[0] - (left[0] + left[2]) >= gap and right[0] - (mark[0] + mark[2]) >= gap
 
 
 def _inside(mark: Box, box: Box) -> bool:

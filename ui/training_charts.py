@@ -89,7 +89,7 @@ def live_curves(batches: list[dict], epochs: list[dict], marks: list[dict] = ())
     x_scale = alt.Scale(domain=[0, max(last, 0.05)], nice=False, padding=12)
     legend = alt.Legend(orient="top", direction="vertical", title=None, labelLimit=320)
     charts = []
-    for metric, title in (("loss", "loss: how wrong (lower is better)"), ("accuracy", "accuracy: share read right")):
+    for metric, title in (("loss", "how wrong (loss)"), ("accuracy", "share right (accuracy)")):
         color = alt.Color("series:N", scale=alt.Scale(domain=SERIES, range=COLOURS),
                           legend=legend if metric == "loss" else None)
         data = curve_frame(batches, epochs, metric)

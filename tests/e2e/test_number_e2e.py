@@ -1,6 +1,6 @@
 from playwright.sync_api import expect
 
-from .drawing import canvas, draw_digit, wait_until_canvas_draws
+from .drawing import canvas, draw_digit, draw_strokes, wait_until_canvas_draws
 from .streamlit_widgets import open_page
 
 
@@ -19,6 +19,17 @@ def test_write_2026_on_the_number_canvas_and_read_it(page, screenshot):
         draw_digit(page, digit, box=(0.06 + k * 0.23, 0.05, width, 0.9))
     expect(number_value(page)).to_have_text("2026", timeout=30_000)
     screenshot("number-page-2026")
+
+
+def test_a_minus_sign_and_a_decimal_point_tapped_with_the_mouse_are_read(page):
+    open_page(page, "Write a number")
+    width = 0.8 * canvas(page).bounding_box()["height"] / canvas(page).bounding_box()["width"]
+    draw_strokes(page, [[(0.0, 0.5), (1.0, 0.48)]], box=(0.05, 0.1, 0.12, 0.8))  # a dash at mid-height
+    draw_digit(page, 3, box=(0.22, 0.1, width, 0.8))
+    draw_strokes(page, [[(0.5, 0.5)]], box=(0.22 + width + 0.015, 0.82, 0.02, 0.05))  # a tap: the pen's dot
+    draw_digit(page, 5, box=(0.22 + width + 0.06, 0.1, width, 0.8))
+    expect(number_value(page)).to_have_text("-3.5", timeout=30_000)
+    expect(page.get_by_text("the decimal point and the minus sign are ringed in blue", exact=False)).to_be_visible()
 
 
 def test_on_a_phone_the_number_page_starts_with_the_narrow_canvas_and_nothing_scrolls_sideways(phone, app_url):
