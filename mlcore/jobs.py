@@ -19,18 +19,16 @@ from __future__ import annotations
 
 import atexit
 import collections
-import contextlib
 import logging
 import multiprocessing
+import multiprocessing.spawn
 import os
 import queue
 import shutil
-import sys
 import tempfile
 import threading
 import time
 import traceback
-import types
 import weakref
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -93,28 +91,30 @@ class TrainingBackend(Protocol):
     def start(self, request: RunRequest) -> RunHandle: ...
 
 
-_MAIN_SWAP = threading.Lock()
+def _without_main_module(get_preparation_data: Callable[[str], dict]) -> Callable[[str], dict]:
+    """`multiprocessing.spawn.get_preparation_data`, less the parent's `__main__` module.
 
-
-@contextlib.contextmanager
-def _plain_main_module():
-    """Start worker processes as if from a plain interpreter, not from the page script that ran last.
-
-    A spawned child re-runs the parent's `__main__` (multiprocessing's "safe importing of main
-    module"); under Streamlit, `__main__` is whichever page script ran last, and a page (its canvas
-    component, its widgets) cannot run outside a Streamlit server, so the worker would die at
-    start. While a worker starts, `__main__` is a module with no file, which the child leaves alone
-    (multiprocessing/spawn.py: `get_preparation_data`). Streamlit sets `__main__` afresh for every
-    script run, so the short swap costs nothing.
+    A spawned child re-runs the parent's `__main__` before anything else (multiprocessing's "safe
+    importing of main module"; `spawn.prepare` reads `init_main_from_path` or `init_main_from_name`
+    from this data). Under Streamlit, `__main__` is whichever page script started last, in any
+    session: a page (its canvas component, its widgets) cannot run outside a Streamlit server, so
+    the worker died at start. Swapping `sys.modules["__main__"]` around the start was not enough:
+    Streamlit sets it at the start of every script run, in that run's thread, and a student's
+    stroke landing in between made a run fail before its first batch (seen in one E2E run). Our
+    workers need nothing from `__main__`: what they run is `mlcore.worker`, imported by name.
     """
-    with _MAIN_SWAP:
-        page_main = sys.modules.get("__main__")
-        sys.modules["__main__"] = types.ModuleType("__main__")
-        try:
-            yield
-        finally:
-            if page_main is not None:
-                sys.modules["__main__"] = page_main
+    def preparation_data(name: str) -> dict:
+        data = get_preparation_data(name)
+        data.pop("init_main_from_path", None)
+        data.pop("init_main_from_name", None)
+        return data
+
+    preparation_data.without_main_module = True
+    return preparation_data
+
+
+if not getattr(multiprocessing.spawn.get_preparation_data, "without_main_module", False):
+    multiprocessing.spawn.get_preparation_data = _without_main_module(multiprocessing.spawn.get_preparation_data)
 
 
 class ProcessRun:
@@ -131,8 +131,7 @@ class ProcessRun:
         self._commands = context.Queue()
         self._pool = ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=worker.init_worker,
                                          initargs=(self._events, self._commands))
-        with _plain_main_module():
-            self._future = self._pool.submit(worker.run, request)  # starts the worker process
+        self._future = self._pool.submit(worker.run, request)  # starts the worker process
         self._processes = dict(self._pool._processes or {})  # the pool forgets them on shutdown
         self._pool.shutdown(wait=False)
         _live_runs.add(self)
