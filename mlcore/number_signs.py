@@ -24,11 +24,12 @@ DOT_LOW = 0.6
 DOT_ON_LINE = 0.65
 """...and below this share of the height of each of the two digits either side of it (from their
 tops: a point sits on the line the digits stand on; a speck of ink beside one digit's middle is no
-point), and apart from both by at least DOT_APART, is a decimal point."""
+point), is a decimal point."""
 DOT_APART = 0.07
-"""Blank paper between a point and each digit beside it, as a share of the digits' median height: the
-tip of a stroke broken off by a pen lift lies a few pixels from its digit (3-6 px in
-`mlcore.number_samples`' broken strokes, about 0.03 of the height); people leave more around a point."""
+"""A dot with no other mark within this share of the digits' median height of its columns is set
+apart before the digits are found (`loose_dots`): the tip of a stroke broken off by a pen lift
+lies a few pixels from its digit (3-6 px in `mlcore.number_samples`' broken strokes, about 0.03 of
+the height) and is left to join it."""
 
 DASH_FLAT = 2.5
 """A minus is at least this many times wider than tall..."""
@@ -48,7 +49,7 @@ def _marks(ink: np.ndarray) -> np.ndarray:
 
 def decimal_points(boxes: list[Box], marks: np.ndarray) -> list[tuple[int, Box]]:
     """The dots low between the digits at `boxes` in `marks` (uint8 ink; see DOT_SIDE, DOT_MIN_SIDE,
-    DOT_ASPECT, DOT_LOW, DOT_ON_LINE, DOT_APART) that are not part of a digit (inside its box): for each, how
+    DOT_ASPECT, DOT_LOW, DOT_ON_LINE) that are not part of a digit (inside its box): for each, how
     many digits come before it and its box, left to right. [] when `boxes` is empty."""
     if not boxes:
         return []
@@ -63,7 +64,6 @@ def decimal_points(boxes: list[Box], marks: np.ndarray) -> list[tuple[int, Box]]
         if (DOT_MIN_SIDE * height <= max(w, h) <= DOT_SIDE * height and max(w, h) <= DOT_ASPECT * max(1, min(w, h))
                 and middle >= top + DOT_LOW * (bottom - top) and 0 < before < len(centres)
                 and all(middle >= ny + DOT_ON_LINE * nh for _, ny, _, nh in boxes[before - 1 : before + 1])
-                and _apart(box, boxes[before - 1], boxes[before], DOT_APART * height)
                 and not any(_inside(box, digit) for digit in boxes)):
             points.append((before, box))
     return sorted(points)
@@ -111,11 +111,6 @@ def minus_sign(ink: np.ndarray) -> Box | None:
                 and DASH_MIDDLE[0] <= middle <= DASH_MIDDLE[1] and x + w <= first_digit):
             return int(x), int(y), int(w), int(h)
     return None
-
-
-def _apart(mark: Box, left: Box, right: Box, gap: float) -> bool:
-    """Whether `mark` lies at least `gap` px right of `left`'s box and left of `right`'s."""
-    return mark[0] - (left[0] + left[2]) >= gap and right[0] - (mark[0] + mark[2]) >= gap
 
 
 def _inside(mark: Box, box: Box) -> bool:
