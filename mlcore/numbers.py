@@ -8,8 +8,8 @@ import cv2
 import numpy as np
 
 from mlcore.inference import NOT_A_DIGIT, SEVERAL_DIGITS, Recognition, Recognizer
-from mlcore.preprocess import INK_THRESHOLD, ink_intensity
 from mlcore.number_signs import decimal_points, loose_dots, minus_sign
+from mlcore.preprocess import INK_THRESHOLD, ink_intensity
 from mlcore.segment import CANT_SEPARATE, Box, Lattice, Segment, over_segment
 
 PAD = 0.15

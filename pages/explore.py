@@ -4,11 +4,9 @@ from ui.explore_calibration import calibration_section
 from ui.explore_data import data_map_section, gallery, overview
 from ui.explore_errors import model_errors, robustness_section
 from ui.layout import page_frame
-from ui.page_memory import keep_across_pages
 from ui.state import active_recognizer_or_stop, mnist_or_stop, model_label, model_picker
 
 page_frame("pages/explore.py")
-keep_across_pages("gallery_digit", "gallery_page", gallery_split="train")
 st.title("Explore MNIST")
 mnist_or_stop()  # a clear message, and nothing else, if the dataset cannot be loaded
 model_picker()

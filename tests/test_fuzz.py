@@ -21,7 +21,7 @@ from mlcore.model import Architecture, ModelError, build_model, load_model, read
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning", "ignore::DeprecationWarning")
 
-PICTURE_CASES = 2000
+PICTURE_CASES = 1000
 RANDOM_CASES = 500
 SIDECAR_CASES = 300
 ARCHIVE_CASES = 150

@@ -25,29 +25,29 @@ def share_read_whole(recognizer, samples):
     return 1 - len(wrong) / len(samples), wrong
 
 
-# Measured on these seeded sets (seed 7: gaps 97.5 %, touching 70 %, broken 91.7 %), floors with a
-# margin; the target (97 % for every layout) is not reached yet for touching pairs.
+# Floors with a margin under what these seeded sets measure; the target (97 % for every
+# layout) is not reached yet. `python -m benchmarks.numbers` measures 120 numbers per layout and source.
 @pytest.mark.parametrize(("kind", "at_least"), [("gaps", 0.93), ("touching", 0.62), ("broken", 0.85)])
 def test_four_digit_numbers_read_whole(recognizer, mnist, kind, at_least):
-    share, wrong = share_read_whole(recognizer, numbers(mnist, (kind,), 120, seed=7))
+    share, wrong = share_read_whole(recognizer, numbers(mnist, (kind,), 80, seed=7))
     assert share >= at_least, wrong
 
 
 @pytest.mark.parametrize("length", [2, 3, 5, 6])
 def test_numbers_of_two_to_six_digits_with_gaps_read_whole(recognizer, mnist, length):
-    share, wrong = share_read_whole(recognizer, numbers(mnist, ("gaps",), 40, (length,), seed=length))
+    share, wrong = share_read_whole(recognizer, numbers(mnist, ("gaps",), 24, (length,), seed=length))
     assert share >= 0.85, wrong
 
 
 def test_a_digit_written_inside_or_over_another_is_refused_not_misread(recognizer, mnist):
     refused = 0
-    for sample in numbers(mnist, ("overlapping",), 80, lengths=(2, 3, 4, 5), seed=2):
+    for sample in numbers(mnist, ("overlapping",), 40, lengths=(2, 3, 4, 5), seed=2):
         reading = read_number(recognizer, sample.rgba)
         assert reading.text in (None, sample.digits), (sample.source, sample.digits, reading.text)
         if reading.text is None:
             assert reading.problem.startswith(CANT_SEPARATE) and len(reading.problem_boxes) == 2
             refused += 1
-    assert refused >= 0.95 * 80, "a short digit tucked under a tall one's box may be separated and read right"
+    assert refused >= 0.95 * 40, "a short digit tucked under a tall one's box may be separated and read right"
 
 
 def canvas_with(*digits):

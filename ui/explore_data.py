@@ -9,6 +9,7 @@ from mlcore.dataset_stats import class_counts, intensity_histogram, mean_images,
 from mlcore.embedding import neighbour_agreement, pca, penultimate_features, stratified_sample
 from mlcore.gallery import compose_grid, matching_indices, page_count, page_of
 from ui.inside import teacher_note
+from ui.page_memory import keep_across_pages
 from ui.state import active_recognizer_or_stop, shared_mnist
 from ui.widgets import image_strip, pixel_heatmap, probability_chart
 
@@ -97,6 +98,7 @@ def forget_sample() -> None:
 def gallery() -> None:
     mnist = shared_mnist()
     recognizer = active_recognizer_or_stop()
+    keep_across_pages("gallery_digit", "gallery_page", gallery_split="train")  # here: a fragment's reruns count too
     split_col, digit_col, page_col = st.columns(3)
     split = split_col.segmented_control("Split", ["train", "test"], key="gallery_split",
                                       on_change=restart_gallery)
