@@ -21,7 +21,7 @@ model_picker()
 recognizer = active_recognizer_or_stop()
 st.caption("Write a number (a year, your age, a phone code) across the black strip, one digit next to "
            "the other with a little space between. Each digit is found, boxed and read on its own; a minus sign "
-           "in front and a decimal point are read too. "
+           "in front and a decimal point are read too, with a little space around them. "
            f"Model: {model_label(recognizer)}.")
 
 stroke_width = st.sidebar.slider("Pen width", 8, 32, key="number_pen",
