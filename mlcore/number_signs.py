@@ -61,8 +61,7 @@ def decimal_points(boxes: list[Box], marks: np.ndarray) -> list[tuple[int, Box]]
     for x, y, w, h, _ in _marks(marks):
         box, middle = (int(x), int(y), int(w), int(h)), y + h / 2
         before = int(np.searchsorted(centres, x + w / 2))
-        if (DOT_MIN_SIDE * height <= max(w, h) <= DOT_SIDE * height and max(w, h) <= DOT_ASPECT * max(1, min(w, h))
-                and middle >= top + DOT_LOW * (bottom - top) and 0 < before < len(centres)
+        if (_dot_shaped(box, height, top, bottom) and 0 < before < len(centres)
                 and all(middle >= ny + DOT_ON_LINE * nh for _, ny, _, nh in boxes[before - 1 : before + 1])
                 and not any(_inside(box, digit) for digit in boxes)):
             points.append((before, box))
@@ -78,15 +77,13 @@ def loose_dots(ink: np.ndarray) -> list[Box]:
     marks = _marks(ink)
     if len(marks) < 3:
         return []
-    tall = marks[marks[:, 3] >= DASH_TALL_MARK * marks[:, 3].max()]
+    tall, top, bottom = _digit_row(marks)
     height = float(np.median(tall[:, 3]))
-    top, bottom = int(tall[:, 1].min()), int((tall[:, 1] + tall[:, 3]).max())
     others = marks[marks[:, 2:4].max(axis=1) > DOT_SIDE * height]
     gap = DOT_APART * height
     dots = []
     for x, y, w, h, _ in marks:
-        if (DOT_MIN_SIDE * height <= max(w, h) <= DOT_SIDE * height and max(w, h) <= DOT_ASPECT * max(1, min(w, h))
-                and y + h / 2 >= top + DOT_LOW * (bottom - top)
+        if (_dot_shaped((x, y, w, h), height, top, bottom)
                 and (others[:, 0] + others[:, 2] <= x).any() and (others[:, 0] >= x + w).any()
                 and not ((others[:, 0] < x + w + gap) & (others[:, 0] + others[:, 2] > x - gap)).any()):
             dots.append((int(x), int(y), int(w), int(h)))
@@ -102,8 +99,7 @@ def minus_sign(ink: np.ndarray) -> Box | None:
     if len(marks) < 2:
         return None
     tallest = int(marks[:, 3].max())
-    tall = marks[marks[:, 3] >= DASH_TALL_MARK * tallest]
-    top, bottom = int(tall[:, 1].min()), int((tall[:, 1] + tall[:, 3]).max())
+    tall, top, bottom = _digit_row(marks)
     first_digit = int(tall[:, 0].min())
     for x, y, w, h, _ in marks:
         middle = (y + h / 2 - top) / max(1, bottom - top)
@@ -111,6 +107,20 @@ def minus_sign(ink: np.ndarray) -> Box | None:
                 and DASH_MIDDLE[0] <= middle <= DASH_MIDDLE[1] and x + w <= first_digit):
             return int(x), int(y), int(w), int(h)
     return None
+
+
+def _digit_row(marks: np.ndarray) -> tuple[np.ndarray, int, int]:
+    """The digit-tall marks (DASH_TALL_MARK of the tallest) among `marks`, and their row's top and bottom (px)."""
+    tall = marks[marks[:, 3] >= DASH_TALL_MARK * marks[:, 3].max()]
+    return tall, int(tall[:, 1].min()), int((tall[:, 1] + tall[:, 3]).max())
+
+
+def _dot_shaped(box, height: float, top: float, bottom: float) -> bool:
+    """Whether a mark's box (x, y, w, h) is a dot low in the row from `top` to `bottom` of digits of
+    median `height` (DOT_SIDE, DOT_MIN_SIDE, DOT_ASPECT, DOT_LOW)."""
+    _, y, w, h = box
+    return (DOT_MIN_SIDE * height <= max(w, h) <= DOT_SIDE * height and max(w, h) <= DOT_ASPECT * max(1, min(w, h))
+            and y + h / 2 >= top + DOT_LOW * (bottom - top))
 
 
 def _inside(mark: Box, box: Box) -> bool:

@@ -161,9 +161,11 @@ def _with_point(reading: NumberReading, marks: np.ndarray) -> NumberReading:
         return replace(reading, problem=SEVERAL_POINTS.format(count=len(points)), problem_boxes=[box for _, box in points])
     if not points:
         return reading
-    x, y, w, h = points[0][1]
-    ink = reading.ink.copy()
-    np.maximum(ink[y : y + h, x : x + w], marks[y : y + h, x : x + w], out=ink[y : y + h, x : x + w])
+    ink = reading.ink
+    if marks is not ink:  # a photo's point was dropped from its cleaned ink as a speck: drawn back
+        x, y, w, h = points[0][1]
+        ink = ink.copy()
+        np.maximum(ink[y : y + h, x : x + w], marks[y : y + h, x : x + w], out=ink[y : y + h, x : x + w])
     return replace(reading, ink=ink, point=points[0][0], point_box=points[0][1])
 
 
