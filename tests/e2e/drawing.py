@@ -33,6 +33,13 @@ def canvas(page: Page):
     return page.locator("canvas.upper-canvas")
 
 
+def canvas_area(page: Page) -> dict:
+    """The canvas's box on the page ({x, y, width, height} in CSS px) once it is shown: a canvas
+    the page has not laid out yet has no box."""
+    expect(canvas(page)).to_be_visible()
+    return canvas(page).bounding_box()
+
+
 def stroke_points(page: Page, digit: int, box: tuple[float, ...] = (0, 0, 1)) -> list[list[tuple[float, float]]]:
     """`digit`'s strokes in page coordinates (see `on_page`)."""
     return on_page(page, STROKES[digit], box)
@@ -42,8 +49,7 @@ def on_page(page: Page, strokes, box: tuple[float, ...] = (0, 0, 1)) -> list[lis
     """`strokes` given in the unit square, in page coordinates where the canvas is now; `box` =
     (left, top, size) places them in that part of the canvas, as fractions of it; (left, top,
     width, height) for a part that is not square (on a wide canvas)."""
-    expect(canvas(page)).to_be_visible()
-    area = canvas(page).bounding_box()
+    area = canvas_area(page)
     left, top, width, height = box if len(box) == 4 else (*box, box[2])
     return [[(area["x"] + (left + x * width) * area["width"], area["y"] + (top + y * height) * area["height"])
              for x, y in stroke] for stroke in strokes]

@@ -22,4 +22,8 @@ def navigation(page: Page):
 
 
 def open_page(page: Page, title: str) -> None:
+    """Open the page `title` from the menu and wait until the server has run it: until then the
+    previous page's elements (its canvas) are still on screen."""
+    mark = page.app_traffic.mark()
     navigation(page).filter(has=page.get_by_text(title, exact=True)).click()
+    page.app_traffic.wait_for_rerun_since(mark, timeout=60_000)

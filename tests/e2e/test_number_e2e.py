@@ -1,6 +1,6 @@
 from playwright.sync_api import expect
 
-from .drawing import canvas, draw_digit, draw_strokes, wait_until_canvas_draws
+from .drawing import canvas, canvas_area, draw_digit, draw_strokes, wait_until_canvas_draws
 from .streamlit_widgets import open_page
 
 
@@ -11,7 +11,8 @@ def number_value(page):
 def test_write_2026_on_the_number_canvas_and_read_it(page, screenshot):
     open_page(page, "Write a number")
     expect(page.get_by_role("heading", name="Write a number, watch it read")).to_be_visible()
-    area = canvas(page).bounding_box()
+    wait_until_canvas_draws(page)
+    area = canvas_area(page)
     assert area["width"] > 2 * area["height"], "the number canvas is wide"
     # Each digit in its own square part of the canvas, nearly as tall as the canvas.
     width = 0.9 * area["height"] / area["width"]
@@ -23,7 +24,9 @@ def test_write_2026_on_the_number_canvas_and_read_it(page, screenshot):
 
 def test_a_minus_sign_and_a_decimal_point_tapped_with_the_mouse_are_read(page):
     open_page(page, "Write a number")
-    width = 0.8 * canvas(page).bounding_box()["height"] / canvas(page).bounding_box()["width"]
+    wait_until_canvas_draws(page)
+    area = canvas_area(page)
+    width = 0.8 * area["height"] / area["width"]
     draw_strokes(page, [[(0.0, 0.5), (1.0, 0.48)]], box=(0.05, 0.1, 0.12, 0.8))  # a dash at mid-height
     draw_digit(page, 3, box=(0.22, 0.1, width, 0.8))
     draw_strokes(page, [[(0.5, 0.5)]], box=(0.22 + width + 0.015, 0.82, 0.02, 0.05))  # a tap: the pen's dot
