@@ -35,6 +35,9 @@ class NumberSample:
     digits: str
     kind: str
     source: str
+    owners: np.ndarray | None = None
+    """Which digit each ink pixel belongs to (uint8 HxW: 0 = paper, k = the k-th digit from the
+    left, 1-based; where two digits' strokes cross, the right one)."""
 
     @property
     def rgba(self) -> np.ndarray:
@@ -57,16 +60,17 @@ def make_number(rng: np.random.Generator, length: int, kind: str, source: str,
     if kind == "broken":
         glyphs = [_break_strokes(g, rng) for g in glyphs]
     special = int(rng.integers(0, length - 1))
-    ink = _compose(glyphs, rng, kind, special)
+    composed = _compose(glyphs, rng, kind, special)
     for _ in range(REDRAWS):  # no way to overlap these two without their strokes crossing: redraw the second
-        if ink is not None:
+        if composed is not None:
             break
         glyphs[special + 1] = _glyph(int(digits[special + 1]), rng, source, height * rng.uniform(0.85, 1.12),
                                      mnist_images, mnist_labels)
-        ink = _compose(glyphs, rng, kind, special)
-    if ink is None:  # these two digits hardly ever fit one inside the other: other digits
+        composed = _compose(glyphs, rng, kind, special)
+    if composed is None:  # these two digits hardly ever fit one inside the other: other digits
         return make_number(rng, length, kind, source, mnist_images, mnist_labels)
-    return NumberSample(ink=ink, digits="".join(map(str, digits)), kind=kind, source=source)
+    ink, owners = composed
+    return NumberSample(ink=ink, digits="".join(map(str, digits)), kind=kind, source=source, owners=owners)
 
 
 def _glyph(digit, rng, source, height, mnist_images, mnist_labels) -> np.ndarray:
@@ -111,7 +115,9 @@ def _run(line: np.ndarray, at: int) -> tuple[int, int]:
     return start, end
 
 
-def _compose(glyphs, rng, kind, special) -> np.ndarray | None:
+def _compose(glyphs, rng, kind, special) -> tuple[np.ndarray, np.ndarray] | None:
+    """The glyphs laid out as `kind` says on a HEIGHT x WIDTH canvas: (ink, owners) as in
+    `NumberSample`, or None when an overlapping pair finds no place."""
     tallest = max(g.shape[0] for g in glyphs)
     tops = [float((tallest - g.shape[0]) * rng.uniform(0.3, 1.0) + rng.normal(0, 0.05 * tallest)) for g in glyphs]
     tops = [int(round(t - min(tops))) for t in tops]
@@ -128,22 +134,28 @@ def _compose(glyphs, rng, kind, special) -> np.ndarray | None:
         else:
             x = lefts[-1] + previous.shape[1] + rng.uniform(0.08, 0.35) * tallest
         lefts.append(int(round(x)))
+    lefts = [x - min(0, min(lefts)) for x in lefts]  # a touching digit may reach left of its neighbour's start
     bottom = max(t + g.shape[0] for t, g in zip(tops, glyphs))
     right = max(x + g.shape[1] for x, g in zip(lefts, glyphs))
     scene = np.zeros((bottom, right), dtype=np.uint8)
-    for glyph, top, left in zip(glyphs, tops, lefts):
+    owners = np.zeros((bottom, right), dtype=np.uint8)
+    for k, (glyph, top, left) in enumerate(zip(glyphs, tops, lefts), 1):
         h, w = glyph.shape
         np.maximum(scene[top : top + h, left : left + w], glyph, out=scene[top : top + h, left : left + w])
+        owners[top : top + h, left : left + w][glyph > 25] = k
     scale = min(1.0, (WIDTH - 20) / right, (HEIGHT - 10) / bottom)
     if scale < 1:
-        scene = cv2.resize(scene, (max(1, round(right * scale)), max(1, round(bottom * scale))),
-                           interpolation=cv2.INTER_AREA)
+        size = (max(1, round(right * scale)), max(1, round(bottom * scale)))
+        scene = cv2.resize(scene, size, interpolation=cv2.INTER_AREA)
+        owners = cv2.resize(owners, size, interpolation=cv2.INTER_NEAREST)
     canvas = np.zeros((HEIGHT, WIDTH), dtype=np.uint8)
+    owned = np.zeros((HEIGHT, WIDTH), dtype=np.uint8)
     h, w = scene.shape
     top = int(rng.uniform(3, max(4, HEIGHT - h - 3)))
     left = int(rng.uniform(5, max(6, WIDTH - w - 5)))
     canvas[top : top + h, left : left + w] = scene
-    return canvas
+    owned[top : top + h, left : left + w] = owners
+    return canvas, owned
 
 
 def _overlapping_offset(left, left_top, right, right_top, rng, may_cross: bool) -> int | None:

@@ -11,6 +11,7 @@ from mlcore.inference import NOT_A_DIGIT, SEVERAL_DIGITS, Recognition, Recognize
 from mlcore.number_signs import decimal_points, loose_dots, minus_sign
 from mlcore.preprocess import INK_THRESHOLD, ink_intensity
 from mlcore.segment import CANT_SEPARATE, Box, Lattice, Segment, over_segment
+from mlcore.whole_digit import load_whole_digit_check, span_shape
 
 PAD = 0.15
 """Black border around each digit's crop, as a share of its longer side, so that no stroke
@@ -245,6 +246,7 @@ def _best_grouping(recognizer: Recognizer, lattice: Lattice) -> list[DigitReadin
     spans = _spans(lattice)
     pieces = [lattice.join(first, last) for first, last in spans]
     readings = recognizer.recognize_batch([digit_canvas(piece.ink) for piece in pieces])
+    whole = _log_chance_whole(lattice, spans, pieces, readings)
     height = max(lattice.line_height, 1.0)
     count = len(lattice.atoms)
     best = np.full(count + 1, -np.inf)
@@ -258,7 +260,7 @@ def _best_grouping(recognizer: Recognizer, lattice: Lattice) -> list[DigitReadin
                 continue
             score = -SPECK_COST
         else:
-            score = _score(reading, piece, height, lattice.stroke_width)
+            score = _score(reading, piece, height, lattice.stroke_width) + whole[k]
         score -= sum(GAP_COST * max(0.0, lattice.gap(j)) / height
                      for j in range(first, last) if lattice.cuts[j] < 0)
         if last + 1 < count and lattice.cuts[last] >= 0:
@@ -275,6 +277,23 @@ def _best_grouping(recognizer: Recognizer, lattice: Lattice) -> list[DigitReadin
         end = first
     return digits[::-1]
 
+
+def _log_chance_whole(lattice: Lattice, spans: list[tuple[int, int]], pieces: list[Segment],
+                      readings: list[Recognition]) -> np.ndarray:
+    """log P(one whole digit) of every candidate digit (`mlcore.whole_digit`), float (N,); 0 for
+    blank pieces, and for all when the check is not there. Added to the digit's log-probability,
+    the score is that of "this piece is one whole digit, and it is this digit"."""
+    check = load_whole_digit_check()
+    chances = np.ones(len(spans))
+    drawn = [k for k, reading in enumerate(readings) if not reading.is_blank]
+    if check is not None and drawn:
+        chances[drawn] = check.chances(np.stack([readings[k].image for k in drawn]),
+                                       np.array([span_shape(lattice, *spans[k], pieces[k]) for k in drawn]))
+    return np.log(np.clip(chances, WHOLE_FLOOR, 1.0))
+
+
+WHOLE_FLOOR = 1e-4
+"""The least chance of being one whole digit a piece is given (a score at most 9.2 lower)."""
 
 NOT_ONLY_DIGITS = ("I can't read this as a number: the {places} from the left {verb} like a digit (a letter, a "
                    "bracket or another sign?), and I won't guess it. Photograph only the digits.")

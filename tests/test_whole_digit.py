@@ -1,0 +1,57 @@
+"""The whole-digit check (mlcore.whole_digit): the shipped network on pieces of numbers it never
+saw (composed from MNIST test digits), what happens without it, and its training script."""
+
+import json
+
+import numpy as np
+
+from mlcore.number_samples import make_number
+from mlcore.numbers import _spans, digit_canvas
+from mlcore.preprocess import ink_intensity, trace
+from mlcore.segment import over_segment
+from mlcore.train_whole_digit import TrainingConfig, _label, train
+from mlcore.whole_digit import WHOLE_DIGIT_PATH, load_whole_digit_check, span_shape
+
+
+def labelled_test_pieces(mnist, count=45, seed=2027):
+    rng = np.random.default_rng(seed)
+    images, shapes, labels = [], [], []
+    for n in range(count):
+        kind, source = ("gaps", "touching", "broken")[n % 3], ("mnist", "drawn")[(n // 3) % 2]
+        sample = make_number(rng, 4, kind, source, mnist.x_test, mnist.y_test)
+        lattice = over_segment(ink_intensity(sample.rgba))
+        for first, last in _spans(lattice):
+            piece = lattice.join(first, last)
+            label, steps = _label(sample, piece), trace(digit_canvas(piece.ink))
+            if label is not None and not steps.is_blank:
+                images.append(steps.image)
+                shapes.append(span_shape(lattice, first, last, piece))
+                labels.append(label)
+    return np.array(images), np.array(shapes), np.array(labels)
+
+
+def test_the_shipped_check_tells_whole_digits_from_pieces_and_pairs_it_never_saw(mnist):
+    images, shapes, labels = labelled_test_pieces(mnist)
+    chances = load_whole_digit_check().chances(images, shapes)
+    whole, rest = chances[labels == 1], chances[labels == 0]
+    assert len(whole) >= 150 and len(rest) >= 300, "the numbers give both kinds of piece"
+    assert np.mean(whole > 0.5) >= 0.95, "whole digits are called whole"
+    assert np.mean(rest < 0.5) >= 0.95, "halves, pairs and broken-off ends are not"
+
+
+def test_a_damaged_check_file_gives_no_check_and_says_so(tmp_path, caplog):
+    damaged = tmp_path / "whole_digit.keras"
+    damaged.write_bytes(WHOLE_DIGIT_PATH.read_bytes()[:5000])
+    assert load_whole_digit_check(damaged) is None
+    assert "numbers are read without it" in caplog.text
+    assert load_whole_digit_check(tmp_path / "missing.keras") is None
+
+
+def test_training_writes_a_check_that_loads_with_its_sidecar(tmp_path):
+    output = tmp_path / "whole_digit.keras"
+    accuracy = train(TrainingConfig(numbers=12, check_numbers=6, epochs=1, workers=1, output=str(output)))
+    check = load_whole_digit_check(output)
+    assert check is not None
+    sidecar = json.loads(output.with_suffix(".json").read_text())
+    assert sidecar["held_out_accuracy"] == round(accuracy, 4) and sidecar["pieces"] > 50
+    assert check.chances(np.zeros((2, 28, 28)), np.zeros((2, 10))).shape == (2,)
