@@ -95,18 +95,42 @@ def minus_sign(ink: np.ndarray) -> Box | None:
     a flat dash at mid-height wholly left of the digit-tall marks (DASH_FLAT, DASH_WIDE, DASH_MIDDLE,
     DASH_TALL_MARK). A 5's flag or a 7's bar drawn apart from the rest lies over the digit's own
     columns, so it is no minus."""
+    tall, dashes = _dashes(ink)
+    first_digit = int(tall[:, 0].min()) if len(tall) else 0
+    return next((dash for dash in dashes if dash[0] + dash[2] <= first_digit), None)
+
+
+def dashes_between_digits(ink: np.ndarray) -> list[Box]:
+    """Boxes of the flat dashes at mid-height (shaped as a minus sign is) in `ink` (uint8 HxW, ink
+    bright) with digit-tall marks on both sides and no other mark above or below them (a piece of a
+    digit broken by pen lifts, a 7's bar or a 3's middle, has the rest of its digit there): "4-2",
+    "12-3" are no one number (a sum, a range, a date), and the dash must not silently vanish."""
+    marks = _marks(ink)
+    tall, dashes = _dashes(ink)
+    between = []
+    for x, y, w, h in dashes:
+        others = marks[(marks[:, 0] != x) | (marks[:, 1] != y)]
+        if ((tall[:, 0] + tall[:, 2] <= x).any() and (tall[:, 0] >= x + w).any()
+                and not ((others[:, 0] < x + w) & (others[:, 0] + others[:, 2] > x)).any()):
+            between.append((x, y, w, h))
+    return between
+
+
+def _dashes(ink: np.ndarray) -> tuple[np.ndarray, list[Box]]:
+    """The digit-tall marks of `ink` (rows of x, y, w, h, area) and the boxes of its flat dashes at
+    mid-height (DASH_FLAT, DASH_WIDE, DASH_MIDDLE), left to right."""
     marks = _marks(ink)
     if len(marks) < 2:
-        return None
+        return marks[:0], []
     tallest = int(marks[:, 3].max())
     tall, top, bottom = _digit_row(marks)
-    first_digit = int(tall[:, 0].min())
+    dashes = []
     for x, y, w, h, _ in marks:
         middle = (y + h / 2 - top) / max(1, bottom - top)
         if (w >= DASH_FLAT * h and DASH_WIDE[0] * tallest <= w <= DASH_WIDE[1] * tallest
-                and DASH_MIDDLE[0] <= middle <= DASH_MIDDLE[1] and x + w <= first_digit):
-            return int(x), int(y), int(w), int(h)
-    return None
+                and DASH_MIDDLE[0] <= middle <= DASH_MIDDLE[1]):
+            dashes.append((int(x), int(y), int(w), int(h)))
+    return tall, sorted(dashes)
 
 
 def _digit_row(marks: np.ndarray) -> tuple[np.ndarray, int, int]:

@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 
 from mlcore.inference import NOT_A_DIGIT, SEVERAL_DIGITS, Recognition, Recognizer
-from mlcore.number_signs import decimal_points, loose_dots, minus_sign
+from mlcore.number_signs import dashes_between_digits, decimal_points, loose_dots, minus_sign
 from mlcore.preprocess import INK_THRESHOLD, ink_intensity
 from mlcore.segment import CANT_SEPARATE, Box, Lattice, Segment, over_segment
 from mlcore.whole_digit import load_whole_digit_check, span_shape
@@ -130,8 +130,11 @@ def read_number(recognizer: Recognizer, rgba: np.ndarray) -> NumberReading:
 
 def _read(recognizer: Recognizer, ink: np.ndarray) -> NumberReading:
     """The best grouping into digits of `ink` (uint8 HxW) after a leading minus sign and the dots that
-    may be a decimal point are set apart (`minus_sign`, `loose_dots`), or the overlapped pair's
-    `problem`; marks are not yet judged."""
+    may be a decimal point are set apart (`minus_sign`, `loose_dots`), or a `problem`: a dash between
+    digits (`dashes_between_digits`), an overlapped pair; marks are not yet judged."""
+    between = dashes_between_digits(ink)
+    if between:
+        return NumberReading(ink=ink, problem=DASH_BETWEEN, problem_boxes=between)
     minus = minus_sign(ink)
     lattice = over_segment(_without(ink, ([minus] if minus else []) + loose_dots(ink)))
     if lattice.is_blank:
@@ -312,6 +315,8 @@ MNIST's 1,135 test 1s, 5.4 % bow as a "(" does and 3.8 % as a ")", so about 0.2 
 start and end with a 1 would be refused; of 1,500 canvas-style 1s, 22 % and 6.9 % (1.5 %)."""
 MOSTLY_NO_DIGITS = ("I don't know: the {places} from the left {verb} like a digit the network knows, and a number "
                     "made of guesses is no reading. Write digits 0 to 9 side by side.")
+DASH_BETWEEN = ("I can't read this as one number: there is a dash between its digits (a sum, a range, a date?). "
+                "Write one number at a time; a minus sign goes in front.")
 SEVERAL_POINTS = ("I can't read this as a number: there are {count} dots low between its digits, and a number has "
                   "at most one decimal point. Write one number at a time.")
 

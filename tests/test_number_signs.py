@@ -5,7 +5,7 @@ import cv2
 import numpy as np
 
 from mlcore.number_samples import HEIGHT, WIDTH
-from mlcore.numbers import SEVERAL_POINTS, boxes_picture, read_number
+from mlcore.numbers import DASH_BETWEEN, SEVERAL_POINTS, boxes_picture, read_number
 
 from .test_segment import canvas_with
 
@@ -48,6 +48,13 @@ def test_two_points_make_no_number_and_both_are_boxed(recognizer):
     reading = read_number(recognizer, written("1.2.3"))
     assert reading.text is None and reading.problem == SEVERAL_POINTS.format(count=2)
     assert len(reading.problem_boxes) == 2
+
+
+def test_a_dash_between_digits_makes_no_number_and_is_boxed(recognizer):
+    for text in ("4-2", "12-3", "-4-2"):
+        reading = read_number(recognizer, written(text))
+        assert reading.text is None and reading.problem == DASH_BETWEEN, text
+        assert len(reading.problem_boxes) == 1 and reading.problem_boxes[0][2] >= 55, "the dash is boxed"
 
 
 def test_a_dash_between_digits_or_over_a_digit_is_no_minus_sign(recognizer):

@@ -8,10 +8,13 @@ import streamlit as st
 
 from mlcore.inference import a_digit
 from mlcore.numbers import NumberReading, boxes_picture
+from mlcore.preprocess import INK_THRESHOLD
 from ui.widgets import enlarge
 
 MAX_DIGIT_COLUMNS = 8
 EMPTY_CANVAS = ":material/edit: The canvas is empty: write a few digits side by side."
+ONLY_SPECKS = (":material/edit: Only a dot or a speck so far, too small to be a digit: write digits about half "
+               "as tall as the canvas, side by side.")
 PHOTO_BOXES_WIDTH = 640
 """At most this wide (px), a photo's boxed digits; a canvas's fill the column like the canvas."""
 
@@ -29,7 +32,7 @@ def show_number(reading: NumberReading | None, label: str, photo: bool = False) 
     """The number (or why there is none), the drawing with each digit's box, and each 28x28 digit;
     for a `photo`, the cleaned ink cut down to the number. A decimal point and minus sign are ringed."""
     if reading is None or reading.is_blank:
-        st.caption(EMPTY_CANVAS)
+        st.caption(EMPTY_CANVAS if reading is None or not (reading.ink > INK_THRESHOLD).any() else ONLY_SPECKS)
         return
     strange = [(place, d) for place, d in enumerate(reading.digits, 1) if not d.recognition.is_one_digit]
     if reading.problem:

@@ -43,3 +43,17 @@ def test_on_a_phone_the_number_page_starts_with_the_narrow_canvas_and_nothing_sc
     area = canvas(phone).bounding_box()
     assert area["x"] >= 0 and area["x"] + area["width"] <= 390, "the whole canvas is on the screen"
     assert phone.evaluate("document.querySelector('[data-testid=stMain]').scrollWidth") <= 390
+
+
+def test_a_lone_dot_asks_for_bigger_digits_and_a_dash_between_digits_is_named(page):
+    open_page(page, "Write a number")
+    wait_until_canvas_draws(page)
+    area = canvas_area(page)
+    width = 0.8 * area["height"] / area["width"]
+    draw_strokes(page, [[(0.5, 0.5)]], box=(0.93, 0.45, 0.02, 0.05))  # a tap, far right of where the digits go
+    expect(page.get_by_text("Only a dot or a speck so far", exact=False)).to_be_visible()
+    draw_digit(page, 4, box=(0.05, 0.1, width, 0.8))
+    draw_strokes(page, [[(0.0, 0.5), (1.0, 0.48)]], box=(0.1 + width, 0.1, 0.1, 0.8))  # a dash at mid-height
+    draw_digit(page, 2, box=(0.25 + width, 0.1, width, 0.8))
+    expect(page.get_by_text("there is a dash between its digits", exact=False)).to_be_visible()
+    expect(number_value(page)).to_have_count(0)
