@@ -49,6 +49,10 @@ PLATEAU = 0.25
 one valley floor; the cut is taken in its middle."""
 INK_POWER = 2.0
 """A cut path pays each ink pixel's darkness (0-1) to this power: faint seam pixels cost little."""
+WIDTH_SCALE = (0.5, 3.0)
+"""A stroke's ink costs a cut path between these multiples of its darkness, by how much thinner or
+thicker than the typical stroke it is (`_width_scale`; measured on benchmarks.numbers, touching pairs
+of drawn digits at seeds 0 / 1 / 2: 86.7 / 89.2 / 92.5 % -> 93.3 / 98.3 / 98.3 %)."""
 MAX_CUT = 2.0
 """A candidate cut crosses at most this many stroke widths of ink (touching digits meet at one
 stroke or two; the reader's score and `mlcore.numbers.CUT_COST` weigh the rest)."""
@@ -292,15 +296,17 @@ def _path_costs(group: _Group, ink: np.ndarray, stroke: float) -> tuple[np.ndarr
     least a margin inside the box: the "shortest path" cut of touching characters (Casey &
     Lecolinet 1996, section 3.2). Each pixel costs its ink darkness (0-1) to the power INK_POWER, a
     grey-level path: where two strokes merely touch, the seam between them is fainter than either
-    stroke's core, so the cheapest path runs down the seam rather than through a stroke. Columns in
-    the margins cost infinity.
+    stroke's core, so the cheapest path runs down the seam rather than through a stroke; times its
+    stroke's `_width_scale`, so that every stroke crossed costs about as much. Columns in the margins
+    cost infinity.
     """
     x, y, w, h = group.box
     margin = int(max(CUT_MARGIN * h, stroke))
     if w - 2 * margin < 1:
         return None
+    mask = group.mask[y : y + h, x : x + w]
     darkness = ink[y : y + h, x : x + w].astype(np.float32) / 255.0
-    cost = np.where(group.mask[y : y + h, x : x + w], darkness ** INK_POWER, 0).astype(np.float32)
+    cost = np.where(mask, darkness ** INK_POWER * _width_scale(mask, stroke), 0).astype(np.float32)
     cost[:, :margin] = np.inf
     cost[:, w - margin :] = np.inf
     total = cost[0].copy()
@@ -311,6 +317,17 @@ def _path_costs(group: _Group, ink: np.ndarray, stroke: float) -> tuple[np.ndarr
         moves[row] = step - 1
         total = cost[row] + options[step, np.arange(w)]
     return total, moves
+
+
+def _width_scale(mask: np.ndarray, stroke: float) -> np.ndarray:
+    """Per pixel of `mask` (bool HxW), the typical stroke width over the local one (twice the
+    largest distance to paper within a stroke's reach, `cv2.distanceTransform`), clipped to
+    WIDTH_SCALE: a path crossing any stroke then pays about one stroke width, thin or thick, so
+    cutting a thin 0 twice around its inside costs more than cutting once where it touches a thick 9."""
+    distance = cv2.distanceTransform(mask.astype(np.uint8), cv2.DIST_L2, 3)
+    reach = max(3, int(round(stroke)) | 1)
+    local = 2 * cv2.dilate(distance, np.ones((reach, reach), np.uint8))
+    return np.clip(stroke / np.maximum(local, 1.0), *WIDTH_SCALE).astype(np.float32)
 
 
 def _backtrack(moves: np.ndarray, end: int) -> np.ndarray:

@@ -26,10 +26,10 @@ def share_read_whole(recognizer, samples):
 
 
 # Floors a number or two under what these seeded sets measure (gaps 98.75 %, touching 87.5 %, broken
-# 98.75 %; broken strokes were 93.75 % without the whole-digit check, mlcore.whole_digit); the issue's
-# target (97 % for every layout) is not reached for touching pairs. `python -m benchmarks.numbers`
-# measures 120 numbers per layout and source.
-@pytest.mark.parametrize(("kind", "at_least"), [("gaps", 0.96), ("touching", 0.85), ("broken", 0.96)])
+# 96.25 %; broken strokes were 93.75 % without the whole-digit check, mlcore.whole_digit); the issue's
+# target (97 % for every layout) is not reached for touching pairs and broken strokes.
+# `python -m benchmarks.numbers` measures 120 numbers per layout and source.
+@pytest.mark.parametrize(("kind", "at_least"), [("gaps", 0.96), ("touching", 0.85), ("broken", 0.95)])
 def test_four_digit_numbers_read_whole(recognizer, mnist, kind, at_least):
     share, wrong = share_read_whole(recognizer, numbers(mnist, (kind,), 80, seed=7))
     assert share >= at_least, wrong
