@@ -314,7 +314,8 @@ is no digit, whatever the model reads there (a "(" is most like a 1). Measured o
 MNIST's 1,135 test 1s, 5.4 % bow as a "(" does and 3.8 % as a ")", so about 0.2 % of numbers that
 start and end with a 1 would be refused; of 1,500 canvas-style 1s, 22 % and 6.9 % (1.5 %)."""
 MOSTLY_NO_DIGITS = ("I don't know: the {places} from the left {verb} like a digit the network knows, and a number "
-                    "made of guesses is no reading. Write digits 0 to 9 side by side.")
+                    "made of guesses is no reading. Write digits 0 to 9 side by side, with a little space between "
+                    "them: digits that touch can look like no digit.")
 DASH_BETWEEN = ("I can't read this as one number: there is a dash between its digits (a sum, a range, a date?). "
                 "Write one number at a time; a minus sign goes in front.")
 SEVERAL_POINTS = ("I can't read this as a number: there are {count} dots low between its digits, and a number has "

@@ -40,7 +40,8 @@ def show_number(reading: NumberReading | None, label: str, photo: bool = False) 
                  else ":material/call_split:")
     elif len(strange) == len(reading.digits):
         st.warning("I don't know: nothing here looks like a digit the network knows (each mark is far from "
-                   "every digit it was trained on). Write digits 0 to 9 side by side.", icon=":material/help:")
+                   "every digit it was trained on). Write digits 0 to 9 side by side, with a little space between "
+                   "them: digits that touch can look like no digit.", icon=":material/help:")
     else:
         st.metric(label, reading.text, help="Each digit is read on its own; the confidence below is "
                                             "the chance that all of them are right.")
@@ -56,7 +57,8 @@ def show_number(reading: NumberReading | None, label: str, photo: bool = False) 
                                 f"network's nearest guess is {d.digit})." for place, d in strange)
                        + " Its digit in the number above is a guess.", icon=":material/help:")
     caption = ("Where the digits are: green boxes are read with confidence, amber ones are unsure, red ones "
-               "are the marks named above" + _signs_caption(reading))
+               "are the marks named above" + _signs_caption(reading)) if reading.digits else \
+        "Boxed in red: the marks named above"
     if not reading.problem and len(strange) == len(reading.digits):  # no digit's label on what is no digit
         reading, caption = replace(reading, digits=[]), "What was read, cleaned: none of it looks like a digit"
     picture = boxes_picture(reading, crop=photo)
