@@ -107,6 +107,9 @@ GAP_COST = 8.0
 height): a pen lift leaves a small gap, people leave more between digits."""
 THIN_BELOW, THIN_COST = 0.8, 4.0
 """A digit narrower than THIN_BELOW stroke widths loses THIN_COST (a sliver is no 1)."""
+WHOLE_FLOOR = 1e-4
+"""The least chance of being one whole digit a piece is given (`mlcore.whole_digit`: a score at
+most 9.2 lower)."""
 SPECK_COST = 2.0
 """Score lost by ignoring a piece too small to read (a speck that joins no digit)."""
 
@@ -293,10 +296,6 @@ def _log_chance_whole(lattice: Lattice, spans: list[tuple[int, int]], pieces: li
         chances[drawn] = check.chances(np.stack([readings[k].image for k in drawn]),
                                        np.array([span_shape(lattice, *spans[k], pieces[k]) for k in drawn]))
     return np.log(np.clip(chances, WHOLE_FLOOR, 1.0))
-
-
-WHOLE_FLOOR = 1e-4
-"""The least chance of being one whole digit a piece is given (a score at most 9.2 lower)."""
 
 NOT_ONLY_DIGITS = ("I can't read this as a number: the {places} from the left {verb} like a digit (a letter, a "
                    "bracket or another sign?), and I won't guess it. Photograph only the digits.")
