@@ -325,6 +325,7 @@ def _width_scale(mask: np.ndarray, stroke: float) -> np.ndarray:
     WIDTH_SCALE: a path crossing any stroke then pays about one stroke width, thin or thick, so
     cutting a thin 0 twice around its inside costs more than cutting once where it touches a thick 9."""
     distance = cv2.distanceTransform(mask.astype(np.uint8), cv2.DIST_L2, 3)
+    np.minimum(distance, max(mask.shape), out=distance)  # a box with no paper in it gets huge distances
     reach = max(3, int(round(stroke)) | 1)
     local = 2 * cv2.dilate(distance, np.ones((reach, reach), np.uint8))
     return np.clip(stroke / np.maximum(local, 1.0), *WIDTH_SCALE).astype(np.float32)
