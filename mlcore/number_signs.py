@@ -95,7 +95,7 @@ def minus_sign(ink: np.ndarray) -> Box | None:
     a flat dash at mid-height wholly left of the digit-tall marks (DASH_FLAT, DASH_WIDE, DASH_MIDDLE,
     DASH_TALL_MARK). A 5's flag or a 7's bar drawn apart from the rest lies over the digit's own
     columns, so it is no minus."""
-    tall, dashes = _dashes(ink)
+    _, tall, dashes = _dashes(ink)
     first_digit = int(tall[:, 0].min()) if len(tall) else 0
     return next((dash for dash in dashes if dash[0] + dash[2] <= first_digit), None)
 
@@ -105,8 +105,7 @@ def dashes_between_digits(ink: np.ndarray) -> list[Box]:
     bright) with digit-tall marks on both sides and no other mark above or below them (a piece of a
     digit broken by pen lifts, a 7's bar or a 3's middle, has the rest of its digit there): "4-2",
     "12-3" are no one number (a sum, a range, a date), and the dash must not silently vanish."""
-    marks = _marks(ink)
-    tall, dashes = _dashes(ink)
+    marks, tall, dashes = _dashes(ink)
     between = []
     for x, y, w, h in dashes:
         others = marks[(marks[:, 0] != x) | (marks[:, 1] != y)]
@@ -116,12 +115,12 @@ def dashes_between_digits(ink: np.ndarray) -> list[Box]:
     return between
 
 
-def _dashes(ink: np.ndarray) -> tuple[np.ndarray, list[Box]]:
-    """The digit-tall marks of `ink` (rows of x, y, w, h, area) and the boxes of its flat dashes at
-    mid-height (DASH_FLAT, DASH_WIDE, DASH_MIDDLE), left to right."""
+def _dashes(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[Box]]:
+    """The marks of `ink` and its digit-tall ones (rows of x, y, w, h, area), and the boxes of its
+    flat dashes at mid-height (DASH_FLAT, DASH_WIDE, DASH_MIDDLE), left to right."""
     marks = _marks(ink)
     if len(marks) < 2:
-        return marks[:0], []
+        return marks, marks[:0], []
     tallest = int(marks[:, 3].max())
     tall, top, bottom = _digit_row(marks)
     dashes = []
@@ -130,7 +129,7 @@ def _dashes(ink: np.ndarray) -> tuple[np.ndarray, list[Box]]:
         if (w >= DASH_FLAT * h and DASH_WIDE[0] * tallest <= w <= DASH_WIDE[1] * tallest
                 and DASH_MIDDLE[0] <= middle <= DASH_MIDDLE[1]):
             dashes.append((int(x), int(y), int(w), int(h)))
-    return tall, sorted(dashes)
+    return marks, tall, sorted(dashes)
 
 
 def _digit_row(marks: np.ndarray) -> tuple[np.ndarray, int, int]:

@@ -15,6 +15,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mlcore.data import load_mnist
+from mlcore.number_samples import make_number
+from mlcore.numbers import _spans, digit_canvas
+from mlcore.preprocess import INK_THRESHOLD, ink_intensity, trace
+from mlcore.segment import over_segment
+from mlcore.whole_digit import span_shape
+
 WHOLE = (0.9, 0.85)
 """A piece is one whole digit when at least this share of its ink is one digit's (purity) and it
 holds at least this share of that digit's ink (coverage: a cut at a touching pair takes a little)."""
@@ -36,22 +43,17 @@ class TrainingConfig:
     output: str = "models/checks/whole_digit.keras"  # where the trained network goes (with a .json sidecar)
 
 
-def labelled_pieces(seed: int, count: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """`count` numbers from `seed`, cut into candidate digits: (images uint8 (N, 28, 28), shapes
-    float32 (N, SHAPE_FEATURES), labels float32 (N,): 1 whole digit, 0 not; ambiguous pieces left out)."""
-    from mlcore.data import load_mnist
-    from mlcore.number_samples import make_number
-    from mlcore.numbers import _spans, digit_canvas
-    from mlcore.preprocess import ink_intensity, trace
-    from mlcore.segment import over_segment
-    from mlcore.whole_digit import span_shape
-
+def labelled_pieces(seed: int, count: int, test_digits: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`count` numbers from `seed` (from MNIST's training digits, or its test digits when
+    `test_digits`), cut into candidate digits: (images uint8 (N, 28, 28), shapes float32
+    (N, SHAPE_FEATURES), labels float32 (N,): 1 whole digit, 0 not; ambiguous pieces left out)."""
     mnist = load_mnist()
+    digits, labels_of = (mnist.x_test, mnist.y_test) if test_digits else (mnist.x_train, mnist.y_train)
     rng = np.random.default_rng(seed)
     images, shapes, labels = [], [], []
     for n in range(count):
         kind, source = KINDS[n % 3], ("mnist", "drawn")[(n // 3) % 2]
-        sample = make_number(rng, int(rng.integers(2, 7)), kind, source, mnist.x_train, mnist.y_train)
+        sample = make_number(rng, int(rng.integers(2, 7)), kind, source, digits, labels_of)
         lattice = over_segment(ink_intensity(sample.rgba))
         for first, last in _spans(lattice):
             piece = lattice.join(first, last)
@@ -67,8 +69,6 @@ def labelled_pieces(seed: int, count: int) -> tuple[np.ndarray, np.ndarray, np.n
 
 def _label(sample, piece) -> float | None:
     """1.0 when `piece` is one whole digit of `sample` (WHOLE), 0.0 when it is not (NOT_WHOLE), else None."""
-    from mlcore.preprocess import INK_THRESHOLD
-
     x, y, w, h = piece.box
     owners = sample.owners[y : y + h, x : x + w][piece.ink > INK_THRESHOLD]
     owners = owners[owners > 0]

@@ -5,34 +5,13 @@ import json
 
 import numpy as np
 
-from mlcore.number_samples import make_number
-from mlcore.numbers import _spans, digit_canvas
-from mlcore.preprocess import ink_intensity, trace
-from mlcore.segment import over_segment
-from mlcore.train_whole_digit import TrainingConfig, _label, train
-from mlcore.whole_digit import WHOLE_DIGIT_PATH, load_whole_digit_check, span_shape
+from mlcore.train_whole_digit import TrainingConfig, labelled_pieces, train
+from mlcore.whole_digit import WHOLE_DIGIT_PATH, load_whole_digit_check
 
 
-def labelled_test_pieces(mnist, count=45, seed=2027):
-    rng = np.random.default_rng(seed)
-    images, shapes, labels = [], [], []
-    for n in range(count):
-        kind, source = ("gaps", "touching", "broken")[n % 3], ("mnist", "drawn")[(n // 3) % 2]
-        sample = make_number(rng, 4, kind, source, mnist.x_test, mnist.y_test)
-        lattice = over_segment(ink_intensity(sample.rgba))
-        for first, last in _spans(lattice):
-            piece = lattice.join(first, last)
-            label, steps = _label(sample, piece), trace(digit_canvas(piece.ink))
-            if label is not None and not steps.is_blank:
-                images.append(steps.image)
-                shapes.append(span_shape(lattice, first, last, piece))
-                labels.append(label)
-    return np.array(images), np.array(shapes), np.array(labels)
-
-
-def test_the_shipped_check_tells_whole_digits_from_pieces_and_pairs_it_never_saw(mnist):
-    images, shapes, labels = labelled_test_pieces(mnist)
-    chances = load_whole_digit_check().chances(images, shapes)
+def test_the_shipped_check_tells_whole_digits_from_pieces_and_pairs_it_never_saw():
+    images, shapes, labels = labelled_pieces(seed=2027, count=45, test_digits=True)
+    chances = load_whole_digit_check().chances(images / 255.0, shapes)
     whole, rest = chances[labels == 1], chances[labels == 0]
     assert len(whole) >= 150 and len(rest) >= 300, "the numbers give both kinds of piece"
     assert np.mean(whole > 0.5) >= 0.95, "whole digits are called whole"
