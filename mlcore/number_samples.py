@@ -50,7 +50,8 @@ class NumberSample:
 
 def make_number(rng: np.random.Generator, length: int, kind: str, source: str,
                 mnist_images: np.ndarray | None = None, mnist_labels: np.ndarray | None = None) -> NumberSample:
-    """One written number of `length` digits (2-6). MNIST sources need the test images and labels."""
+    """One written number of `length` digits (1-6; at least 2 for the layouts of a pair: touching,
+    overlapping, crossing). MNIST sources need the test images and labels."""
     if kind not in KINDS or source not in SOURCES:
         raise ValueError(f"unknown kind {kind!r} or source {source!r}")
     digits = rng.integers(0, 10, size=length)
@@ -59,7 +60,7 @@ def make_number(rng: np.random.Generator, length: int, kind: str, source: str,
               for d in digits]
     if kind == "broken":
         glyphs = [_break_strokes(g, rng) for g in glyphs]
-    special = int(rng.integers(0, length - 1))
+    special = int(rng.integers(0, max(length - 1, 1)))
     composed = _compose(glyphs, rng, kind, special)
     for _ in range(REDRAWS):  # no way to overlap these two without their strokes crossing: redraw the second
         if composed is not None:

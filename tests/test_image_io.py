@@ -15,7 +15,7 @@ from PIL import Image
 from mlcore.image_io import (DECODE_SIDE, MAX_MEGABYTES, MAX_MEGAPIXELS, NO_CLEAR_DIGIT, TOO_FAINT, UploadError, clean_ink,
                              clean_photo, decode_picture, photo_to_canvas)
 from mlcore.inference import LOW_CONFIDENCE, SEVERAL_DIGITS, a_digit
-from mlcore.numbers import read_number, read_photo_number, read_single_digit
+from mlcore.numbers import read_photo_number, read_single_digit
 from mlcore.paper import find_sheet
 from .photos import (lined_page_to_the_edges, sheet_with_small_digit, ONE, SEVEN, SHADOW_PHOTOS, big_photo, bold_tight_seven, encoded, faint_photo, ink_on_transparent,
                      noise_png, png_bytes, printed_number, ruled_paper, bracketed_number, tilted_ruled_paper, letter_on_paper, shadow_photo, sheet_on_desk, sixteen_bit_three,
@@ -205,7 +205,8 @@ def test_a_phone_photo_with_a_shadow_edge_reads_right_on_both_pages(recognizer, 
     grey = decode_picture(shadow_photo(digit, tilt, ink))
     draw = read_single_digit(recognizer, clean_photo(grey).ink)
     assert (draw.digit, draw.doubt) == (digit, None), f"read {draw.digit} at {draw.confidence:.0%}, {draw.doubt}"
-    assert read_number(recognizer, clean_photo(grey, side=700).canvas).text == str(digit)
+    photo = clean_photo(grey, side=700)
+    assert read_photo_number(recognizer, photo.canvas, photo.marks).text == str(digit)
 
 
 def test_the_shadows_corner_at_the_border_is_not_ink():

@@ -10,12 +10,14 @@ from mlcore.whole_digit import WHOLE_DIGIT_PATH, load_whole_digit_check
 
 
 def test_the_shipped_check_tells_whole_digits_from_pieces_and_pairs_it_never_saw():
-    images, shapes, labels = labelled_pieces(seed=2027, count=45, test_digits=True)
+    # 90 numbers, a quarter of them with a pair crossed into one blob: 94.9 % of whole digits are
+    # called whole and 98.5 % of the other pieces are not (96.3 % / 99.0 % without crossed pairs).
+    images, shapes, labels = labelled_pieces(seed=2027, count=90, test_digits=True)
     chances = load_whole_digit_check().chances(images / 255.0, shapes)
     whole, rest = chances[labels == 1], chances[labels == 0]
-    assert len(whole) >= 150 and len(rest) >= 300, "the numbers give both kinds of piece"
-    assert np.mean(whole > 0.5) >= 0.95, "whole digits are called whole"
-    assert np.mean(rest < 0.5) >= 0.95, "halves, pairs and broken-off ends are not"
+    assert len(whole) >= 300 and len(rest) >= 600, "the numbers give both kinds of piece"
+    assert np.mean(whole > 0.5) >= 0.93, "whole digits are called whole"
+    assert np.mean(rest < 0.5) >= 0.97, "halves, pairs, crossed pairs and broken-off ends are not"
 
 
 def test_a_damaged_check_file_gives_no_check_and_says_so(tmp_path, caplog):

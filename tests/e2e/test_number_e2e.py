@@ -57,3 +57,15 @@ def test_a_lone_dot_asks_for_bigger_digits_and_a_dash_between_digits_is_named(pa
     draw_digit(page, 2, box=(0.25 + width, 0.1, width, 0.8))
     expect(page.get_by_text("there is a dash between its digits", exact=False)).to_be_visible()
     expect(number_value(page)).to_have_count(0)
+
+
+def test_two_eights_written_across_one_another_are_refused_not_read_as_one(page):
+    open_page(page, "Write a number")
+    wait_until_canvas_draws(page)
+    area = canvas_area(page)
+    width = 0.8 * area["height"] / area["width"]
+    draw_digit(page, 8, box=(0.3, 0.1, width, 0.8))
+    expect(number_value(page)).to_have_text("8", timeout=30_000)
+    draw_digit(page, 8, box=(0.3 + 0.25 * width, 0.1, width, 0.8))  # its loops cross the first one's
+    expect(page.get_by_text("look like two digits written across one another", exact=False)).to_be_visible()
+    expect(number_value(page)).to_have_count(0)
