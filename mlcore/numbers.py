@@ -84,8 +84,8 @@ def digit_canvas(crop: np.ndarray) -> np.ndarray:
 
 OVERLAPPED = (f"{CANT_SEPARATE}: two digits are written one over the other. "
               "Write them side by side, with a little space between.")
-RUN_TOGETHER = (f"{CANT_SEPARATE}: the strokes boxed in red look like two digits written across one another. "
-                "Write the digits side by side, with a little space between.")
+RUN_TOGETHER = (f"{CANT_SEPARATE}: the strokes boxed in red look like two digits run into one (touching, or "
+                "written across one another). Write the digits side by side, with a little space between.")
 TUCKED_BELOW = 0.75
 """Two pieces in one box that each read as a digit are two digits when both are at least this share
 of their union's height (a digit inside another's box, not a broken-off end)."""
