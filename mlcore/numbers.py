@@ -411,7 +411,7 @@ def read_single_digit(recognizer: Recognizer, ink: np.ndarray) -> Recognition:
 
 def boxes_picture(reading: NumberReading, crop: bool = False) -> np.ndarray:
     """The drawing (RGB uint8, ink white on black) with each digit's box and reading drawn on it, the
-    decimal point and minus sign ringed in blue, and the boxes that could not be separated in red. Each
+    decimal point and minus sign ringed in blue, and the boxes the problem names in red (labelled "?"). Each
     label sits on a dark patch next to its box where it covers no other label (`_label_spots`).
     `crop`: cut the picture down to the digits and their labels, with a margin (a photo's cleaned
     ink is a big square with the number in a band across it)."""
@@ -421,8 +421,10 @@ def boxes_picture(reading: NumberReading, crop: bool = False) -> np.ndarray:
     scale = max(0.5, band / 400)
     labels, colours = [], []
     for digit in reading.digits:
-        colours.append((60, 200, 90) if not digit.recognition.is_unsure else (255, 190, 40))
-        labels.append(f"{digit.digit} {digit.confidence:.0%}")
+        refused = digit.box in reading.problem_boxes  # named in the problem: no digit and no confidence
+        colours.append((255, 60, 60) if refused else (60, 200, 90) if not digit.recognition.is_unsure
+                       else (255, 190, 40))
+        labels.append("?" if refused else f"{digit.digit} {digit.confidence:.0%}")
         x, y, w, h = digit.box
         cv2.rectangle(picture, (x, y), (x + w, y + h), colours[-1], 2)
     boxes = [d.box for d in reading.digits]

@@ -485,3 +485,15 @@ def test_number_page_says_a_face_holds_no_digit_instead_of_not_sure(app):
     assert "What was read, cleaned: none of it looks like a digit" in shown
     assert not [c for c in app.caption if c.value.startswith("What the network saw, digit by digit")], \
         "no digit is labelled on what is no digit"
+
+
+def test_number_page_gives_no_digit_or_confidence_for_the_marks_it_refuses(app):
+    from .photos import bracketed_number
+
+    app.switch_page("pages/number.py").run()
+    app.file_uploader[0].upload("bracketed.png", bracketed_number("7"), "image/png").run()
+    assert not app.exception
+    assert [e.value for e in app.error][0].startswith("I can't read this as a number: the 1st and 3rd marks")
+    shown = [i.captions[0] if i.captions else "" for i in app.get("image")]
+    assert shown.count("? · like no digit") == 2, shown
+    assert [c for c in shown if c.startswith("7 · ")], "the digit between them is still shown, with its confidence"

@@ -69,5 +69,6 @@ def show_number(reading: NumberReading | None, label: str, photo: bool = False) 
         for start in range(0, len(reading.digits), MAX_DIGIT_COLUMNS):
             row = reading.digits[start : start + MAX_DIGIT_COLUMNS]
             for column, digit in zip(st.columns(MAX_DIGIT_COLUMNS), row):
+                refused = digit.box in reading.problem_boxes  # named in the problem: no digit to show
                 column.image(enlarge(digit.recognition.image, 84), width=84,
-                             caption=f"{digit.digit} · {digit.confidence:.0%}")
+                             caption="? · like no digit" if refused else f"{digit.digit} · {digit.confidence:.0%}")
