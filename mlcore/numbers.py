@@ -141,11 +141,14 @@ def read_number(recognizer: Recognizer, rgba: np.ndarray) -> NumberReading:
     for the number's height, ink cut through between digits, and blank gaps inside a digit.
     Two digits written one over the other (apart, `_overlapped_pair`, or crossed into one mark that
     the whole-digit check finds far from one digit, `_run_together`), and a drawing whose marks are
-    mostly not like any digit, give no number but a `problem` saying why, with the marks' boxes. A minus sign before the
-    number and a decimal point are found by shape and place (`mlcore.number_signs`): "-3.5".
+    mostly not like any digit, give no number but a `problem` saying why, with the marks' boxes. A
+    minus sign before the number and a decimal point are found by shape and place
+    (`mlcore.number_signs`): "-3.5".
     """
     reading = _read(recognizer, ink_intensity(rgba))
-    return reading if reading.problem else _with_point(_run_together(_only_digits(reading, most=True)), reading.ink)
+    if reading.problem:
+        return reading
+    return _with_point(_run_together(_only_digits(reading, most=True)), reading.ink)
 
 
 def _read(recognizer: Recognizer, ink: np.ndarray) -> NumberReading:
@@ -308,8 +311,9 @@ def _best_grouping(recognizer: Recognizer, lattice: Lattice) -> list[DigitReadin
         first, k = back[end]
         if not readings[k].is_blank:
             last = spans[k][1]
-            cut_out = (first > 0 and lattice.cuts[first - 1] >= 0) or (last + 1 < count and lattice.cuts[last] >= 0)
-            digits.append(DigitReading(pieces[k].box, readings[k], float(np.exp(whole[k])), bool(cut_out)))
+            cut_left = first > 0 and lattice.cuts[first - 1] >= 0
+            cut_right = last + 1 < count and lattice.cuts[last] >= 0
+            digits.append(DigitReading(pieces[k].box, readings[k], float(np.exp(whole[k])), bool(cut_left or cut_right)))
         end = first
     return digits[::-1]
 

@@ -3,7 +3,8 @@
 Prepare: numbers composed from MNIST *training* digits and drawn digits (`mlcore.number_samples`,
 1-6 digits, gaps / touching / broken strokes / a pair crossed into one blob), over-segmented as the
 reader does, every candidate digit (`mlcore.numbers._spans`) labelled by which written digit its
-ink belongs to. Build, Train, Evaluate on numbers from other seeds, and save `models/checks/whole_digit.keras` with its sidecar.
+ink belongs to. Build, Train, Evaluate on numbers from other seeds, and save
+`models/checks/whole_digit.keras` with its sidecar.
 """
 
 from __future__ import annotations

@@ -74,7 +74,7 @@ def test_two_digits_written_across_one_another_are_mostly_refused_rather_than_mi
 
 
 @pytest.mark.parametrize(("first", "second"), [(3, 8), (5, 6), (8, 8), (2, 5)])
-def test_a_drawn_digit_written_over_a_third_of_another_is_refused(recognizer, first, second):
+def test_a_drawn_digit_written_mostly_over_another_is_refused(recognizer, first, second):
     reading = read_number(recognizer, canvas_with((first, 250, 50, 150), (second, 275, 50, 150)))
     assert reading.text is None and reading.problem.startswith(CANT_SEPARATE), reading.text
 
