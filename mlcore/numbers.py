@@ -57,6 +57,10 @@ class NumberReading:
     def is_blank(self) -> bool:
         return not self.digits and self.problem is None
 
+    def names(self, digit: DigitReading) -> bool:
+        """Whether the problem names this digit's mark (boxed in red: no digit, no confidence)."""
+        return digit.box in self.problem_boxes
+
     @property
     def text(self) -> str | None:
         """The number as written ("2026", leading zeros kept), or None when there is none."""
@@ -216,9 +220,11 @@ def _run_together(reading: NumberReading) -> NumberReading:
     """The reading made no number when a mark it read as one digit is likely two written across one
     another (its `whole_chance` under MERGED_BELOW, or MERGED_CUT_BELOW when it was `cut_out`), those
     marks boxed in red. Unchanged when it already has a problem."""
+    if reading.problem:
+        return reading
     merged = [digit.box for digit in reading.digits
               if digit.whole_chance < (MERGED_CUT_BELOW if digit.cut_out else MERGED_BELOW)]
-    if reading.problem or not merged:
+    if not merged:
         return reading
     return replace(reading, digits=[], problem=RUN_TOGETHER, problem_boxes=merged)
 
@@ -310,10 +316,8 @@ def _best_grouping(recognizer: Recognizer, lattice: Lattice) -> list[DigitReadin
     while end > 0:
         first, k = back[end]
         if not readings[k].is_blank:
-            last = spans[k][1]
-            cut_left = first > 0 and lattice.cuts[first - 1] >= 0
-            cut_right = last + 1 < count and lattice.cuts[last] >= 0
-            digits.append(DigitReading(pieces[k].box, readings[k], float(np.exp(whole[k])), bool(cut_left or cut_right)))
+            cut_out = max(lattice.sides(*spans[k])) >= 0
+            digits.append(DigitReading(pieces[k].box, readings[k], float(np.exp(whole[k])), cut_out))
         end = first
     return digits[::-1]
 
@@ -425,7 +429,7 @@ def boxes_picture(reading: NumberReading, crop: bool = False) -> np.ndarray:
     scale = max(0.5, band / 400)
     labels, colours = [], []
     for digit in reading.digits:
-        refused = digit.box in reading.problem_boxes  # named in the problem: no digit and no confidence
+        refused = reading.names(digit)
         colours.append((255, 60, 60) if refused else (60, 200, 90) if not digit.recognition.is_unsure
                        else (255, 190, 40))
         labels.append("?" if refused else f"{digit.digit} {digit.confidence:.0%}")

@@ -101,6 +101,13 @@ class Lattice:
             np.maximum(region, part.ink, out=region)
         return Segment((x0, y0, x1 - x0, y1 - y0), ink)
 
+    def sides(self, first: int, last: int) -> tuple[float, float]:
+        """The cuts at the left of atom `first` and the right of atom `last` (ink crossed, in stroke
+        widths), each -1 where there is blank paper or the drawing's edge."""
+        left = self.cuts[first - 1] if first > 0 else -1.0
+        right = self.cuts[last] if last < len(self.cuts) else -1.0
+        return left, right
+
     def gap(self, left: int) -> float:
         """Blank columns between atom `left` and the next one (negative when their boxes overlap)."""
         a, b = self.atoms[left].box, self.atoms[left + 1].box

@@ -40,8 +40,7 @@ def span_shape(lattice: Lattice, first: int, last: int, piece: Segment) -> list[
     cuts or gaps it spans. SHAPE_FEATURES numbers."""
     _, _, w, h = piece.box
     height = max(lattice.line_height, 1.0)
-    left = lattice.cuts[first - 1] if first > 0 else -1.0
-    right = lattice.cuts[last] if last < len(lattice.cuts) else -1.0
+    left, right = lattice.sides(first, last)
     inner = range(first, last)
     gaps = sum(max(0.0, lattice.gap(j)) for j in inner if lattice.cuts[j] < 0) / height
     cut = sum(lattice.cuts[j] for j in inner if lattice.cuts[j] >= 0)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import cv2
 import streamlit as st
 
 from mlcore.inference import a_digit
@@ -62,13 +63,18 @@ def show_number(reading: NumberReading | None, label: str, photo: bool = False) 
     if not reading.problem and len(strange) == len(reading.digits):  # no digit's label on what is no digit
         reading, caption = replace(reading, digits=[]), "What was read, cleaned: none of it looks like a digit"
     picture = boxes_picture(reading, crop=photo)
-    # A photo's band is shown no wider than it is (at most PHOTO_BOXES_WIDTH): stretched, it filled the screen.
-    st.image(picture, caption=caption, width=min(picture.shape[1], PHOTO_BOXES_WIDTH) if photo else "stretch")
+    # A photo's band, stretched, filled the screen: it is shown at its own width (at most PHOTO_BOXES_WIDTH,
+    # or its caption's) with "content", which also keeps it inside a phone's screen (a width in pixels ran
+    # off its right edge at 390 px).
+    if photo and picture.shape[1] > PHOTO_BOXES_WIDTH:
+        picture = cv2.resize(picture, (PHOTO_BOXES_WIDTH, round(picture.shape[0] * PHOTO_BOXES_WIDTH / picture.shape[1])),
+                             interpolation=cv2.INTER_AREA)
+    st.image(picture, caption=caption, width="content" if photo else "stretch")
     if reading.digits:
         st.caption("What the network saw, digit by digit (each made MNIST-style like on the Draw page)")
         for start in range(0, len(reading.digits), MAX_DIGIT_COLUMNS):
             row = reading.digits[start : start + MAX_DIGIT_COLUMNS]
             for column, digit in zip(st.columns(MAX_DIGIT_COLUMNS), row):
-                refused = digit.box in reading.problem_boxes  # named in the problem: no digit to show
                 column.image(enlarge(digit.recognition.image, 84), width=84,
-                             caption="? · like no digit" if refused else f"{digit.digit} · {digit.confidence:.0%}")
+                             caption="? · like no digit" if reading.names(digit)
+                             else f"{digit.digit} · {digit.confidence:.0%}")
