@@ -1,7 +1,8 @@
 """Reading whole numbers: accuracy by layout (gaps, touching, broken, overlapping) and time per number.
 
 A number counts as read when every digit is right and none is missing or extra; an overlapping
-pair counts as handled when the answer is "I can't separate these" (any number given is wrong).
+pair counts as handled when the answer is "I can't separate these" (any number given is wrong); a
+crossed pair, when no number is given (its blob may be named as no one digit instead).
 """
 
 from __future__ import annotations
@@ -19,8 +20,10 @@ from mlcore.segment import CANT_SEPARATE
 
 
 def is_right(sample, reading) -> bool:
-    if sample.kind in ("overlapping", "crossing"):
+    if sample.kind == "overlapping":
         return reading.problem is not None and reading.problem.startswith(CANT_SEPARATE)
+    if sample.kind == "crossing":  # a blob of two digits: "I can't separate these", or named as no one digit
+        return reading.problem is not None
     return reading.text == sample.digits
 
 

@@ -93,11 +93,13 @@ def loose_dots(ink: np.ndarray) -> list[Box]:
 def minus_sign(ink: np.ndarray) -> Box | None:
     """The box of a minus sign written before a number in `ink` (uint8 HxW, ink bright), or None:
     a flat dash at mid-height wholly left of the digit-tall marks (DASH_FLAT, DASH_WIDE, DASH_MIDDLE,
-    DASH_TALL_MARK). A 5's flag or a 7's bar drawn apart from the rest lies over the digit's own
-    columns, so it is no minus."""
-    _, tall, dashes = _dashes(ink)
+    DASH_TALL_MARK), with no other mark above or below it. A 5's flag or a 7's bar drawn apart from
+    the rest lies over the digit's own columns, and so does a 3's middle broken off by pen lifts: no
+    minus."""
+    marks, tall, dashes = _dashes(ink)
     first_digit = int(tall[:, 0].min()) if len(tall) else 0
-    return next((dash for dash in dashes if dash[0] + dash[2] <= first_digit), None)
+    return next((dash for dash in dashes if dash[0] + dash[2] <= first_digit and _alone_in_its_columns(dash, marks)),
+                None)
 
 
 def dashes_between_digits(ink: np.ndarray) -> list[Box]:
@@ -108,11 +110,18 @@ def dashes_between_digits(ink: np.ndarray) -> list[Box]:
     marks, tall, dashes = _dashes(ink)
     between = []
     for x, y, w, h in dashes:
-        others = marks[(marks[:, 0] != x) | (marks[:, 1] != y)]
         if ((tall[:, 0] + tall[:, 2] <= x).any() and (tall[:, 0] >= x + w).any()
-                and not ((others[:, 0] < x + w) & (others[:, 0] + others[:, 2] > x)).any()):
+                and _alone_in_its_columns((x, y, w, h), marks)):
             between.append((x, y, w, h))
     return between
+
+
+def _alone_in_its_columns(dash: Box, marks: np.ndarray) -> bool:
+    """Whether no mark but the dash itself shares its columns (the rest of a digit it was broken off,
+    a 3's middle bar or a 7's, would lie above or below it)."""
+    x, y, w, _ = dash
+    others = marks[(marks[:, 0] != x) | (marks[:, 1] != y)]
+    return not ((others[:, 0] < x + w) & (others[:, 0] + others[:, 2] > x)).any()
 
 
 def _dashes(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[Box]]:

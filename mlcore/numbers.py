@@ -61,6 +61,14 @@ class NumberReading:
         """Whether the problem names this digit's mark (boxed in red: no digit, no confidence)."""
         return digit.box in self.problem_boxes
 
+    def label(self, digit: DigitReading) -> str:
+        """What the digit's box is labelled: its digit and confidence ("7 98%"); "?" for a mark the
+        problem names; its digit and "?" for a mark like no digit that was read anyway ("0?": a
+        guess, whose confidence means nothing)."""
+        if self.names(digit):
+            return "?"
+        return f"{digit.digit} {digit.confidence:.0%}" if digit.recognition.is_one_digit else f"{digit.digit}?"
+
     @property
     def text(self) -> str | None:
         """The number as written ("2026", leading zeros kept), or None when there is none."""
@@ -88,6 +96,9 @@ def digit_canvas(crop: np.ndarray) -> np.ndarray:
 
 OVERLAPPED = (f"{CANT_SEPARATE}: two digits are written one over the other. "
               "Write them side by side, with a little space between.")
+NOT_ONE_DIGIT = ("I can't read this as a number: {places} {verb} like one digit (two digits "
+                 "written across one another, or a letter or a sign?). Write digits 0 to 9 side by side, with a "
+                 "little space between.")
 RUN_TOGETHER = (f"{CANT_SEPARATE}: the strokes boxed in red look like two digits run into one (touching, or "
                 "written across one another). Write the digits side by side, with a little space between.")
 TUCKED_BELOW = 0.75
@@ -217,23 +228,30 @@ def _only_digits(reading: NumberReading, most: bool, also: list[int] | tuple[int
 
 
 def _run_together(reading: NumberReading) -> NumberReading:
-    """The reading made no number when a mark it read as one digit is likely two written across one
-    another (its `whole_chance` under MERGED_BELOW, or MERGED_CUT_BELOW when it was `cut_out`), those
-    marks boxed in red. Unchanged when it already has a problem."""
+    """The reading made no number when a mark it read as one digit is likely not one whole digit (its
+    `whole_chance` under MERGED_BELOW, or MERGED_CUT_BELOW when it was `cut_out`), those marks boxed in
+    red: two digits written across one another (RUN_TOGETHER) or, when no such mark is like any digit
+    (a letter, a cross, a tangle of strokes), marks named as no digit (NOT_ONE_DIGIT). Unchanged when
+    it already has a problem."""
     if reading.problem:
         return reading
-    merged = [digit.box for digit in reading.digits
+    merged = [place for place, digit in enumerate(reading.digits, 1)
               if digit.whole_chance < (MERGED_CUT_BELOW if digit.cut_out else MERGED_BELOW)]
     if not merged:
         return reading
-    return replace(reading, digits=[], problem=RUN_TOGETHER, problem_boxes=merged)
+    if not any(reading.digits[place - 1].recognition.is_one_digit for place in merged):
+        return _refused(reading, merged, NOT_ONE_DIGIT)
+    return replace(reading, digits=[], problem=RUN_TOGETHER,
+                   problem_boxes=[reading.digits[place - 1].box for place in merged])
 
 
 def _refused(reading: NumberReading, places: list[int], template: str) -> NumberReading:
     """The reading made no number: `template` names the marks at `places` (1-based), boxed in red."""
-    named = " and ".join(_ordinal(place) for place in places) + (" marks" if len(places) > 1 else " mark")
+    named = "the mark" if len(reading.digits) == 1 else \
+        "the " + " and ".join(map(_ordinal, places)) + (" marks" if len(places) > 1 else " mark") + " from the left"
     verb = "don't look" if len(places) > 1 else "doesn't look"
-    return replace(reading, problem=template.format(places=named, verb=verb),
+    it = "them" if len(places) > 1 else "it"
+    return replace(reading, problem=template.format(places=named, verb=verb, it=it),
                    problem_boxes=[reading.digits[place - 1].box for place in places])
 
 
@@ -335,8 +353,8 @@ def _log_chance_whole(lattice: Lattice, spans: list[tuple[int, int]], pieces: li
                                        np.array([span_shape(lattice, *spans[k], pieces[k]) for k in drawn]))
     return np.log(np.clip(chances, WHOLE_FLOOR, 1.0))
 
-NOT_ONLY_DIGITS = ("I can't read this as a number: the {places} from the left {verb} like a digit (a letter, a "
-                   "bracket or another sign?), and I won't guess it. Photograph only the digits.")
+NOT_ONLY_DIGITS = ("I can't read this as a number: {places} {verb} like a digit (a letter, a "
+                   "bracket or another sign?), and I won't guess {it}. Photograph only the digits.")
 BRACKET_THIN = 0.5
 """A bracket is a mark at most this share of its height wide..."""
 BRACKET_BOW = 0.05
@@ -350,9 +368,9 @@ Brackets come in mirror pairs at both ends of what they enclose: a pair at the n
 is no digit, whatever the model reads there (a "(" is most like a 1). Measured on 1s (`_bow`): of
 MNIST's 1,135 test 1s, 5.4 % bow as a "(" does and 3.8 % as a ")", so about 0.2 % of numbers that
 start and end with a 1 would be refused; of 1,500 canvas-style 1s, 22 % and 6.9 % (1.5 %)."""
-MOSTLY_NO_DIGITS = ("I don't know: the {places} from the left {verb} like a digit the network knows, and a number "
-                    "made of guesses is no reading. Write digits 0 to 9 side by side, with a little space between "
-                    "them: digits that touch can look like no digit.")
+MOSTLY_NO_DIGITS = ("I don't know: {places} {verb} like a digit the network knows, so I won't guess the "
+                    "number. Write digits 0 to 9 side by side, with a little space between them: digits that touch "
+                    "can look like no digit.")
 DASH_BETWEEN = ("I can't read this as one number: there is a dash between its digits (a sum, a range, a date?). "
                 "Write one number at a time; a minus sign goes in front.")
 SEVERAL_POINTS = ("I can't read this as a number: there are {count} dots low between its digits, and a number has "
@@ -419,10 +437,10 @@ def read_single_digit(recognizer: Recognizer, ink: np.ndarray) -> Recognition:
 
 def boxes_picture(reading: NumberReading, crop: bool = False) -> np.ndarray:
     """The drawing (RGB uint8, ink white on black) with each digit's box and reading drawn on it, the
-    decimal point and minus sign ringed in blue, and the boxes the problem names in red (labelled "?"). Each
-    label sits on a dark patch next to its box where it covers no other label (`_label_spots`).
-    `crop`: cut the picture down to the digits and their labels, with a margin (a photo's cleaned
-    ink is a big square with the number in a band across it)."""
+    decimal point and minus sign ringed in blue, and the boxes the problem names in red (the labels:
+    `NumberReading.label`). Each label sits on a dark patch next to its box where it covers no other
+    label (`_label_spots`). `crop`: cut the picture down to the digits and their labels, with a
+    margin (a photo's cleaned ink is a big square with the number in a band across it)."""
     picture = cv2.cvtColor(reading.ink, cv2.COLOR_GRAY2RGB)
     heights = [h for _, _, _, h in [d.box for d in reading.digits] + list(reading.problem_boxes)]
     band = min(picture.shape[0], 3 * float(np.median(heights))) if heights and crop else picture.shape[0]
@@ -432,7 +450,7 @@ def boxes_picture(reading: NumberReading, crop: bool = False) -> np.ndarray:
         refused = reading.names(digit)
         colours.append((255, 60, 60) if refused else (60, 200, 90) if not digit.recognition.is_unsure
                        else (255, 190, 40))
-        labels.append("?" if refused else f"{digit.digit} {digit.confidence:.0%}")
+        labels.append(reading.label(digit))
         x, y, w, h = digit.box
         cv2.rectangle(picture, (x, y), (x + w, y + h), colours[-1], 2)
     boxes = [d.box for d in reading.digits]

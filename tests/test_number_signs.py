@@ -64,6 +64,17 @@ def test_a_dash_between_digits_or_over_a_digit_is_no_minus_sign(recognizer):
     assert read_number(recognizer, ink).minus_box is None
 
 
+def test_a_threes_middle_bar_drawn_apart_from_its_bowls_is_no_minus_sign(recognizer):
+    # Its bowls are too short to be taken for digits of their own, so the bar lay left of every
+    # digit-tall mark: "37" read as "-37" (as a broken MNIST 3 in benchmarks.numbers did).
+    ink = canvas_with((7, 330, 25, 200))
+    cv2.ellipse(ink, (200, 92), (55, 33), 0, 200, 410, 255, 14)   # the 3's top bowl
+    cv2.line(ink, (150, 128), (198, 128), 255, 14)                # its middle bar, lifted either side
+    cv2.ellipse(ink, (200, 165), (58, 35), 0, 310, 520, 255, 14)  # its bottom bowl
+    reading = read_number(recognizer, ink)
+    assert reading.minus_box is None and reading.text == "37"
+
+
 def test_the_minus_sign_is_ringed_in_blue_on_the_boxes_picture(recognizer):
     reading = read_number(recognizer, written("-7"))
     x, y, w, h = reading.minus_box

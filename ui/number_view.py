@@ -46,8 +46,10 @@ def show_number(reading: NumberReading | None, label: str, photo: bool = False) 
     else:
         st.metric(label, reading.text, help="Each digit is read on its own; the confidence below is "
                                             "the chance that all of them are right.")
-        st.markdown(f"{len(reading.digits)} digit{'s' if len(reading.digits) != 1 else ''} · "
-                    f"confidence in the whole number **{reading.confidence:.1%}**")
+        count = f"{len(reading.digits)} digit{'s' if len(reading.digits) != 1 else ''}"
+        st.markdown(f"{count} · confidence in the whole number **{reading.confidence:.1%}**" if not strange
+                    else f"{count} · **{len(strange)} of them {'is a guess' if len(strange) == 1 else 'are guesses'}**, "
+                         "so no confidence is given")
         unsure = [d for d in reading.digits if d.recognition.is_one_digit and d.recognition.is_unsure]
         if unsure:
             st.info("Not sure about " + ", ".join(f"the {d.digit} ({d.confidence:.0%}; it could also be "
@@ -71,10 +73,12 @@ def show_number(reading: NumberReading | None, label: str, photo: bool = False) 
                              interpolation=cv2.INTER_AREA)
     st.image(picture, caption=caption, width="content" if photo else "stretch")
     if reading.digits:
-        st.caption("What the network saw, digit by digit (each made MNIST-style like on the Draw page)")
+        st.caption("What the network saw, digit by digit: each digit shrunk to 28×28 pixels and centred, as on "
+                   "the Draw page")
         for start in range(0, len(reading.digits), MAX_DIGIT_COLUMNS):
             row = reading.digits[start : start + MAX_DIGIT_COLUMNS]
             for column, digit in zip(st.columns(MAX_DIGIT_COLUMNS), row):
                 column.image(enlarge(digit.recognition.image, 84), width=84,
                              caption="? · like no digit" if reading.names(digit)
+                             else f"{digit.digit}? · a guess" if not digit.recognition.is_one_digit
                              else f"{digit.digit} · {digit.confidence:.0%}")

@@ -67,5 +67,6 @@ def test_two_eights_written_across_one_another_are_refused_not_read_as_one(page)
     draw_digit(page, 8, box=(0.3, 0.1, width, 0.8))
     expect(number_value(page)).to_have_text("8", timeout=30_000)
     draw_digit(page, 8, box=(0.3 + 0.25 * width, 0.1, width, 0.8))  # its loops cross the first one's
-    expect(page.get_by_text("look like two digits run into one", exact=False)).to_be_visible()
+    expect(page.get_by_text("the mark doesn't look like one digit (two digits written across one another",
+                            exact=False)).to_be_visible()
     expect(number_value(page)).to_have_count(0)
