@@ -47,9 +47,9 @@ def show_number(reading: NumberReading | None, label: str, photo: bool = False) 
         st.metric(label, reading.text, help="Each digit is read on its own; the confidence below is "
                                             "the chance that all of them are right.")
         count = f"{len(reading.digits)} digit{'s' if len(reading.digits) != 1 else ''}"
+        guesses = f"{len(strange)} of them {'is a guess' if len(strange) == 1 else 'are guesses'}"
         st.markdown(f"{count} · confidence in the whole number **{reading.confidence:.1%}**" if not strange
-                    else f"{count} · **{len(strange)} of them {'is a guess' if len(strange) == 1 else 'are guesses'}**, "
-                         "so no confidence is given")
+                    else f"{count} · **{guesses}**, so no confidence is given")
         unsure = [d for d in reading.digits if d.recognition.is_one_digit and d.recognition.is_unsure]
         if unsure:
             st.info("Not sure about " + ", ".join(f"the {d.digit} ({d.confidence:.0%}; it could also be "

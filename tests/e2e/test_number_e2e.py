@@ -1,6 +1,6 @@
 from playwright.sync_api import expect
 
-from .drawing import canvas, canvas_area, draw_digit, draw_strokes, wait_until_canvas_draws
+from .drawing import _arc, canvas, canvas_area, draw_digit, draw_strokes, wait_until_canvas_draws
 from .streamlit_widgets import open_page
 
 
@@ -70,3 +70,18 @@ def test_two_eights_written_across_one_another_are_refused_not_read_as_one(page)
     expect(page.get_by_text("the mark doesn't look like one digit (two digits written across one another",
                             exact=False)).to_be_visible()
     expect(number_value(page)).to_have_count(0)
+
+
+def test_a_face_beside_a_digit_is_read_as_a_guess_with_no_confidence_claimed(page):
+    open_page(page, "Write a number")
+    wait_until_canvas_draws(page)
+    area = canvas_area(page)
+    width = 0.8 * area["height"] / area["width"]
+    draw_digit(page, 7, box=(0.05, 0.1, width, 0.8))
+    face = [_arc(0.5, 0.5, 0.45, 0.45, 0, 360), _arc(0.35, 0.35, 0.04, 0.04, 0, 360),
+            _arc(0.65, 0.35, 0.04, 0.04, 0, 360), _arc(0.5, 0.55, 0.25, 0.2, 20, 160)]
+    draw_strokes(page, face, box=(0.1 + width, 0.1, width, 0.8))
+    expect(page.get_by_text("The 2nd mark from the left doesn't look like one digit", exact=False)).to_be_visible()
+    expect(page.get_by_text("2 digits · 1 of them is a guess, so no confidence is given")).to_be_visible()
+    expect(page.get_by_text("confidence in the whole number")).to_have_count(0)
+    expect(page.get_by_test_id("stImage").filter(has_text="? · a guess")).to_have_count(1)
