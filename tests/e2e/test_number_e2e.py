@@ -4,6 +4,15 @@ from .drawing import _arc, canvas, canvas_area, draw_digit, draw_strokes, wait_u
 from .streamlit_widgets import open_page
 
 
+def open_number_canvas(page) -> float:
+    """Open the Write a number page and wait for its canvas; the width (share of the canvas) of a
+    square digit box 0.8 of the canvas tall."""
+    open_page(page, "Write a number")
+    wait_until_canvas_draws(page)
+    area = canvas_area(page)
+    return 0.8 * area["height"] / area["width"]
+
+
 def number_value(page):
     return page.get_by_test_id("stMetric").filter(has_text="The number reads").get_by_test_id("stMetricValue")
 
@@ -23,10 +32,7 @@ def test_write_2026_on_the_number_canvas_and_read_it(page, screenshot):
 
 
 def test_a_minus_sign_and_a_decimal_point_tapped_with_the_mouse_are_read(page):
-    open_page(page, "Write a number")
-    wait_until_canvas_draws(page)
-    area = canvas_area(page)
-    width = 0.8 * area["height"] / area["width"]
+    width = open_number_canvas(page)
     draw_strokes(page, [[(0.0, 0.5), (1.0, 0.48)]], box=(0.05, 0.1, 0.12, 0.8))  # a dash at mid-height
     draw_digit(page, 3, box=(0.22, 0.1, width, 0.8))
     draw_strokes(page, [[(0.5, 0.5)]], box=(0.22 + width + 0.015, 0.82, 0.02, 0.05))  # a tap: the pen's dot
@@ -46,10 +52,7 @@ def test_on_a_phone_the_number_page_starts_with_the_narrow_canvas_and_nothing_sc
 
 
 def test_a_lone_dot_asks_for_bigger_digits_and_a_dash_between_digits_is_named(page):
-    open_page(page, "Write a number")
-    wait_until_canvas_draws(page)
-    area = canvas_area(page)
-    width = 0.8 * area["height"] / area["width"]
+    width = open_number_canvas(page)
     draw_strokes(page, [[(0.5, 0.5)]], box=(0.93, 0.45, 0.02, 0.05))  # a tap, far right of where the digits go
     expect(page.get_by_text("Only a dot or a speck so far", exact=False)).to_be_visible()
     draw_digit(page, 4, box=(0.05, 0.1, width, 0.8))
@@ -60,10 +63,7 @@ def test_a_lone_dot_asks_for_bigger_digits_and_a_dash_between_digits_is_named(pa
 
 
 def test_two_eights_written_across_one_another_are_refused_not_read_as_one(page):
-    open_page(page, "Write a number")
-    wait_until_canvas_draws(page)
-    area = canvas_area(page)
-    width = 0.8 * area["height"] / area["width"]
+    width = open_number_canvas(page)
     draw_digit(page, 8, box=(0.3, 0.1, width, 0.8))
     expect(number_value(page)).to_have_text("8", timeout=30_000)
     draw_digit(page, 8, box=(0.3 + 0.25 * width, 0.1, width, 0.8))  # its loops cross the first one's
@@ -73,10 +73,7 @@ def test_two_eights_written_across_one_another_are_refused_not_read_as_one(page)
 
 
 def test_a_face_beside_a_digit_is_read_as_a_guess_with_no_confidence_claimed(page):
-    open_page(page, "Write a number")
-    wait_until_canvas_draws(page)
-    area = canvas_area(page)
-    width = 0.8 * area["height"] / area["width"]
+    width = open_number_canvas(page)
     draw_digit(page, 7, box=(0.05, 0.1, width, 0.8))
     face = [_arc(0.5, 0.5, 0.45, 0.45, 0, 360), _arc(0.35, 0.35, 0.04, 0.04, 0, 360),
             _arc(0.65, 0.35, 0.04, 0.04, 0, 360), _arc(0.5, 0.55, 0.25, 0.2, 20, 160)]
