@@ -99,8 +99,9 @@ OVERLAPPED = (f"{CANT_SEPARATE}: two digits are written one over the other. "
 NOT_ONE_DIGIT = ("I can't read this as a number: {places} {verb} like one digit (two digits "
                  "written across one another, or a letter or a sign?). Write digits 0 to 9 side by side, with a "
                  "little space between.")
-RUN_TOGETHER = (f"{CANT_SEPARATE}: the strokes boxed in red look like two digits run into one (touching, or "
-                "written across one another). Write the digits side by side, with a little space between.")
+RUN_TOGETHER = (f"{CANT_SEPARATE}: the strokes boxed in red look like two digits, or a digit and another mark, "
+                "run into one (touching, or written across one another). Write only digits, side by side, with a "
+                "little space between.")
 TUCKED_BELOW = 0.75
 """Two pieces in one box that each read as a digit are two digits when both are at least this share
 of their union's height (a digit inside another's box, not a broken-off end)."""

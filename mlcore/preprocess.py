@@ -124,6 +124,12 @@ def _is_speck(longer_side: int, stroke_width: float, canvas_side: int) -> bool:
     return longer_side < MIN_DIGIT_FRACTION * canvas_side or longer_side < MIN_LENGTH_TO_WIDTH * stroke_width
 
 
+def is_dot(longer_side: int, mask: np.ndarray) -> bool:
+    """Whether a mark (its box's longer side in px, its bool/uint8 mask cropped to the box) is no
+    longer than MIN_LENGTH_TO_WIDTH times its widest stroke: a pen dot, not a digit."""
+    return longer_side < MIN_LENGTH_TO_WIDTH * _stroke_width(mask.astype(np.uint8))
+
+
 def _thin_thick_strokes(cropped: np.ndarray, stroke_width: float) -> np.ndarray:
     excess = stroke_width - MAX_STROKE_SHARE * max(cropped.shape)
     if excess < 2:

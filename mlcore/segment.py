@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from mlcore.preprocess import INK_THRESHOLD, typical_stroke_width
+from mlcore.preprocess import INK_THRESHOLD, is_dot, typical_stroke_width
 
 CANT_SEPARATE = "I can't separate these"
 
@@ -114,7 +114,7 @@ class Lattice:
         return float(b[0] - (a[0] + a[2]))
 
 
-@dataclass
+@dataclass(eq=False)  # compared by identity: a mark is itself
 class _Group:
     mask: np.ndarray  # bool, whole image size
     box: Box
@@ -158,7 +158,10 @@ def over_segment(ink: np.ndarray) -> Lattice:
     if not groups:
         return Lattice()
     stroke = typical_stroke_width(mask)
-    tallest = max(g.height for g in groups)
+    dots = [g for g in groups if _is_pen_dot(g)]
+    if len(dots) == len(groups):  # only dots: too small to be digits, nothing to read
+        return Lattice()
+    tallest = max(g.height for g in groups if g not in dots)
     groups = _drop_specks(_merge_stacked(groups, tallest), tallest)
     atoms: list[_Group] = []
     joins: list[float] = []
@@ -232,10 +235,18 @@ def _gap(a: _Group, b: _Group) -> float:
 
 
 def _drop_specks(groups: list[_Group], tallest: int) -> list[_Group]:
-    """Drop small marks far from every digit-tall piece (stray specks); keep the rest as pieces."""
-    large = [g for g in groups if g.height >= SMALL_SIDE * tallest]
-    return [g for g in groups if g.height >= SMALL_SIDE * tallest or max(g.width, g.height) >= NOISE_SIDE * tallest
+    """Drop small marks and pen dots (`_is_pen_dot`) far from every digit-tall piece (stray specks, a
+    finger brushing the screen); keep the rest as pieces."""
+    large = [g for g in groups if g.height >= SMALL_SIDE * tallest and not _is_pen_dot(g)]
+    return [g for g in groups if g in large or (max(g.width, g.height) >= NOISE_SIDE * tallest and not _is_pen_dot(g))
             or any(_gap(g, other) <= CLOSE_GAP * tallest for other in large)]
+
+
+def _is_pen_dot(group: _Group) -> bool:
+    """Whether a mark is no longer than MIN_LENGTH_TO_WIDTH times its widest stroke: a dot, as the
+    Draw page finds one (`preprocess.is_dot`)."""
+    x, y, w, h = group.box
+    return is_dot(max(w, h), group.mask[y : y + h, x : x + w])
 
 
 def _crop(ink: np.ndarray, group: _Group) -> np.ndarray:

@@ -235,3 +235,15 @@ def test_a_mark_like_no_digit_beside_a_digit_is_labelled_as_a_guess_without_a_co
     cv2.ellipse(ink, (350, 140), (35, 25), 0, 20, 160, 255, 14)    # its smile
     reading = read_number(recognizer, ink)
     assert [reading.label(digit) for digit in reading.digits] == ["7 100%", "0?"]
+
+
+def test_a_pen_dot_far_from_the_digits_is_ignored_and_a_lone_one_is_too_small_to_read(recognizer):
+    # A finger or mouse that moves a few pixels while tapping leaves a dot one stroke wide: read as
+    # a digit, it made "42" a refusal ("...two digits run into one") and a lone dot a "1".
+    for smear in (0, 6):
+        ink = canvas_with((4, 60, 50, 150), (2, 250, 50, 150))
+        cv2.line(ink, (600, 120), (600 + smear, 121), 255, 16)
+        assert read_number(recognizer, ink).text == "42"
+        dot = np.zeros_like(ink)
+        cv2.line(dot, (600, 120), (600 + smear, 121), 255, 16)
+        assert read_number(recognizer, dot).is_blank

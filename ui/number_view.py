@@ -29,6 +29,22 @@ def _signs_caption(reading: NumberReading) -> str:
     return f"; the {' and the '.join(signs)} {'is' if len(signs) == 1 else 'are'} ringed in blue" if signs else ""
 
 
+def _percent(share: float) -> str:
+    """A share as a percentage with one decimal; never "100.0%", which rounding would claim."""
+    return "over 99.9%" if share > 0.999 else f"{share:.1%}"
+
+
+def _boxes_caption(reading: NumberReading) -> str:
+    """What the colours of the boxes on the picture mean, for the colours it has (`boxes_picture`)."""
+    named = [reading.names(d) for d in reading.digits]
+    unsure = [d.recognition.is_unsure and not name for d, name in zip(reading.digits, named)]
+    colours = [text for text, present in (
+        ("green boxes are read with confidence", not all(u or n for u, n in zip(unsure, named))),
+        ("amber boxes are unsure or guesses", any(unsure)), ("red boxes are the marks named above", any(named)))
+        if present]
+    return "Where the digits are: " + ", ".join(colours) + _signs_caption(reading)
+
+
 def show_number(reading: NumberReading | None, label: str, photo: bool = False) -> None:
     """The number (or why there is none), the drawing with each digit's box, and each 28x28 digit;
     for a `photo`, the cleaned ink cut down to the number. A decimal point and minus sign are ringed."""
@@ -40,15 +56,15 @@ def show_number(reading: NumberReading | None, label: str, photo: bool = False) 
         st.error(reading.problem, icon=":material/help:" if reading.problem.startswith("I don't know")
                  else ":material/call_split:")
     elif len(strange) == len(reading.digits):
-        st.warning("I don't know: nothing here looks like a digit the network knows (each mark is far from "
-                   "every digit it was trained on). Write digits 0 to 9 side by side, with a little space between "
-                   "them: digits that touch can look like no digit.", icon=":material/help:")
+        st.warning("I don't know: nothing here looks like a digit the network has learnt. Write digits 0 to 9 "
+                   "side by side, with a little space between them: digits that touch can look like no digit.",
+                   icon=":material/help:")
     else:
         st.metric(label, reading.text, help="Each digit is read on its own; the confidence below is "
                                             "the chance that all of them are right.")
         count = f"{len(reading.digits)} digit{'s' if len(reading.digits) != 1 else ''}"
         guesses = f"{len(strange)} of them {'is a guess' if len(strange) == 1 else 'are guesses'}"
-        st.markdown(f"{count} · confidence in the whole number **{reading.confidence:.1%}**" if not strange
+        st.markdown(f"{count} · confidence in the whole number **{_percent(reading.confidence)}**" if not strange
                     else f"{count} · **{guesses}**, so no confidence is given")
         unsure = [d for d in reading.digits if d.recognition.is_one_digit and d.recognition.is_unsure]
         if unsure:
@@ -59,9 +75,7 @@ def show_number(reading: NumberReading | None, label: str, photo: bool = False) 
             st.warning(" ".join(f"The {_ordinal(place)} mark from the left doesn't look like one digit (the "
                                 f"network's nearest guess is {d.digit})." for place, d in strange)
                        + " Its digit in the number above is a guess.", icon=":material/help:")
-    caption = ("Where the digits are: green boxes are read with confidence, amber ones are unsure, red ones "
-               "are the marks named above" + _signs_caption(reading)) if reading.digits else \
-        "Boxed in red: the marks named above"
+    caption = _boxes_caption(reading) if reading.digits else "Boxed in red: the marks named above"
     if not reading.problem and len(strange) == len(reading.digits):  # no digit's label on what is no digit
         reading, caption = replace(reading, digits=[]), "What was read, cleaned: none of it looks like a digit"
     picture = boxes_picture(reading, crop=photo)
