@@ -13,9 +13,9 @@ from ui.state import active_recognizer_or_stop, model_label, model_picker
 
 CANVAS_SIZES = {"Wide": (700, 250), "Narrow (phones)": (340, 170)}
 PHOTO_WIDTH = 700
+# The pen's starting width (px) on the Wide canvas and on a phone's Narrow one, whose digits are about
+# two thirds as tall: at 16 px, slim digits written there filled their loops in and read as 1s.
 PENS = {False: 16, True: 11}
-"""The pen's starting width (px) on the Wide canvas and on a phone's Narrow one, whose digits are
-about two thirds as tall: at 16 px, slim digits written there filled their loops in and read as 1s."""
 
 page_frame("pages/number.py")
 phone = on_a_phone()
