@@ -61,6 +61,11 @@ class NumberReading:
         """Whether the problem names this digit's mark (boxed in red: no digit, no confidence)."""
         return digit.box in self.problem_boxes
 
+    def colour(self, digit: DigitReading) -> str:
+        """The colour of the digit's box: "red" for a mark the problem names, "amber" for one read
+        unsure or as a guess (`Recognition.is_unsure`), else "green"."""
+        return "red" if self.names(digit) else "amber" if digit.recognition.is_unsure else "green"
+
     def label(self, digit: DigitReading) -> str:
         """What the digit's box is labelled: its digit and confidence ("7 98%"); "?" for a mark the
         problem names; its digit and "?" for a mark like no digit that was read anyway ("0?": a
@@ -436,6 +441,10 @@ def read_single_digit(recognizer: Recognizer, ink: np.ndarray) -> Recognition:
     return recognizer.recognize(cv2.cvtColor(ink, cv2.COLOR_GRAY2RGBA))
 
 
+BOX_COLOURS = {"green": (60, 200, 90), "amber": (255, 190, 40), "red": (255, 60, 60)}
+"""RGB of each box colour (`NumberReading.colour`) on `boxes_picture`."""
+
+
 def boxes_picture(reading: NumberReading, crop: bool = False) -> np.ndarray:
     """The drawing (RGB uint8, ink white on black) with each digit's box and reading drawn on it, the
     decimal point and minus sign ringed in blue, and the boxes the problem names in red (the labels:
@@ -448,9 +457,7 @@ def boxes_picture(reading: NumberReading, crop: bool = False) -> np.ndarray:
     scale = max(0.5, band / 400)
     labels, colours = [], []
     for digit in reading.digits:
-        refused = reading.names(digit)
-        colours.append((255, 60, 60) if refused else (60, 200, 90) if not digit.recognition.is_unsure
-                       else (255, 190, 40))
+        colours.append(BOX_COLOURS[reading.colour(digit)])
         labels.append(reading.label(digit))
         x, y, w, h = digit.box
         cv2.rectangle(picture, (x, y), (x + w, y + h), colours[-1], 2)
@@ -470,7 +477,7 @@ def boxes_picture(reading: NumberReading, crop: bool = False) -> np.ndarray:
         cv2.putText(picture, label, (left + 2, top + height + 2), cv2.FONT_HERSHEY_SIMPLEX, scale, colour, 2,
                     cv2.LINE_AA)
     for x, y, w, h in reading.problem_boxes:
-        cv2.rectangle(picture, (x, y), (x + w, y + h), (255, 60, 60), 3)
+        cv2.rectangle(picture, (x, y), (x + w, y + h), BOX_COLOURS["red"], 3)
     if crop and (boxes or reading.problem_boxes):
         shown = boxes + list(spots) + list(reading.problem_boxes)
         margin = int(0.25 * np.median(heights)) if heights else 0

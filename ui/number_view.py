@@ -34,15 +34,15 @@ def _percent(share: float) -> str:
     return "over 99.9%" if share > 0.999 else f"{share:.1%}"
 
 
+BOX_MEANINGS = {"green": "green boxes are read with confidence", "amber": "amber boxes are unsure or guesses",
+                "red": "red boxes are the marks named above"}
+
+
 def _boxes_caption(reading: NumberReading) -> str:
-    """What the colours of the boxes on the picture mean, for the colours it has (`boxes_picture`)."""
-    named = [reading.names(d) for d in reading.digits]
-    unsure = [d.recognition.is_unsure and not name for d, name in zip(reading.digits, named)]
-    colours = [text for text, present in (
-        ("green boxes are read with confidence", not all(u or n for u, n in zip(unsure, named))),
-        ("amber boxes are unsure or guesses", any(unsure)), ("red boxes are the marks named above", any(named)))
-        if present]
-    return "Where the digits are: " + ", ".join(colours) + _signs_caption(reading)
+    """What the colours of the boxes on the picture mean, for the colours it shows."""
+    shown = {reading.colour(digit) for digit in reading.digits}
+    return ("Where the digits are: " + ", ".join(text for colour, text in BOX_MEANINGS.items() if colour in shown)
+            + _signs_caption(reading))
 
 
 def show_number(reading: NumberReading | None, label: str, photo: bool = False) -> None:
