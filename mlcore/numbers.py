@@ -61,6 +61,11 @@ class NumberReading:
         """Whether the problem names this digit's mark (boxed in red: no digit, no confidence)."""
         return digit.box in self.problem_boxes
 
+    def is_guess(self, digit: DigitReading) -> bool:
+        """Whether the digit was read from a mark like no digit that the problem does not name: its
+        digit is the network's nearest guess, and its confidence means nothing."""
+        return not digit.recognition.is_one_digit and not self.names(digit)
+
     def colour(self, digit: DigitReading) -> str:
         """The colour of the digit's box: "red" for a mark the problem names, "amber" for one read
         unsure or as a guess (`Recognition.is_unsure`), else "green"."""
@@ -68,11 +73,10 @@ class NumberReading:
 
     def label(self, digit: DigitReading) -> str:
         """What the digit's box is labelled: its digit and confidence ("7 98%"); "?" for a mark the
-        problem names; its digit and "?" for a mark like no digit that was read anyway ("0?": a
-        guess, whose confidence means nothing)."""
+        problem names; its digit and "?" for a guess (`is_guess`: "0?")."""
         if self.names(digit):
             return "?"
-        return f"{digit.digit} {digit.confidence:.0%}" if digit.recognition.is_one_digit else f"{digit.digit}?"
+        return f"{digit.digit}?" if self.is_guess(digit) else f"{digit.digit} {digit.confidence:.0%}"
 
     @property
     def text(self) -> str | None:

@@ -57,7 +57,7 @@ def trace(rgba: np.ndarray) -> Trace:
         return Trace(ink=ink, blank_reason=EMPTY)
     x, y, w, h = box
     mask = (ink[y : y + h, x : x + w] > INK_THRESHOLD).astype(np.uint8)
-    if _is_speck(max(w, h), _stroke_width(mask), canvas_side=max(ink.shape)):
+    if _is_speck(max(w, h), mask, canvas_side=max(ink.shape)):
         return Trace(ink=ink, blank_reason=TOO_SMALL)
     cropped = _thin_thick_strokes(ink[y : y + h, x : x + w], typical_stroke_width(mask))
     scaled = _fit_longer_side(cropped, DIGIT_BOX)
@@ -120,8 +120,8 @@ def typical_stroke_width(mask: np.ndarray) -> float:
     return 2.0 * float(np.count_nonzero(mask)) / outline if outline else 0.0
 
 
-def _is_speck(longer_side: int, stroke_width: float, canvas_side: int) -> bool:
-    return longer_side < MIN_DIGIT_FRACTION * canvas_side or longer_side < MIN_LENGTH_TO_WIDTH * stroke_width
+def _is_speck(longer_side: int, mask: np.ndarray, canvas_side: int) -> bool:
+    return longer_side < MIN_DIGIT_FRACTION * canvas_side or is_dot(longer_side, mask)
 
 
 def is_dot(longer_side: int, mask: np.ndarray) -> bool:

@@ -162,7 +162,7 @@ def over_segment(ink: np.ndarray) -> Lattice:
     if len(dots) == len(groups):  # only dots: too small to be digits, nothing to read
         return Lattice()
     tallest = max(g.height for g in groups if g not in dots)
-    groups = _drop_specks(_merge_stacked(groups, tallest), tallest)
+    groups = _drop_specks(_merge_stacked(groups, tallest), tallest, dots)
     atoms: list[_Group] = []
     joins: list[float] = []
     pairs: list[tuple[Segment, Segment, Segment]] = []
@@ -234,11 +234,11 @@ def _gap(a: _Group, b: _Group) -> float:
     return float(np.hypot(dx, dy))
 
 
-def _drop_specks(groups: list[_Group], tallest: int) -> list[_Group]:
-    """Drop small marks and pen dots (`_is_pen_dot`) far from every digit-tall piece (stray specks, a
-    finger brushing the screen); keep the rest as pieces."""
-    large = [g for g in groups if g.height >= SMALL_SIDE * tallest and not _is_pen_dot(g)]
-    return [g for g in groups if g in large or (max(g.width, g.height) >= NOISE_SIDE * tallest and not _is_pen_dot(g))
+def _drop_specks(groups: list[_Group], tallest: int, dots: list[_Group]) -> list[_Group]:
+    """Drop small marks and the pen `dots` (`_is_pen_dot`; a merged piece is none) far from every
+    digit-tall piece (stray specks, a finger brushing the screen); keep the rest as pieces."""
+    large = [g for g in groups if g.height >= SMALL_SIDE * tallest and g not in dots]
+    return [g for g in groups if g in large or (max(g.width, g.height) >= NOISE_SIDE * tallest and g not in dots)
             or any(_gap(g, other) <= CLOSE_GAP * tallest for other in large)]
 
 

@@ -8,7 +8,7 @@ import cv2
 import streamlit as st
 
 from mlcore.inference import a_digit
-from mlcore.numbers import NumberReading, boxes_picture
+from mlcore.numbers import DigitReading, NumberReading, boxes_picture
 from mlcore.preprocess import INK_THRESHOLD
 from ui.widgets import enlarge
 
@@ -45,13 +45,20 @@ def _boxes_caption(reading: NumberReading) -> str:
             + _signs_caption(reading))
 
 
+def _tile_caption(reading: NumberReading, digit: DigitReading) -> str:
+    """Under a digit's 28x28 image: its box's label (`NumberReading.label`), said in words."""
+    if reading.names(digit):
+        return "? · like no digit"
+    return f"{reading.label(digit)} · a guess" if reading.is_guess(digit) else f"{digit.digit} · {digit.confidence:.0%}"
+
+
 def show_number(reading: NumberReading | None, label: str, photo: bool = False) -> None:
     """The number (or why there is none), the drawing with each digit's box, and each 28x28 digit;
     for a `photo`, the cleaned ink cut down to the number. A decimal point and minus sign are ringed."""
     if reading is None or reading.is_blank:
         st.caption(EMPTY_CANVAS if reading is None or not (reading.ink > INK_THRESHOLD).any() else ONLY_SPECKS)
         return
-    strange = [(place, d) for place, d in enumerate(reading.digits, 1) if not d.recognition.is_one_digit]
+    strange = [(place, d) for place, d in enumerate(reading.digits, 1) if reading.is_guess(d)]
     if reading.problem:
         st.error(reading.problem, icon=":material/help:" if reading.problem.startswith("I don't know")
                  else ":material/call_split:")
@@ -92,7 +99,4 @@ def show_number(reading: NumberReading | None, label: str, photo: bool = False) 
         for start in range(0, len(reading.digits), MAX_DIGIT_COLUMNS):
             row = reading.digits[start : start + MAX_DIGIT_COLUMNS]
             for column, digit in zip(st.columns(MAX_DIGIT_COLUMNS), row):
-                column.image(enlarge(digit.recognition.image, 84), width=84,
-                             caption="? · like no digit" if reading.names(digit)
-                             else f"{digit.digit}? · a guess" if not digit.recognition.is_one_digit
-                             else f"{digit.digit} · {digit.confidence:.0%}")
+                column.image(enlarge(digit.recognition.image, 84), width=84, caption=_tile_caption(reading, digit))
