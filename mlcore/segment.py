@@ -81,6 +81,8 @@ class Lattice:
     """Pieces merged from two digit-sized pieces sharing columns: (the whole, one, the other)."""
     stroke_width: float = 0.0
     line_height: float = 0.0
+    """The tallest mark's height in px, once the pieces of each digit stacked over each other are
+    put together (a digit the pen left in two pieces counts whole)."""
 
     @property
     def is_blank(self) -> bool:
@@ -175,7 +177,7 @@ def over_segment(ink: np.ndarray) -> Lattice:
         atoms.extend(pieces)
         joins.extend(costs)
     return Lattice(atoms=[Segment(g.box, _crop(ink, g)) for g in atoms], cuts=joins, pairs=pairs,
-                   stroke_width=stroke, line_height=float(tallest))
+                   stroke_width=stroke, line_height=float(max(g.height for g in groups)))
 
 
 def _components(mask: np.ndarray) -> list[_Group]:

@@ -25,11 +25,12 @@ def share_read_whole(recognizer, samples):
     return 1 - len(wrong) / len(samples), wrong
 
 
-# Floors a number or two under what these seeded sets measure (gaps 98.75 %, touching 87.5 %, broken
-# 96.25 %; broken strokes were 93.75 % without the whole-digit check, mlcore.whole_digit); the issue's
-# target (97 % for every layout) is not reached for touching pairs and broken strokes.
+# Floors a number or two under what these seeded sets measure (gaps 98.75 %, touching 88.75 %, broken
+# 97.5 %; broken strokes were 93.75 % without the whole-digit check, mlcore.whole_digit, and 96.25 %
+# before pieces read unsure were read again with their pen lifts closed); the target (97 % for
+# every layout) is not reached for touching pairs, nor for broken strokes on the benchmark's sets.
 # `python -m benchmarks.numbers` measures 120 numbers per layout and source.
-@pytest.mark.parametrize(("kind", "at_least"), [("gaps", 0.96), ("touching", 0.85), ("broken", 0.95)])
+@pytest.mark.parametrize(("kind", "at_least"), [("gaps", 0.96), ("touching", 0.85), ("broken", 0.96)])
 def test_four_digit_numbers_read_whole(recognizer, mnist, kind, at_least):
     share, wrong = share_read_whole(recognizer, numbers(mnist, (kind,), 80, seed=7))
     assert share >= at_least, wrong
@@ -125,6 +126,35 @@ def test_a_number_on_no_common_baseline_with_uneven_sizes_and_a_thin_tall_one(re
     reading = read_number(recognizer, ink)
     assert reading.text == "1984"
     assert [d.box[0] for d in reading.digits] == sorted(d.box[0] for d in reading.digits)
+
+
+def test_a_number_whose_every_digit_the_pen_left_in_two_pieces_is_read_whole(recognizer):
+    # A 6 px band of lost ink across the whole line cuts every digit in two: no piece is as tall as a
+    # digit. The number's height is taken after the pieces of each digit are put together (it was the
+    # tallest piece's: 3 of these 16 were read, the rest refused or read with extra digits).
+    read = []
+    for number in ("7537", "2026", "1984", "4096", "3580", "6142", "9273", "8051"):
+        for band in (0.45, 0.6):
+            ink = canvas_with(*[(int(d), 40 + 150 * k, 50, 160) for k, d in enumerate(number)])
+            top = 50 + int(band * 160)
+            ink[top : top + 6] = 0
+            read.append((number, read_number(recognizer, ink).text))
+    assert sum(number == text for number, text in read) >= 14, read
+
+
+def test_an_eight_whose_pen_lifted_on_its_lower_loop_is_read_as_an_eight(recognizer):
+    # A gap in the lower loop's left side makes some 8s look like a 3 the network has never seen; a
+    # piece read unsure is read again with its gaps closed (2 of these 20 were read "53" before).
+    read = []
+    for seed in range(20):
+        glyph = render_digit(8, np.random.default_rng(seed))[..., 0]
+        x, y, w, h = cv2.boundingRect(cv2.findNonZero((glyph > 25).astype(np.uint8)))
+        glyph = cv2.resize(glyph[y : y + h, x : x + w], (round(w * 160 / h), 160))
+        glyph[116:122, : glyph.shape[1] // 2] = 0
+        ink = canvas_with((5, 80, 55, 160))
+        np.maximum(ink[55:215, 300 : 300 + glyph.shape[1]], glyph, out=ink[55:215, 300 : 300 + glyph.shape[1]])
+        read.append(read_number(recognizer, ink).text)
+    assert read == ["58"] * 20
 
 
 def test_pieces_of_one_digit_and_a_dot_are_merged_and_a_far_speck_is_ignored(recognizer):
