@@ -25,11 +25,23 @@ DOT_ON_LINE = 0.65
 """...and below this share of the height of each of the two digits either side of it (from their
 tops: a point sits on the line the digits stand on; a speck of ink beside one digit's middle is no
 point), is a decimal point."""
+DOT_DARK = 0.5
+"""A decimal point is, at its darkest, at least this share as dark as the digits' strokes (their
+95th percentile of ink): MNIST digits carry faint specks (darkest 52-75 of 255 where strokes reach
+255), which were read as points between touching digits ("9815" read 98.15); a pen's dot is as dark
+as its strokes."""
 DOT_APART = 0.07
 """A dot with no other mark within this share of the digits' median height of its columns is set
 apart before the digits are found (`loose_dots`): the tip of a stroke broken off by a pen lift
 lies a few pixels from its digit (3-6 px in `mlcore.number_samples`' broken strokes, about 0.03 of
 the height) and is left to join it."""
+
+COMMA_SIDE = 0.55
+"""A comma is a mark no longer than this share of the digits' median height (and too long or too
+slim for a dot, DOT_SIDE and DOT_ASPECT), taller than wide..."""
+COMMA_LOW = 0.6
+"""...whose top lies below this share of the row of digits (from its top: it hangs from the line the
+digits stand on), between two digit-tall marks and apart from them (DOT_APART)."""
 
 DASH_FLAT = 2.5
 """A minus is at least this many times wider than tall..."""
@@ -49,19 +61,22 @@ def _marks(ink: np.ndarray) -> np.ndarray:
 
 def decimal_points(boxes: list[Box], marks: np.ndarray) -> list[tuple[int, Box]]:
     """The dots low between the digits at `boxes` in `marks` (uint8 ink; see DOT_SIDE, DOT_MIN_SIDE,
-    DOT_ASPECT, DOT_LOW, DOT_ON_LINE) that are not part of a digit (inside its box): for each, how
-    many digits come before it and its box, left to right. [] when `boxes` is empty."""
+    DOT_ASPECT, DOT_LOW, DOT_ON_LINE, DOT_DARK) that are not part of a digit (inside its box): for
+    each, how many digits come before it and its box, left to right. [] when `boxes` is empty."""
     if not boxes:
         return []
     boxes = sorted(boxes, key=lambda b: b[0] + b[2] / 2)
     height = float(np.median([h for _, _, _, h in boxes]))
     top, bottom = min(y for _, y, _, _ in boxes), max(y + h for _, y, _, h in boxes)
     centres = [x + w / 2 for x, _, w, _ in boxes]
+    inked = marks[marks > INK_THRESHOLD]
+    dark = DOT_DARK * float(np.percentile(inked, 95)) if inked.size else 0.0
     points = []
     for x, y, w, h, _ in _marks(marks):
         box, middle = (int(x), int(y), int(w), int(h)), y + h / 2
         before = int(np.searchsorted(centres, x + w / 2))
         if (_dot_shaped(box, height, top, bottom) and 0 < before < len(centres)
+                and marks[y : y + h, x : x + w].max() >= dark
                 and all(middle >= ny + DOT_ON_LINE * nh for _, ny, _, nh in boxes[before - 1 : before + 1])
                 and not any(_inside(box, digit) for digit in boxes)):
             points.append((before, box))
@@ -79,15 +94,8 @@ def loose_dots(ink: np.ndarray) -> list[Box]:
         return []
     tall, top, bottom = _digit_row(marks)
     height = float(np.median(tall[:, 3]))
-    others = marks[marks[:, 2:4].max(axis=1) > DOT_SIDE * height]
-    gap = DOT_APART * height
-    dots = []
-    for x, y, w, h, _ in marks:
-        if (_dot_shaped((x, y, w, h), height, top, bottom)
-                and (others[:, 0] + others[:, 2] <= x).any() and (others[:, 0] >= x + w).any()
-                and not ((others[:, 0] < x + w + gap) & (others[:, 0] + others[:, 2] > x - gap)).any()):
-            dots.append((int(x), int(y), int(w), int(h)))
-    return dots
+    return [(int(x), int(y), int(w), int(h)) for x, y, w, h, _ in marks
+            if _dot_shaped((x, y, w, h), height, top, bottom) and _loose((x, y, w, h), marks, height)]
 
 
 def minus_sign(ink: np.ndarray) -> Box | None:
@@ -114,6 +122,59 @@ def dashes_between_digits(ink: np.ndarray) -> list[Box]:
                 and _alone_in_its_columns((x, y, w, h), marks)):
             between.append((x, y, w, h))
     return between
+
+
+def commas_between_digits(ink: np.ndarray) -> list[Box]:
+    """Boxes of the commas in `ink` (uint8 HxW, ink bright; COMMA_SIDE, COMMA_LOW) with digit-tall
+    marks on both sides, apart from every mark as `loose_dots` are (a stroke's end broken off by a pen
+    lift lies a few pixels from its digit, and is no comma): "3,5" is a decimal comma in much of
+    the world and "1,984" a thousands separator in the rest, so the comma must not silently vanish
+    (it was joined to the next digit: "3,5" read 35)."""
+    marks = _marks(ink)
+    if len(marks) < 3:
+        return []
+    tall, top, bottom = _digit_row(marks)
+    height = float(np.median(tall[:, 3]))
+    commas = []
+    for x, y, w, h, _ in marks:
+        box = (int(x), int(y), int(w), int(h))
+        if (DOT_MIN_SIDE * height <= h <= COMMA_SIDE * height and w <= h and y >= top + COMMA_LOW * (bottom - top)
+                and not _dot_shaped(box, height, top, bottom) and _loose(box, marks, height)
+                and (tall[:, 0] + tall[:, 2] <= x).any() and (tall[:, 0] >= x + w).any()):
+            commas.append(box)
+    return commas
+
+
+def colons_between_digits(ink: np.ndarray) -> list[Box]:
+    """Boxes of the colons in `ink` (uint8 HxW, ink bright): two dots (DOT_SIDE, DOT_MIN_SIDE,
+    DOT_ASPECT) one over the other, between digit-tall marks and apart from them as `loose_dots`
+    are ("12:30", a time; its lower dot was read as a decimal point and the upper one joined to the
+    2: 12.30)."""
+    marks = _marks(ink)
+    if len(marks) < 4:
+        return []
+    tall, _, _ = _digit_row(marks)
+    height = float(np.median(tall[:, 3]))
+    dots = [(int(x), int(y), int(w), int(h)) for x, y, w, h, _ in marks
+            if DOT_MIN_SIDE * height <= max(w, h) <= DOT_SIDE * height and max(w, h) <= DOT_ASPECT * max(1, min(w, h))
+            and _loose((x, y, w, h), marks, height)]
+    colons = []
+    for k, upper in enumerate(sorted(dots, key=lambda box: box[1])):
+        for lower in sorted(dots, key=lambda box: box[1])[k + 1 :]:
+            if upper[0] < lower[0] + lower[2] and lower[0] < upper[0] + upper[2]:
+                x0, x1 = min(upper[0], lower[0]), max(upper[0] + upper[2], lower[0] + lower[2])
+                colons.append((x0, upper[1], x1 - x0, lower[1] + lower[3] - upper[1]))
+    return colons
+
+
+def _loose(box, marks: np.ndarray, height: float) -> bool:
+    """Whether a mark (x, y, w, h) has marks longer than DOT_SIDE of `height` on both sides and none
+    of them within DOT_APART of `height` of its columns."""
+    x, y, w, h = box
+    others = marks[(marks[:, 2:4].max(axis=1) > DOT_SIDE * height) & ((marks[:, 0] != x) | (marks[:, 1] != y))]
+    gap = DOT_APART * height
+    return bool((others[:, 0] + others[:, 2] <= x).any() and (others[:, 0] >= x + w).any()
+                and not ((others[:, 0] < x + w + gap) & (others[:, 0] + others[:, 2] > x - gap)).any())
 
 
 def _alone_in_its_columns(dash: Box, marks: np.ndarray) -> bool:

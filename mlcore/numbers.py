@@ -8,7 +8,8 @@ import cv2
 import numpy as np
 
 from mlcore.inference import NOT_A_DIGIT, SEVERAL_DIGITS, Recognition, Recognizer
-from mlcore.number_signs import dashes_between_digits, decimal_points, loose_dots, minus_sign
+from mlcore.number_signs import (colons_between_digits, commas_between_digits, dashes_between_digits,
+                                 decimal_points, loose_dots, minus_sign)
 from mlcore.preprocess import INK_THRESHOLD, ink_intensity
 from mlcore.segment import CANT_SEPARATE, Box, Lattice, Segment, over_segment
 from mlcore.whole_digit import load_whole_digit_check, span_shape
@@ -185,10 +186,10 @@ def read_number(recognizer: Recognizer, rgba: np.ndarray) -> NumberReading:
 def _read(recognizer: Recognizer, ink: np.ndarray) -> NumberReading:
     """The best grouping into digits of `ink` (uint8 HxW) after a leading minus sign and the dots that
     may be a decimal point are set apart (`minus_sign`, `loose_dots`), or a `problem`: a dash between
-    digits (`dashes_between_digits`), an overlapped pair; marks are not yet judged."""
-    between = dashes_between_digits(ink)
-    if between:
-        return NumberReading(ink=ink, problem=DASH_BETWEEN, problem_boxes=between)
+    digits, a comma or a colon (`_signs_between`), an overlapped pair; marks are not yet judged."""
+    refused = _signs_between(ink, ink)
+    if refused:
+        return refused
     minus = minus_sign(ink)
     lattice = over_segment(_without(ink, ([minus] if minus else []) + loose_dots(ink)))
     if lattice.is_blank:
@@ -197,6 +198,19 @@ def _read(recognizer: Recognizer, ink: np.ndarray) -> NumberReading:
     if overlapped:
         return NumberReading(ink=ink, problem=OVERLAPPED, problem_boxes=list(overlapped))
     return NumberReading(ink=ink, digits=_best_grouping(recognizer, lattice), minus_box=minus)
+
+
+def _signs_between(ink: np.ndarray, marks: np.ndarray) -> NumberReading | None:
+    """No number, the signs boxed, when `marks` (uint8 ink, the size of `ink`) has a dash, a comma or
+    a colon between its digits (`dashes_between_digits`, `commas_between_digits`,
+    `colons_between_digits`): a sum, a date, a time or a number in another notation, which must not
+    silently vanish from what is read. None when it has none."""
+    for find, problem in ((dashes_between_digits, DASH_BETWEEN), (commas_between_digits, COMMA_BETWEEN),
+                          (colons_between_digits, COLON_BETWEEN)):
+        between = find(marks)
+        if between:
+            return NumberReading(ink=ink, problem=problem, problem_boxes=between)
+    return None
 
 
 def _without(ink: np.ndarray, boxes: list[Box]) -> np.ndarray:
@@ -410,6 +424,10 @@ MOSTLY_NO_DIGITS = ("I don't know: {places} {verb} like a digit the network know
                     "can look like no digit.")
 DASH_BETWEEN = ("I can't read this as one number: there is a dash between its digits (a sum, a range, a date?). "
                 "Write one number at a time; a minus sign goes in front.")
+COMMA_BETWEEN = ("I can't read this as a number: there is a comma between its digits. Write a decimal point as a "
+                 "dot (3.5), and no comma between thousands (1984).")
+COLON_BETWEEN = ("I can't read this as one number: there is a colon between its digits (a time, a ratio?). "
+                 "Write one number at a time.")
 SEVERAL_POINTS = ("I can't read this as a number: there are {count} dots low between its digits, and a number has "
                   "at most one decimal point. Write one number at a time.")
 
@@ -419,11 +437,15 @@ def read_photo_number(recognizer: Recognizer, rgba: np.ndarray, marks: np.ndarra
     more than digits: a mark that is not like any digit (a letter, a bracket: the recognizer's
     NOT_A_DIGIT or SEVERAL_DIGITS) makes the photo no number, the marks named and boxed, rather than
     a number with a made-up digit in it; a dot low between two digits is read as the decimal point
-    ("3.14"), and two or more such dots make it no number. `marks` (uint8, the size of `rgba`) is
-    the ink before small marks were dropped (`CleanPhoto.marks`), where dots are looked for."""
+    ("3.14"), and two or more such dots, a comma or a colon between digits make it no number.
+    `marks` (uint8, the size of `rgba`) is the ink before small marks were dropped
+    (`CleanPhoto.marks`), where dots, commas and colons are looked for."""
     reading = _read(recognizer, ink_intensity(rgba))
     if reading.problem or not reading.digits:
         return reading
+    refused = _signs_between(reading.ink, marks) if marks is not None else None
+    if refused:  # a colon's dots, a comma, dropped from the cleaned ink as specks
+        return refused
     reading = _only_digits(reading, most=False, also=enclosing_brackets(reading))
     return _with_point(reading, reading.ink if marks is None else marks)
 

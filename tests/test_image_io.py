@@ -15,7 +15,7 @@ from PIL import Image
 from mlcore.image_io import (DECODE_SIDE, MAX_MEGABYTES, MAX_MEGAPIXELS, NO_CLEAR_DIGIT, TOO_FAINT, UploadError, clean_ink,
                              clean_photo, decode_picture, photo_to_canvas)
 from mlcore.inference import LOW_CONFIDENCE, SEVERAL_DIGITS, a_digit
-from mlcore.numbers import read_photo_number, read_single_digit
+from mlcore.numbers import COLON_BETWEEN, read_photo_number, read_single_digit
 from mlcore.paper import find_sheet
 from .photos import (lined_page_to_the_edges, sheet_with_small_digit, ONE, SEVEN, SHADOW_PHOTOS, big_photo, bold_tight_seven, encoded, faint_photo, ink_on_transparent,
                      noise_png, png_bytes, printed_number, ruled_paper, bracketed_number, tilted_ruled_paper, letter_on_paper, shadow_photo, sheet_on_desk, sixteen_bit_three,
@@ -324,6 +324,13 @@ def test_faint_writing_is_too_faint_not_blank(side):
 def test_a_decimal_point_in_a_photo_is_read(recognizer, text):
     cleaned = clean_photo(decode_picture(written_number(text)), side=700)
     assert read_photo_number(recognizer, cleaned.canvas, cleaned.marks).text == text
+
+
+def test_a_colon_in_a_photo_is_no_number_and_not_a_decimal_point(recognizer):
+    # "12:30" read 12.30: the colon's lower dot was taken for a point, the upper one dropped as a speck.
+    cleaned = clean_photo(decode_picture(written_number("12:30")), side=700)
+    reading = read_photo_number(recognizer, cleaned.canvas, cleaned.marks)
+    assert reading.text is None and reading.problem == COLON_BETWEEN and len(reading.problem_boxes) == 1
 
 
 def test_two_points_and_a_letter_are_refused_with_the_reason(recognizer):

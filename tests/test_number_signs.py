@@ -5,7 +5,7 @@ import cv2
 import numpy as np
 
 from mlcore.number_samples import HEIGHT, WIDTH
-from mlcore.numbers import DASH_BETWEEN, SEVERAL_POINTS, boxes_picture, read_number
+from mlcore.numbers import COLON_BETWEEN, COMMA_BETWEEN, DASH_BETWEEN, SEVERAL_POINTS, boxes_picture, read_number
 
 from .test_segment import canvas_with
 
@@ -15,12 +15,17 @@ PEN = 16
 
 def written(text: str, digit_gap: int = 30) -> np.ndarray:
     """`text` written left to right: digits as canvas-style strokes, "." a pen dot on the digits'
-    baseline, "-" a dash at mid-height; a student's spacing (`digit_gap` px between marks)."""
+    baseline, "," that dot with a tail down to the left, ":" a dot on the baseline and one at
+    mid-height over it, "-" a dash at mid-height; a student's spacing (`digit_gap` px between marks)."""
     ink = np.zeros((HEIGHT, WIDTH), np.uint8)
     x = 40
     for mark in text:
-        if mark == ".":
+        if mark in ".,:":
             cv2.circle(ink, (x + PEN // 2, TOP + DIGIT - PEN // 2), PEN // 2, 255, -1)
+            if mark == ",":
+                cv2.line(ink, (x + PEN // 2 + 2, TOP + DIGIT - PEN // 2), (x - 4, TOP + DIGIT + 22), 255, PEN - 4)
+            if mark == ":":
+                cv2.circle(ink, (x + PEN // 2, TOP + DIGIT // 2 - PEN // 2), PEN // 2, 255, -1)
             x += PEN + digit_gap
         elif mark == "-":
             cv2.line(ink, (x, TOP + DIGIT // 2), (x + 60, TOP + DIGIT // 2 - 3), 255, PEN)
@@ -42,6 +47,34 @@ def test_a_point_written_close_to_the_next_digit_is_not_joined_to_it(recognizer)
     assert reading.text == "3.5"
     x, _, w, _ = reading.point_box
     assert x + w <= reading.digits[1].box[0], "the 5's box does not take in the point"
+
+
+def test_a_faint_speck_where_a_point_would_be_is_no_decimal_point(recognizer):
+    # MNIST digits carry faint grey specks (darkest 52-75 of 255): one low between two touching
+    # digits read "9815" as 98.15. The same dot drawn as dark as the pen is a point.
+    ink = written("3.5")
+    _, labels, stats, _ = cv2.connectedComponentsWithStats((ink > 0).astype(np.uint8))
+    dot = labels == 1 + int(np.argmin(stats[1:, cv2.CC_STAT_AREA]))
+    assert read_number(recognizer, ink).text == "3.5"
+    ink[dot] = ink[dot] // 4  # at most 63 of 255
+    assert read_number(recognizer, ink).text == "35"
+
+
+def test_a_comma_between_digits_makes_no_number_and_is_boxed(recognizer):
+    # A decimal comma ("3,5") or a thousands separator ("1,984"): either way no silent "35" or "1984".
+    for text in ("3,5", "1,984", "12,75"):
+        reading = read_number(recognizer, written(text))
+        assert reading.text is None and reading.problem == COMMA_BETWEEN, text
+        [(x, y, w, h)] = reading.problem_boxes
+        assert y > TOP + DIGIT // 2 and y + h > TOP + DIGIT, "the box is the comma's, low on the line"
+        assert h <= DIGIT // 2, text
+
+
+def test_a_colon_between_digits_makes_no_number_and_is_boxed(recognizer):
+    reading = read_number(recognizer, written("12:30"))
+    assert reading.text is None and reading.problem == COLON_BETWEEN
+    [(x, y, w, h)] = reading.problem_boxes
+    assert y < TOP + DIGIT // 2 < TOP + DIGIT <= y + h + 1 and w <= PEN + 2, "one box around both dots"
 
 
 def test_two_points_make_no_number_and_both_are_boxed(recognizer):
