@@ -11,7 +11,7 @@ from mlcore.inference import NOT_A_DIGIT, SEVERAL_DIGITS, Recognition, Recognize
 from mlcore.number_signs import (colons_between_digits, commas_between_digits, dashes_between_digits,
                                  decimal_points, loose_dots, minus_sign)
 from mlcore.preprocess import INK_THRESHOLD, ink_intensity
-from mlcore.segment import CANT_SEPARATE, Box, Lattice, Segment, over_segment
+from mlcore.segment import CANT_SEPARATE, Box, Lattice, Segment, lines_of_writing, over_segment
 from mlcore.whole_digit import load_whole_digit_check, span_shape
 
 PAD = 0.15
@@ -186,7 +186,11 @@ def read_number(recognizer: Recognizer, rgba: np.ndarray) -> NumberReading:
 def _read(recognizer: Recognizer, ink: np.ndarray) -> NumberReading:
     """The best grouping into digits of `ink` (uint8 HxW) after a leading minus sign and the dots that
     may be a decimal point are set apart (`minus_sign`, `loose_dots`), or a `problem`: a dash between
-    digits, a comma or a colon (`_signs_between`), an overlapped pair; marks are not yet judged."""
+    digits, a comma or a colon (`_signs_between`), an overlapped pair, writing on several lines
+    (`lines_of_writing`); marks are not yet judged."""
+    lines = lines_of_writing(ink)
+    if len(lines) > 1:
+        return NumberReading(ink=ink, problem=SEVERAL_LINES.format(count=len(lines)), problem_boxes=lines)
     refused = _signs_between(ink, ink)
     if refused:
         return refused
@@ -424,6 +428,8 @@ MOSTLY_NO_DIGITS = ("I don't know: {places} {verb} like a digit the network know
                     "can look like no digit.")
 DASH_BETWEEN = ("I can't read this as one number: there is a dash between its digits (a sum, a range, a date?). "
                 "Write one number at a time; a minus sign goes in front.")
+SEVERAL_LINES = ("I can't read this as one number: it is written on {count} lines. Write one number on one line, "
+                 "or clear the canvas between numbers.")
 COMMA_BETWEEN = ("I can't read this as a number: there is a comma between its digits. Write a decimal point as a "
                  "dot (3.5), and no comma between thousands (1984).")
 COLON_BETWEEN = ("I can't read this as one number: there is a colon between its digits (a time, a ratio?). "

@@ -57,8 +57,41 @@ MAX_CUT = 2.0
 """A candidate cut crosses at most this many stroke widths of ink (touching digits meet at one
 stroke or two; the reader's score and `mlcore.numbers.CUT_COST` weigh the rest)."""
 
+LINE_GAP = 0.08
+"""Bands of ink one over the other are separate lines of writing when blank rows at least this share
+of the taller band's height lie between them (a pen lift or a faint stroke leaves a few pixels)..."""
+LINE_TALL = 0.5
+"""...and each is at least this share as tall as the tallest band (a stray mark above the digits is
+no line)."""
+
 Box = tuple[int, int, int, int]
 """(x, y, width, height) in the ink image's pixels."""
+
+
+def lines_of_writing(ink: np.ndarray) -> list[Box]:
+    """The boxes of the lines of writing in `ink` (uint8 HxW, 0 = no ink), top to bottom: bands of
+    rows with ink, those less than LINE_GAP apart joined, those less tall than LINE_TALL of the
+    tallest left out (the horizontal projection profile's blank runs, Casey & Lecolinet 1996, section
+    3.1). One box for a number written on one line; [] for a blank image."""
+    rows = np.flatnonzero((ink > INK_THRESHOLD).any(axis=1))
+    if not rows.size:
+        return []
+    breaks = np.flatnonzero(np.diff(rows) > 1)
+    bands = [[int(rows[start]), int(rows[end])] for start, end in zip(np.r_[0, breaks + 1], np.r_[breaks, len(rows) - 1])]
+    tallest = max(bottom - top + 1 for top, bottom in bands)
+    joined = [bands[0]]
+    for top, bottom in bands[1:]:
+        if top - joined[-1][1] - 1 < LINE_GAP * tallest:
+            joined[-1][1] = bottom
+        else:
+            joined.append([top, bottom])
+    tallest = max(bottom - top + 1 for top, bottom in joined)
+    lines = []
+    for top, bottom in joined:
+        if bottom - top + 1 >= LINE_TALL * tallest:
+            columns = np.flatnonzero((ink[top : bottom + 1] > INK_THRESHOLD).any(axis=0))
+            lines.append((int(columns[0]), top, int(columns[-1] - columns[0] + 1), bottom - top + 1))
+    return lines
 
 
 @dataclass(frozen=True)

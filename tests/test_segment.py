@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from mlcore.number_samples import HEIGHT, WIDTH, make_number
-from mlcore.numbers import boxes_picture, read_number
-from mlcore.segment import CANT_SEPARATE, over_segment
+from mlcore.numbers import SEVERAL_LINES, boxes_picture, read_number
+from mlcore.segment import CANT_SEPARATE, lines_of_writing, over_segment
 from mlcore.synthetic import render_digit
 
 
@@ -138,8 +138,19 @@ def test_a_number_whose_every_digit_the_pen_left_in_two_pieces_is_read_whole(rec
             ink = canvas_with(*[(int(d), 40 + 150 * k, 50, 160) for k, d in enumerate(number)])
             top = 50 + int(band * 160)
             ink[top : top + 6] = 0
+            assert len(lines_of_writing(ink)) == 1, "a pen lift's gap is no blank line between two lines"
             read.append((number, read_number(recognizer, ink).text))
     assert sum(number == text for number, text in read) >= 14, read
+
+
+@pytest.mark.parametrize("gap", [10, 30])
+def test_two_lines_of_digits_make_no_number_and_each_line_is_boxed(recognizer, gap):
+    # "12" over "34" read "33" (a 1 over a 3 taken for one digit), or "I don't know".
+    ink = canvas_with((1, 100, 10, 100), (2, 200, 10, 100), (3, 100, 110 + gap, 100), (4, 200, 110 + gap, 100))
+    reading = read_number(recognizer, ink)
+    assert reading.text is None and reading.problem == SEVERAL_LINES.format(count=2)
+    assert [(y, h) for _, y, _, h in reading.problem_boxes] == [(10, 100), (110 + gap, 100)]
+    assert lines_of_writing(np.zeros_like(ink)) == []
 
 
 def test_an_eight_whose_pen_lifted_on_its_lower_loop_is_read_as_an_eight(recognizer):
