@@ -73,11 +73,11 @@ class NumberReading:
         return "red" if self.names(digit) else "amber" if digit.recognition.is_unsure else "green"
 
     def label(self, digit: DigitReading) -> str:
-        """What the digit's box is labelled: its digit and confidence ("7 98%"); "?" for a mark the
-        problem names; its digit and "?" for a guess (`is_guess`: "0?")."""
+        """What the digit's box is labelled: its digit and confidence ("7 98%", "7 >99%": `whole_percent`);
+        "?" for a mark the problem names; its digit and "?" for a guess (`is_guess`: "0?")."""
         if self.names(digit):
             return "?"
-        return f"{digit.digit}?" if self.is_guess(digit) else f"{digit.digit} {digit.confidence:.0%}"
+        return f"{digit.digit}?" if self.is_guess(digit) else f"{digit.digit} {whole_percent(digit.confidence)}"
 
     @property
     def text(self) -> str | None:
@@ -92,6 +92,12 @@ class NumberReading:
     def confidence(self) -> float:
         """The chance that every digit is right, if the digits' readings were independent."""
         return float(np.prod([d.confidence for d in self.digits])) if self.digits else 0.0
+
+
+def whole_percent(share: float) -> str:
+    """A share (0-1) as a whole percent that never claims certainty: "98%", and ">99%" for any share
+    that would round to 100% (a network's 0.996 is not a sure answer)."""
+    return ">99%" if share >= 0.995 else f"{share:.0%}"
 
 
 def digit_canvas(crop: np.ndarray) -> np.ndarray:
@@ -175,9 +181,14 @@ def read_number(recognizer: Recognizer, rgba: np.ndarray) -> NumberReading:
     the whole-digit check finds far from one digit, `_run_together`), and a drawing whose marks are
     mostly not like any digit, give no number but a `problem` saying why, with the marks' boxes. A
     minus sign before the number and a decimal point are found by shape and place
-    (`mlcore.number_signs`): "-3.5".
+    (`mlcore.number_signs`): "-3.5". Writing on several lines (`lines_of_writing`) gives no number,
+    each line boxed (on a drawing only: in a photo, a face's eyes and mouth are two bands of ink too).
     """
-    reading = _read(recognizer, ink_intensity(rgba))
+    ink = ink_intensity(rgba)
+    lines = lines_of_writing(ink)
+    if len(lines) > 1:
+        return NumberReading(ink=ink, problem=SEVERAL_LINES.format(count=len(lines)), problem_boxes=lines)
+    reading = _read(recognizer, ink)
     if reading.problem:
         return reading
     return _with_point(_run_together(_only_digits(reading, most=True)), reading.ink)
@@ -186,11 +197,7 @@ def read_number(recognizer: Recognizer, rgba: np.ndarray) -> NumberReading:
 def _read(recognizer: Recognizer, ink: np.ndarray) -> NumberReading:
     """The best grouping into digits of `ink` (uint8 HxW) after a leading minus sign and the dots that
     may be a decimal point are set apart (`minus_sign`, `loose_dots`), or a `problem`: a dash between
-    digits, a comma or a colon (`_signs_between`), an overlapped pair, writing on several lines
-    (`lines_of_writing`); marks are not yet judged."""
-    lines = lines_of_writing(ink)
-    if len(lines) > 1:
-        return NumberReading(ink=ink, problem=SEVERAL_LINES.format(count=len(lines)), problem_boxes=lines)
+    digits, a comma or a colon (`_signs_between`), an overlapped pair; marks are not yet judged."""
     refused = _signs_between(ink, ink)
     if refused:
         return refused

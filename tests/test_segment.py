@@ -268,14 +268,15 @@ def test_a_broken_digit_whose_pieces_stand_one_over_the_other_is_read_not_refuse
 
 def test_a_mark_like_no_digit_beside_a_digit_is_labelled_as_a_guess_without_a_confidence(recognizer):
     # One odd mark among two is read (a drawn digit now and then lands far from the reference digits),
-    # but its box must not claim "0 100%" under the page's warning that it is a guess.
+    # but its box must not claim "0 100%" under the page's warning that it is a guess (and no box
+    # claims 100%: "7 >99%").
     ink = canvas_with((7, 60, 50, 150))
     cv2.circle(ink, (350, 125), 70, 255, 14)                       # a face: its outline,
     for eye in ((325, 105), (375, 105)):
         cv2.circle(ink, eye, 6, 255, -1)                           # its eyes,
     cv2.ellipse(ink, (350, 140), (35, 25), 0, 20, 160, 255, 14)    # its smile
     reading = read_number(recognizer, ink)
-    assert [reading.label(digit) for digit in reading.digits] == ["7 100%", "0?"]
+    assert [reading.label(digit) for digit in reading.digits] == ["7 >99%", "0?"]
 
 
 def test_a_pen_dot_far_from_the_digits_is_ignored_and_a_lone_one_is_too_small_to_read(recognizer):

@@ -8,7 +8,7 @@ import cv2
 import streamlit as st
 
 from mlcore.inference import a_digit
-from mlcore.numbers import DigitReading, NumberReading, boxes_picture
+from mlcore.numbers import DigitReading, NumberReading, boxes_picture, whole_percent
 from mlcore.preprocess import INK_THRESHOLD
 from ui.widgets import enlarge
 
@@ -49,7 +49,7 @@ def _tile_caption(reading: NumberReading, digit: DigitReading) -> str:
     """Under a digit's 28x28 image: its box's label (`NumberReading.label`), said in words."""
     if reading.names(digit):
         return "? · like no digit"
-    return f"{reading.label(digit)} · a guess" if reading.is_guess(digit) else f"{digit.digit} · {digit.confidence:.0%}"
+    return f"{reading.label(digit)} · a guess" if reading.is_guess(digit) else f"{digit.digit} · {whole_percent(digit.confidence)}"
 
 
 def show_number(reading: NumberReading | None, label: str, photo: bool = False) -> None:
