@@ -112,14 +112,14 @@ def minus_sign(ink: np.ndarray) -> Box | None:
 
 def dashes_between_digits(ink: np.ndarray) -> list[Box]:
     """Boxes of the flat dashes at mid-height (shaped as a minus sign is) in `ink` (uint8 HxW, ink
-    bright) with digit-tall marks on both sides and no other mark above or below them (a piece of a
-    digit broken by pen lifts, a 7's bar or a 3's middle, has the rest of its digit there): "4-2",
-    "12-3" are no one number (a sum, a range, a date), and the dash must not silently vanish."""
+    bright) after a digit-tall mark, with no other mark above or below them (a piece of a digit
+    broken by pen lifts, a 7's bar or a 3's middle, has the rest of its digit there): "4-2", "12-3",
+    "12-" are no one number (a sum, a range, a date), and the dash must not silently vanish (a dash
+    after the last digit was joined to it: "77-" read 77)."""
     marks, tall, dashes = _dashes(ink)
     between = []
     for x, y, w, h in dashes:
-        if ((tall[:, 0] + tall[:, 2] <= x).any() and (tall[:, 0] >= x + w).any()
-                and _alone_in_its_columns((x, y, w, h), marks)):
+        if (tall[:, 0] + tall[:, 2] <= x).any() and _alone_in_its_columns((x, y, w, h), marks):
             between.append((x, y, w, h))
     return between
 

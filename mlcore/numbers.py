@@ -433,7 +433,7 @@ start and end with a 1 would be refused; of 1,500 canvas-style 1s, 22 % and 6.9 
 MOSTLY_NO_DIGITS = ("I don't know: {places} {verb} like a digit the network knows, so I won't guess the "
                     "number. Write digits 0 to 9 side by side, with a little space between them: digits that touch "
                     "can look like no digit.")
-DASH_BETWEEN = ("I can't read this as one number: there is a dash between its digits (a sum, a range, a date?). "
+DASH_BETWEEN = ("I can't read this as one number: there is a dash after a digit (a sum, a range, a date?). "
                 "Write one number at a time; a minus sign goes in front.")
 SEVERAL_LINES = ("I can't read this as one number: it is written on {count} lines. Write one number on one line, "
                  "or clear the canvas between numbers.")

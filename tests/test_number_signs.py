@@ -83,8 +83,9 @@ def test_two_points_make_no_number_and_both_are_boxed(recognizer):
     assert len(reading.problem_boxes) == 2
 
 
-def test_a_dash_between_digits_makes_no_number_and_is_boxed(recognizer):
-    for text in ("4-2", "12-3", "-4-2"):
+def test_a_dash_between_digits_or_after_them_makes_no_number_and_is_boxed(recognizer):
+    # A dash after the last digit was joined to it ("77-" read 77) or made "I don't know" ("7-").
+    for text in ("4-2", "12-3", "-4-2", "7-", "77-"):
         reading = read_number(recognizer, written(text))
         assert reading.text is None and reading.problem == DASH_BETWEEN, text
         assert len(reading.problem_boxes) == 1 and reading.problem_boxes[0][2] >= 55, "the dash is boxed"

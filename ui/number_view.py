@@ -81,7 +81,8 @@ def show_number(reading: NumberReading | None, label: str, photo: bool = False) 
         if strange:
             st.warning(" ".join(f"The {_ordinal(place)} mark from the left doesn't look like one digit (the "
                                 f"network's nearest guess is {d.digit})." for place, d in strange)
-                       + " Its digit in the number above is a guess.", icon=":material/help:")
+                       + (" Its digit in the number above is a guess." if len(strange) == 1
+                          else " Their digits in the number above are guesses."), icon=":material/help:")
     caption = _boxes_caption(reading) if reading.digits else "Boxed in red: the marks named above"
     if not reading.problem and len(strange) == len(reading.digits):  # no digit's label on what is no digit
         reading, caption = replace(reading, digits=[]), "What was read, cleaned: none of it looks like a digit"

@@ -58,7 +58,7 @@ def test_a_lone_dot_asks_for_bigger_digits_and_a_dash_between_digits_is_named(pa
     draw_digit(page, 4, box=(0.05, 0.1, width, 0.8))
     draw_strokes(page, [[(0.0, 0.5), (1.0, 0.48)]], box=(0.1 + width, 0.1, 0.1, 0.8))  # a dash at mid-height
     draw_digit(page, 2, box=(0.25 + width, 0.1, width, 0.8))
-    expect(page.get_by_text("there is a dash between its digits", exact=False)).to_be_visible()
+    expect(page.get_by_text("there is a dash after a digit", exact=False)).to_be_visible()
     expect(number_value(page)).to_have_count(0)
 
 
