@@ -158,9 +158,10 @@ def colons_between_digits(ink: np.ndarray) -> list[Box]:
     dots = [(int(x), int(y), int(w), int(h)) for x, y, w, h, _ in marks
             if DOT_MIN_SIDE * height <= max(w, h) <= DOT_SIDE * height and max(w, h) <= DOT_ASPECT * max(1, min(w, h))
             and _loose((x, y, w, h), marks, height)]
+    dots.sort(key=lambda box: box[1])
     colons = []
-    for k, upper in enumerate(sorted(dots, key=lambda box: box[1])):
-        for lower in sorted(dots, key=lambda box: box[1])[k + 1 :]:
+    for k, upper in enumerate(dots):
+        for lower in dots[k + 1 :]:
             if upper[0] < lower[0] + lower[2] and lower[0] < upper[0] + upper[2]:
                 x0, x1 = min(upper[0], lower[0]), max(upper[0] + upper[2], lower[0] + lower[2])
                 colons.append((x0, upper[1], x1 - x0, lower[1] + lower[3] - upper[1]))

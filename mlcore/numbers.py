@@ -196,8 +196,9 @@ def read_number(recognizer: Recognizer, rgba: np.ndarray) -> NumberReading:
 
 def _read(recognizer: Recognizer, ink: np.ndarray) -> NumberReading:
     """The best grouping into digits of `ink` (uint8 HxW) after a leading minus sign and the dots that
-    may be a decimal point are set apart (`minus_sign`, `loose_dots`), or a `problem`: a dash between
-    digits, a comma or a colon (`_signs_between`), an overlapped pair; marks are not yet judged."""
+    may be a decimal point are set apart (`minus_sign`, `loose_dots`), or a `problem`: a dash after a
+    digit, a comma or a colon between digits (`_signs_between`), an overlapped pair; marks are not
+    yet judged."""
     refused = _signs_between(ink, ink)
     if refused:
         return refused
