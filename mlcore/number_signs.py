@@ -156,8 +156,7 @@ def colons_between_digits(ink: np.ndarray) -> list[Box]:
     tall, _, _ = _digit_row(marks)
     height = float(np.median(tall[:, 3]))
     dots = [(int(x), int(y), int(w), int(h)) for x, y, w, h, _ in marks
-            if DOT_MIN_SIDE * height <= max(w, h) <= DOT_SIDE * height and max(w, h) <= DOT_ASPECT * max(1, min(w, h))
-            and _loose((x, y, w, h), marks, height)]
+            if _dot_sized((x, y, w, h), height) and _loose((x, y, w, h), marks, height)]
     dots.sort(key=lambda box: box[1])
     colons = []
     for k, upper in enumerate(dots):
@@ -212,9 +211,15 @@ def _digit_row(marks: np.ndarray) -> tuple[np.ndarray, int, int]:
 def _dot_shaped(box, height: float, top: float, bottom: float) -> bool:
     """Whether a mark's box (x, y, w, h) is a dot low in the row from `top` to `bottom` of digits of
     median `height` (DOT_SIDE, DOT_MIN_SIDE, DOT_ASPECT, DOT_LOW)."""
-    _, y, w, h = box
-    return (DOT_MIN_SIDE * height <= max(w, h) <= DOT_SIDE * height and max(w, h) <= DOT_ASPECT * max(1, min(w, h))
-            and y + h / 2 >= top + DOT_LOW * (bottom - top))
+    _, y, _, h = box
+    return _dot_sized(box, height) and y + h / 2 >= top + DOT_LOW * (bottom - top)
+
+
+def _dot_sized(box, height: float) -> bool:
+    """Whether a mark's box (x, y, w, h) has a dot's size and shape next to digits of median `height`
+    (DOT_SIDE, DOT_MIN_SIDE, DOT_ASPECT), wherever it lies."""
+    _, _, w, h = box
+    return DOT_MIN_SIDE * height <= max(w, h) <= DOT_SIDE * height and max(w, h) <= DOT_ASPECT * max(1, min(w, h))
 
 
 def _inside(mark: Box, box: Box) -> bool:

@@ -73,11 +73,11 @@ class NumberReading:
         return "red" if self.names(digit) else "amber" if digit.recognition.is_unsure else "green"
 
     def label(self, digit: DigitReading) -> str:
-        """What the digit's box is labelled: its digit and confidence ("7 98%", "7 >99%": `whole_percent`);
+        """What the digit's box is labelled: its digit and confidence ("7 98%", "7 >99%": `percent`);
         "?" for a mark the problem names; its digit and "?" for a guess (`is_guess`: "0?")."""
         if self.names(digit):
             return "?"
-        return f"{digit.digit}?" if self.is_guess(digit) else f"{digit.digit} {whole_percent(digit.confidence)}"
+        return f"{digit.digit}?" if self.is_guess(digit) else f"{digit.digit} {percent(digit.confidence)}"
 
     @property
     def text(self) -> str | None:
@@ -94,10 +94,12 @@ class NumberReading:
         return float(np.prod([d.confidence for d in self.digits])) if self.digits else 0.0
 
 
-def whole_percent(share: float) -> str:
-    """A share (0-1) as a whole percent that never claims certainty: "98%", and ">99%" for any share
-    that would round to 100% (a network's 0.996 is not a sure answer)."""
-    return ">99%" if share >= 0.995 else f"{share:.0%}"
+def percent(share: float, decimals: int = 0) -> str:
+    """A share (0-1) as a percent with `decimals` decimals that never claims certainty: "98%", and
+    ">99%" (">99.9%" with one decimal) for any share that would round to 100% (a network's 0.996 is
+    not a sure answer)."""
+    top = 1 - 10.0 ** -(decimals + 2)
+    return f">{top:.{decimals}%}" if share >= 1 - 0.5 * 10.0 ** -(decimals + 2) else f"{share:.{decimals}%}"
 
 
 def digit_canvas(crop: np.ndarray) -> np.ndarray:
@@ -194,12 +196,12 @@ def read_number(recognizer: Recognizer, rgba: np.ndarray) -> NumberReading:
     return _with_point(_run_together(_only_digits(reading, most=True)), reading.ink)
 
 
-def _read(recognizer: Recognizer, ink: np.ndarray) -> NumberReading:
+def _read(recognizer: Recognizer, ink: np.ndarray, marks: np.ndarray | None = None) -> NumberReading:
     """The best grouping into digits of `ink` (uint8 HxW) after a leading minus sign and the dots that
     may be a decimal point are set apart (`minus_sign`, `loose_dots`), or a `problem`: a dash after a
     digit, a comma or a colon between digits (`_signs_between`), an overlapped pair; marks are not
-    yet judged."""
-    refused = _signs_between(ink, ink)
+    yet judged. Signs are looked for in `marks` (uint8, the size of `ink`; `ink` itself when None)."""
+    refused = _signs_between(ink, ink if marks is None else marks)
     if refused:
         return refused
     minus = minus_sign(ink)
@@ -454,12 +456,9 @@ def read_photo_number(recognizer: Recognizer, rgba: np.ndarray, marks: np.ndarra
     ("3.14"), and two or more such dots, a comma or a colon between digits make it no number.
     `marks` (uint8, the size of `rgba`) is the ink before small marks were dropped
     (`CleanPhoto.marks`), where dots, commas and colons are looked for."""
-    reading = _read(recognizer, ink_intensity(rgba))
+    reading = _read(recognizer, ink_intensity(rgba), marks)  # a colon's dots may be specks cleaned away
     if reading.problem or not reading.digits:
         return reading
-    refused = _signs_between(reading.ink, marks) if marks is not None else None
-    if refused:  # a colon's dots, a comma, dropped from the cleaned ink as specks
-        return refused
     reading = _only_digits(reading, most=False, also=enclosing_brackets(reading))
     return _with_point(reading, reading.ink if marks is None else marks)
 

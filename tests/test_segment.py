@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from mlcore.number_samples import HEIGHT, WIDTH, make_number
-from mlcore.numbers import SEVERAL_LINES, boxes_picture, read_number
+from mlcore.numbers import SEVERAL_LINES, boxes_picture, percent, read_number
 from mlcore.segment import CANT_SEPARATE, lines_of_writing, over_segment
 from mlcore.synthetic import render_digit
 
@@ -277,6 +277,7 @@ def test_a_mark_like_no_digit_beside_a_digit_is_labelled_as_a_guess_without_a_co
     cv2.ellipse(ink, (350, 140), (35, 25), 0, 20, 160, 255, 14)    # its smile
     reading = read_number(recognizer, ink)
     assert [reading.label(digit) for digit in reading.digits] == ["7 >99%", "0?"]
+    assert (percent(0.994), percent(0.9995, 1), percent(0.9994, 1)) == ("99%", ">99.9%", "99.9%")
 
 
 def test_a_pen_dot_far_from_the_digits_is_ignored_and_a_lone_one_is_too_small_to_read(recognizer):

@@ -8,7 +8,7 @@ import cv2
 import streamlit as st
 
 from mlcore.inference import a_digit
-from mlcore.numbers import DigitReading, NumberReading, boxes_picture, whole_percent
+from mlcore.numbers import DigitReading, NumberReading, boxes_picture, percent
 from mlcore.preprocess import INK_THRESHOLD
 from ui.widgets import enlarge
 
@@ -29,11 +29,6 @@ def _signs_caption(reading: NumberReading) -> str:
     return f"; the {' and the '.join(signs)} {'is' if len(signs) == 1 else 'are'} ringed in blue" if signs else ""
 
 
-def _percent(share: float) -> str:
-    """A share as a percentage with one decimal; never "100.0%", which rounding would claim."""
-    return "over 99.9%" if share > 0.999 else f"{share:.1%}"
-
-
 BOX_MEANINGS = {"green": "green boxes are read with confidence", "amber": "amber boxes are unsure or guesses",
                 "red": "red boxes are the marks named above"}
 
@@ -49,7 +44,7 @@ def _tile_caption(reading: NumberReading, digit: DigitReading) -> str:
     """Under a digit's 28x28 image: its box's label (`NumberReading.label`), said in words."""
     if reading.names(digit):
         return "? · like no digit"
-    return f"{reading.label(digit)} · a guess" if reading.is_guess(digit) else f"{digit.digit} · {whole_percent(digit.confidence)}"
+    return f"{reading.label(digit)} · a guess" if reading.is_guess(digit) else f"{digit.digit} · {percent(digit.confidence)}"
 
 
 def show_number(reading: NumberReading | None, label: str, photo: bool = False) -> None:
@@ -71,7 +66,7 @@ def show_number(reading: NumberReading | None, label: str, photo: bool = False) 
                                             "the chance that all of them are right.")
         count = f"{len(reading.digits)} digit{'s' if len(reading.digits) != 1 else ''}"
         guesses = f"{len(strange)} of them {'is a guess' if len(strange) == 1 else 'are guesses'}"
-        st.markdown(f"{count} · confidence in the whole number **{_percent(reading.confidence)}**" if not strange
+        st.markdown(f"{count} · confidence in the whole number **{percent(reading.confidence, 1)}**" if not strange
                     else f"{count} · **{guesses}**, so no confidence is given")
         unsure = [d for d in reading.digits if d.recognition.is_one_digit and d.recognition.is_unsure]
         if unsure:
