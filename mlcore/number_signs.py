@@ -34,7 +34,12 @@ DOT_APART = 0.07
 """A dot with no other mark within this share of the digits' median height of its columns is set
 apart before the digits are found (`loose_dots`): the tip of a stroke broken off by a pen lift
 lies a few pixels from its digit (3-6 px in `mlcore.number_samples`' broken strokes, about 0.03 of
-the height) and is left to join it."""
+the height) and is left to join it. A tap of the pen on the canvas (`mlcore.pen_taps`) is set apart
+from any mark it does not touch and whose columns it does not share: a point tapped 8 px from a 3 was
+joined to it ("3.5" read 35)."""
+TAP_MARGIN = 3
+"""A mark is the ink of a tap when its box lies within the tap's box grown by this many px (the
+canvas's antialiased edge)."""
 
 COMMA_SIDE = 0.55
 """A comma is a mark no longer than this share of the digits' median height (and too long or too
@@ -83,10 +88,11 @@ def decimal_points(boxes: list[Box], marks: np.ndarray) -> list[tuple[int, Box]]
     return sorted(points)
 
 
-def loose_dots(ink: np.ndarray) -> list[Box]:
+def loose_dots(ink: np.ndarray, taps: list[Box] | tuple[Box, ...] = ()) -> list[Box]:
     """Boxes of the dots in `ink` (uint8 HxW, ink bright) that may be a decimal point: shaped as
     DOT_SIDE, DOT_MIN_SIDE and DOT_ASPECT say (against the digit-tall marks' median height), low in
-    their row (DOT_LOW), with other marks on both sides and none within DOT_APART of their columns.
+    their row (DOT_LOW), with other marks on both sides and none within DOT_APART of their columns
+    (none in their columns, for the ink of one of the pen's `taps`: boxes in `ink`'s pixels).
     Set apart before the digits are found, so that a point written close to a digit is not joined
     to it; `decimal_points` then decides among them."""
     marks = _marks(ink)
@@ -94,8 +100,8 @@ def loose_dots(ink: np.ndarray) -> list[Box]:
         return []
     tall, top, bottom = _digit_row(marks)
     height = float(np.median(tall[:, 3]))
-    return [(int(x), int(y), int(w), int(h)) for x, y, w, h, _ in marks
-            if _dot_shaped((x, y, w, h), height, top, bottom) and _loose((x, y, w, h), marks, height)]
+    return [box for box in _boxes(marks)
+            if _dot_shaped(box, height, top, bottom) and _loose(box, marks, height, _is_tapped(box, taps))]
 
 
 def minus_sign(ink: np.ndarray) -> Box | None:
@@ -145,18 +151,17 @@ def commas_between_digits(ink: np.ndarray) -> list[Box]:
     return commas
 
 
-def colons_between_digits(ink: np.ndarray) -> list[Box]:
+def colons_between_digits(ink: np.ndarray, taps: list[Box] | tuple[Box, ...] = ()) -> list[Box]:
     """Boxes of the colons in `ink` (uint8 HxW, ink bright): two dots (DOT_SIDE, DOT_MIN_SIDE,
     DOT_ASPECT) one over the other, between digit-tall marks and apart from them as `loose_dots`
-    are ("12:30", a time; its lower dot was read as a decimal point and the upper one joined to the
-    2: 12.30)."""
+    are, with the pen's `taps` ("12:30", a time; its lower dot was read as a decimal point and the
+    upper one joined to the 2: 12.30)."""
     marks = _marks(ink)
     if len(marks) < 4:
         return []
     tall, _, _ = _digit_row(marks)
     height = float(np.median(tall[:, 3]))
-    dots = [(int(x), int(y), int(w), int(h)) for x, y, w, h, _ in marks
-            if _dot_sized((x, y, w, h), height) and _loose((x, y, w, h), marks, height)]
+    dots = [box for box in _boxes(marks) if _dot_sized(box, height) and _loose(box, marks, height, _is_tapped(box, taps))]
     dots.sort(key=lambda box: box[1])
     colons = []
     for k, upper in enumerate(dots):
@@ -167,12 +172,23 @@ def colons_between_digits(ink: np.ndarray) -> list[Box]:
     return colons
 
 
-def _loose(box, marks: np.ndarray, height: float) -> bool:
+def _boxes(marks: np.ndarray) -> list[Box]:
+    return [(int(x), int(y), int(w), int(h)) for x, y, w, h, _ in marks]
+
+
+def _is_tapped(mark: Box, taps) -> bool:
+    """Whether a mark's box lies within one of the pen's `taps` (boxes) grown by TAP_MARGIN."""
+    x, y, w, h = mark
+    return any(tx - TAP_MARGIN <= x and ty - TAP_MARGIN <= y and x + w <= tx + tw + TAP_MARGIN
+               and y + h <= ty + th + TAP_MARGIN for tx, ty, tw, th in taps)
+
+
+def _loose(box, marks: np.ndarray, height: float, tapped: bool = False) -> bool:
     """Whether a mark (x, y, w, h) has marks longer than DOT_SIDE of `height` on both sides and none
-    of them within DOT_APART of `height` of its columns."""
+    of them within DOT_APART of `height` of its columns (none in its columns, when it was `tapped`)."""
     x, y, w, h = box
     others = marks[(marks[:, 2:4].max(axis=1) > DOT_SIDE * height) & ((marks[:, 0] != x) | (marks[:, 1] != y))]
-    gap = DOT_APART * height
+    gap = 0.0 if tapped else DOT_APART * height
     return bool((others[:, 0] + others[:, 2] <= x).any() and (others[:, 0] >= x + w).any()
                 and not ((others[:, 0] < x + w + gap) & (others[:, 0] + others[:, 2] > x - gap)).any())
 

@@ -170,7 +170,7 @@ SPECK_COST = 2.0
 """Score lost by ignoring a piece too small to read (a speck that joins no digit)."""
 
 
-def read_number(recognizer: Recognizer, rgba: np.ndarray) -> NumberReading:
+def read_number(recognizer: Recognizer, rgba: np.ndarray, taps: list[Box] | tuple[Box, ...] = ()) -> NumberReading:
     """Split a drawing (RGBA/RGB/grey uint8, any size, either ink colour) into digits and read them.
 
     Recognition-based segmentation (Casey & Lecolinet 1996, section 4; LeCun et al. 1998,
@@ -185,27 +185,31 @@ def read_number(recognizer: Recognizer, rgba: np.ndarray) -> NumberReading:
     minus sign before the number and a decimal point are found by shape and place
     (`mlcore.number_signs`): "-3.5". Writing on several lines (`lines_of_writing`) gives no number,
     each line boxed (on a drawing only: in a photo, a face's eyes and mouth are two bands of ink too).
+    `taps`: boxes (in `rgba`'s pixels) of the canvas's pen taps (`mlcore.pen_taps`), dots put down on
+    purpose, which are set apart from a digit however close to it they are.
     """
     ink = ink_intensity(rgba)
     lines = lines_of_writing(ink)
     if len(lines) > 1:
         return NumberReading(ink=ink, problem=SEVERAL_LINES.format(count=len(lines)), problem_boxes=lines)
-    reading = _read(recognizer, ink)
+    reading = _read(recognizer, ink, taps=taps)
     if reading.problem:
         return reading
     return _with_point(_run_together(_only_digits(reading, most=True)), reading.ink)
 
 
-def _read(recognizer: Recognizer, ink: np.ndarray, marks: np.ndarray | None = None) -> NumberReading:
+def _read(recognizer: Recognizer, ink: np.ndarray, marks: np.ndarray | None = None,
+          taps: list[Box] | tuple[Box, ...] = ()) -> NumberReading:
     """The best grouping into digits of `ink` (uint8 HxW) after a leading minus sign and the dots that
     may be a decimal point are set apart (`minus_sign`, `loose_dots`), or a `problem`: a dash after a
     digit, a comma or a colon between digits (`_signs_between`), an overlapped pair; marks are not
-    yet judged. Signs are looked for in `marks` (uint8, the size of `ink`; `ink` itself when None)."""
-    refused = _signs_between(ink, ink if marks is None else marks)
+    yet judged. Signs are looked for in `marks` (uint8, the size of `ink`; `ink` itself when None);
+    the pen's `taps` are dots however close to a digit (`loose_dots`)."""
+    refused = _signs_between(ink, ink if marks is None else marks, taps)
     if refused:
         return refused
     minus = minus_sign(ink)
-    lattice = over_segment(_without(ink, ([minus] if minus else []) + loose_dots(ink)))
+    lattice = over_segment(_without(ink, ([minus] if minus else []) + loose_dots(ink, taps)))
     if lattice.is_blank:
         return NumberReading(ink=ink)
     overlapped = _overlapped_pair(recognizer, lattice)
@@ -214,13 +218,13 @@ def _read(recognizer: Recognizer, ink: np.ndarray, marks: np.ndarray | None = No
     return NumberReading(ink=ink, digits=_best_grouping(recognizer, lattice), minus_box=minus)
 
 
-def _signs_between(ink: np.ndarray, marks: np.ndarray) -> NumberReading | None:
+def _signs_between(ink: np.ndarray, marks: np.ndarray, taps: list[Box] | tuple[Box, ...] = ()) -> NumberReading | None:
     """No number, the signs boxed, when `marks` (uint8 ink, the size of `ink`) has a dash, a comma or
     a colon between its digits (`dashes_between_digits`, `commas_between_digits`,
     `colons_between_digits`): a sum, a date, a time or a number in another notation, which must not
-    silently vanish from what is read. None when it has none."""
+    silently vanish from what is read. None when it has none. `taps`: the pen's (colons' dots)."""
     for find, problem in ((dashes_between_digits, DASH_BETWEEN), (commas_between_digits, COMMA_BETWEEN),
-                          (colons_between_digits, COLON_BETWEEN)):
+                          (lambda marks: colons_between_digits(marks, taps), COLON_BETWEEN)):
         between = find(marks)
         if between:
             return NumberReading(ink=ink, problem=problem, problem_boxes=between)

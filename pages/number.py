@@ -3,6 +3,7 @@ import streamlit as st
 
 from mlcore.image_io import MAX_MEGABYTES, UploadError
 from mlcore.numbers import read_number
+from mlcore.pen_taps import pen_taps
 from ui.canvas import canvas_rgba, digit_canvas
 from ui.layout import on_a_phone, page_frame
 from ui.number_view import show_number
@@ -36,7 +37,8 @@ width, height = CANVAS_SIZES[size]
 
 canvas = digit_canvas(stroke_width, key=f"number_canvas_{width}", width=width, height=height)
 drawing = canvas_rgba(canvas.image_bytes)  # decoded once per run
-show_number(None if drawing is None else read_number(recognizer, drawing), "The number reads")
+taps = [] if drawing is None else pen_taps(canvas.json_data, scale=drawing.shape[1] / width)  # dots put down on purpose
+show_number(None if drawing is None else read_number(recognizer, drawing, taps), "The number reads")
 
 st.divider()
 picture = st.file_uploader("…or read a photo of a written number", type=["png", "jpg", "jpeg", "bmp", "gif", "webp"],

@@ -17,15 +17,23 @@ def written(text: str, digit_gap: int = 30) -> np.ndarray:
     """`text` written left to right: digits as canvas-style strokes, "." a pen dot on the digits'
     baseline, "," that dot with a tail down to the left, ":" a dot on the baseline and one at
     mid-height over it, "-" a dash at mid-height; a student's spacing (`digit_gap` px between marks)."""
+    return written_with_taps(text, digit_gap)[0]
+
+
+def written_with_taps(text: str, digit_gap: int = 30) -> tuple[np.ndarray, list[tuple[int, int, int, int]]]:
+    """`written`, and the boxes of its pen taps (the dots of "." and ":") as the canvas reports them
+    (`mlcore.pen_taps`: the pen's disc around where it touched)."""
     ink = np.zeros((HEIGHT, WIDTH), np.uint8)
+    taps = []
     x = 40
     for mark in text:
         if mark in ".,:":
-            cv2.circle(ink, (x + PEN // 2, TOP + DIGIT - PEN // 2), PEN // 2, 255, -1)
+            for centre in [(x + PEN // 2, TOP + DIGIT - PEN // 2)] + [(x + PEN // 2, TOP + DIGIT // 2 - PEN // 2)] * (mark == ":"):
+                cv2.circle(ink, centre, PEN // 2, 255, -1)
+                if mark != ",":
+                    taps.append((centre[0] - PEN // 2, centre[1] - PEN // 2, PEN, PEN))
             if mark == ",":
                 cv2.line(ink, (x + PEN // 2 + 2, TOP + DIGIT - PEN // 2), (x - 4, TOP + DIGIT + 22), 255, PEN - 4)
-            if mark == ":":
-                cv2.circle(ink, (x + PEN // 2, TOP + DIGIT // 2 - PEN // 2), PEN // 2, 255, -1)
             x += PEN + digit_gap
         elif mark == "-":
             cv2.line(ink, (x, TOP + DIGIT // 2), (x + 60, TOP + DIGIT // 2 - 3), 255, PEN)
@@ -34,7 +42,7 @@ def written(text: str, digit_gap: int = 30) -> np.ndarray:
             glyph = canvas_with((int(mark), x, TOP, DIGIT))
             np.maximum(ink, glyph, out=ink)
             x = int(np.nonzero(glyph.any(axis=0))[0].max()) + digit_gap
-    return ink
+    return ink, taps
 
 
 def test_a_minus_sign_and_a_decimal_point_are_read_where_they_are_written(recognizer):
@@ -47,6 +55,32 @@ def test_a_point_written_close_to_the_next_digit_is_not_joined_to_it(recognizer)
     assert reading.text == "3.5"
     x, _, w, _ = reading.point_box
     assert x + w <= reading.digits[1].box[0], "the 5's box does not take in the point"
+
+
+def test_a_point_or_colon_tapped_close_to_a_digit_is_read_not_joined_to_it(recognizer):
+    # 4-10 px from the digits (DOT_APART is 9 px here): a dot that close may be a stroke's end broken
+    # off by a pen lift, and joins its digit ("3.5" read 35, "12:30" 1230), unless the canvas says the
+    # pen tapped it there.
+    for gap in (4, 10):
+        for text, read in (("3.5", "3.5"), ("12.5", "12.5"), ("0.75", "0.75")):
+            ink, taps = written_with_taps(text, digit_gap=gap)
+            assert read_number(recognizer, ink).text == text.replace(".", ""), (text, gap)
+            assert read_number(recognizer, ink, taps=taps).text == read, (text, gap)
+        ink, taps = written_with_taps("12:30", digit_gap=gap)
+        assert read_number(recognizer, ink).text == "1230"
+        reading = read_number(recognizer, ink, taps=taps)
+        assert reading.problem == COLON_BETWEEN, gap
+        [(x, y, w, h)] = reading.problem_boxes
+        assert y <= TOP + DIGIT // 2 - PEN + 1 and y + h >= TOP + DIGIT - 1, "one box around both dots"
+
+
+def test_a_tap_high_between_the_digits_is_no_point(recognizer):
+    ink, _ = written_with_taps("35", digit_gap=40)
+    right_of_3 = int(np.nonzero(ink[:, :200].any(axis=0))[0].max())
+    high = (right_of_3 + 12, TOP + 10, PEN, PEN)
+    cv2.circle(ink, (high[0] + PEN // 2, high[1] + PEN // 2), PEN // 2, 255, -1)
+    reading = read_number(recognizer, ink, taps=[high])
+    assert reading.text == "35" and reading.point_box is None
 
 
 def test_a_faint_speck_where_a_point_would_be_is_no_decimal_point(recognizer):

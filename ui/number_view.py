@@ -12,7 +12,8 @@ from mlcore.numbers import DigitReading, NumberReading, boxes_picture, percent
 from mlcore.preprocess import INK_THRESHOLD
 from ui.widgets import enlarge
 
-MAX_DIGIT_COLUMNS = 8
+TILE_SIDE = 84
+"""Each digit's 28x28 image is shown this many px wide (three screen pixels to one of the network's)."""
 EMPTY_CANVAS = ":material/edit: The canvas is empty: write a few digits side by side."
 ONLY_SPECKS = (":material/edit: Only a dot or a speck so far, too small to be a digit: write digits about half "
                "as tall as the canvas, side by side.")
@@ -92,7 +93,7 @@ def show_number(reading: NumberReading | None, label: str, photo: bool = False) 
     if reading.digits:
         st.caption("What the network saw, digit by digit: each digit shrunk to 28×28 pixels and centred, as on "
                    "the Draw page")
-        for start in range(0, len(reading.digits), MAX_DIGIT_COLUMNS):
-            row = reading.digits[start : start + MAX_DIGIT_COLUMNS]
-            for column, digit in zip(st.columns(MAX_DIGIT_COLUMNS), row):
-                column.image(enlarge(digit.recognition.image, 84), width=84, caption=_tile_caption(reading, digit))
+        # A row that wraps (st.columns stack one per row on a phone: a 6-digit number took six screens)
+        tiles = st.container(horizontal=True, gap="small")
+        for digit in reading.digits:
+            tiles.image(enlarge(digit.recognition.image, TILE_SIDE), width=TILE_SIDE, caption=_tile_caption(reading, digit))

@@ -41,6 +41,19 @@ def test_a_minus_sign_and_a_decimal_point_tapped_with_the_mouse_are_read(page):
     expect(page.get_by_text("the decimal point and the minus sign are ringed in blue", exact=False)).to_be_visible()
 
 
+def test_a_point_tapped_a_few_pixels_from_its_digits_is_read_not_joined_to_them(page):
+    # 6 px of paper each side of the dot: as close as a stroke's end broken off by a pen lift, which
+    # joins its digit; the canvas says this one was tapped.
+    width = open_number_canvas(page)
+    px = 1 / canvas_area(page)["width"]  # one CSS pixel, as a share of the canvas's width
+    digit_px = width / px
+    draw_digit(page, 3, box=(0.2, 0.1, width, 0.8))
+    right_of_3 = 0.2 + (0.74 * digit_px + 8) * px  # the 3's arcs reach 0.74 of its box, and the pen is 16 px
+    draw_strokes(page, [[(0.5, 0.5)]], box=(right_of_3 + 14 * px - 0.01, 0.86, 0.02, 0.02))
+    draw_digit(page, 5, box=(right_of_3 + 28 * px - (0.26 * digit_px - 8) * px, 0.1, width, 0.8))
+    expect(number_value(page)).to_have_text("3.5", timeout=30_000)
+
+
 def test_on_a_phone_the_number_page_starts_with_the_narrow_canvas_and_nothing_scrolls_sideways(phone, app_url):
     phone.goto(f"{app_url}/number")
     expect(phone.get_by_role("heading", name="Write a number, watch it read")).to_be_visible(timeout=120_000)

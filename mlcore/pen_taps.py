@@ -1,0 +1,54 @@
+"""Taps of the pen on the drawing canvas: the dots a student put down on purpose.
+
+A dot's shape cannot tell a tapped decimal point from the end of a stroke broken off by a pen lift
+a few pixels from its digit (both are small round marks), so a dot close to a digit is left to join
+it (`number_signs.DOT_APART`). The canvas can tell: streamlit-drawable-canvas (fabric.js free drawing,
+http://fabricjs.com/docs/fabric.Path.html) sends every stroke as a "Path" object with the pen's
+`strokeWidth`, the extent of the pen's centre line (`width`, `height`, 0 for a tap) and its anchor
+(`left`, `top`, at `originX` / `originY`), in the canvas's CSS pixels. A stroke whose centre line
+moved no more than TAP_MOVE of the pen's width is a tap.
+"""
+
+from __future__ import annotations
+
+from numbers import Real
+
+from mlcore.segment import Box
+
+TAP_MOVE = 0.5
+"""A stroke whose centre line spans at most this share of the pen's width each way is a tap (a
+finger rolls a little as it taps)."""
+
+_ORIGIN = {"left": 0.0, "top": 0.0, "center": 0.5, "right": 1.0, "bottom": 1.0}
+
+
+def pen_taps(json_data: dict | None, scale: float = 1.0) -> list[Box]:
+    """The boxes (x, y, w, h, in the drawing's pixels: CSS px times `scale`) of the ink each tap of the
+    pen left, in the order drawn, from a canvas's `json_data` (`CanvasResult.json_data`). [] for None
+    or for anything that is not a canvas's objects (objects it cannot read are skipped)."""
+    objects = json_data.get("objects", []) if isinstance(json_data, dict) else []
+    taps = []
+    for item in objects if isinstance(objects, list) else []:
+        box = _tap_box(item) if isinstance(item, dict) and item.get("type") in ("Path", "path") else None
+        if box is not None:
+            x, y, w, h = box
+            taps.append((round(x * scale), round(y * scale), max(1, round(w * scale)), max(1, round(h * scale))))
+    return taps
+
+
+def _tap_box(path: dict) -> tuple[float, float, float, float] | None:
+    """The box (CSS px) of a Path object's ink when it is a tap, else None."""
+    values = [path.get(name) for name in ("left", "top", "width", "height", "strokeWidth")]
+    if not all(isinstance(v, Real) and v == v and abs(v) < 1e6 for v in values):
+        return None
+    left, top, width, height, pen = values
+    scale_x, scale_y = path.get("scaleX", 1), path.get("scaleY", 1)
+    if not (isinstance(scale_x, Real) and isinstance(scale_y, Real)) or pen <= 0:
+        return None
+    width, height = width * scale_x, height * scale_y
+    if max(width, height) > TAP_MOVE * pen:
+        return None
+    centre_x = left + (0.5 - _ORIGIN.get(path.get("originX"), 0.0)) * width
+    centre_y = top + (0.5 - _ORIGIN.get(path.get("originY"), 0.0)) * height
+    side_x, side_y = width + pen, height + pen
+    return centre_x - side_x / 2, centre_y - side_y / 2, side_x, side_y

@@ -1,0 +1,31 @@
+"""Pen taps from the canvas's strokes (`mlcore.pen_taps`), on the JSON streamlit-drawable-canvas sends
+(captured from a real canvas in Chromium: a 60 px stroke and a tap, pen 16)."""
+
+from mlcore.pen_taps import pen_taps
+
+STROKE = {"type": "Path", "originX": "center", "originY": "center", "left": 115, "top": 130, "width": 30.032,
+          "height": 60.032, "strokeWidth": 16, "scaleX": 1, "scaleY": 1,
+          "path": [["M", 99.984, 99.984], ["Q", 100, 100, 101.5, 103], ["L", 130.016, 160.016]]}
+TAP = {"type": "Path", "originX": "center", "originY": "center", "left": 160, "top": 180, "width": 0.032,
+       "height": 0, "strokeWidth": 16, "scaleX": 1, "scaleY": 1, "path": [["M", 159.984, 180], ["L", 160.016, 180]]}
+
+
+def test_a_tap_is_the_pens_disc_where_it_touched_and_a_stroke_is_no_tap():
+    assert pen_taps({"version": "7.4.0", "objects": [STROKE, TAP]}) == [(152, 172, 16, 16)]
+
+
+def test_taps_are_scaled_to_the_drawings_pixels():
+    assert pen_taps({"objects": [TAP]}, scale=2.0) == [(304, 344, 32, 32)]
+
+
+def test_a_short_wiggle_is_a_tap_and_a_short_dash_is_not():
+    wiggle = dict(TAP, width=7.0, height=5.0)
+    dash = dict(TAP, width=12.0, height=1.0)
+    assert pen_taps({"objects": [wiggle, dash]}) == [(148, 170, 23, 21)]
+
+
+def test_nothing_or_anything_else_gives_no_taps():
+    for data in (None, {}, {"objects": None}, {"objects": "x"}, [TAP], {"objects": [None, 3, {"type": "Path"}]},
+                 {"objects": [dict(TAP, left="160")]}, {"objects": [dict(TAP, strokeWidth=0)]},
+                 {"objects": [dict(TAP, left=float("nan"))]}, {"objects": [dict(TAP, type="LabeledRect")]}):
+        assert pen_taps(data) == [], data
