@@ -10,7 +10,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from mlcore.preprocess import INK_THRESHOLD
+from mlcore.preprocess import INK_THRESHOLD, length_to_width
 from mlcore.segment import Box
 
 DOT_SIDE = 0.3
@@ -19,6 +19,9 @@ DOT_MIN_SIDE = 0.075
 """...and at least this share (smaller marks are grain, not a point)..."""
 DOT_ASPECT = 2.5
 """...and no more than this many times longer than wide..."""
+DOT_LENGTH = 3.0
+"""...and than its widest stroke (a blob, a tap or a small ring; a small digit written between big
+ones is a line drawn around: "1984" with its 9 a third as tall read 1.84)..."""
 DOT_LOW = 0.6
 """...whose centre lies below this share of the row of digits (from its top)..."""
 DOT_ON_LINE = 0.65
@@ -46,7 +49,10 @@ COMMA_SIDE = 0.55
 slim for a dot, DOT_SIDE and DOT_ASPECT), taller than wide..."""
 COMMA_LOW = 0.6
 """...whose top lies below this share of the row of digits (from its top: it hangs from the line the
-digits stand on), between two digit-tall marks and apart from them (DOT_APART)."""
+digits stand on), between two digit-tall marks and apart from them (DOT_APART), and is no longer
+than COMMA_LENGTH of its widest stroke (a dot and a short tail; a small 9 between big digits is no
+comma)."""
+COMMA_LENGTH = 4.5
 
 DASH_FLAT = 2.5
 """A minus is at least this many times wider than tall..."""
@@ -80,7 +86,7 @@ def decimal_points(boxes: list[Box], marks: np.ndarray) -> list[tuple[int, Box]]
     for x, y, w, h, _ in _marks(marks):
         box, middle = (int(x), int(y), int(w), int(h)), y + h / 2
         before = int(np.searchsorted(centres, x + w / 2))
-        if (_dot_shaped(box, height, top, bottom) and 0 < before < len(centres)
+        if (_dot_shaped(box, height, top, bottom, marks) and 0 < before < len(centres)
                 and marks[y : y + h, x : x + w].max() >= dark
                 and all(middle >= ny + DOT_ON_LINE * nh for _, ny, _, nh in boxes[before - 1 : before + 1])
                 and not any(_inside(box, digit) for digit in boxes)):
@@ -101,7 +107,7 @@ def loose_dots(ink: np.ndarray, taps: list[Box] | tuple[Box, ...] = ()) -> list[
     tall, top, bottom = _digit_row(marks)
     height = float(np.median(tall[:, 3]))
     return [box for box in _boxes(marks)
-            if _dot_shaped(box, height, top, bottom) and _loose(box, marks, height, _is_tapped(box, taps))]
+            if _dot_shaped(box, height, top, bottom, ink) and _loose(box, marks, height, _is_tapped(box, taps))]
 
 
 def minus_sign(ink: np.ndarray) -> Box | None:
@@ -145,7 +151,8 @@ def commas_between_digits(ink: np.ndarray) -> list[Box]:
     for x, y, w, h, _ in marks:
         box = (int(x), int(y), int(w), int(h))
         if (DOT_MIN_SIDE * height <= h <= COMMA_SIDE * height and w <= h and y >= top + COMMA_LOW * (bottom - top)
-                and not _dot_shaped(box, height, top, bottom) and _loose(box, marks, height)
+                and not _dot_shaped(box, height, top, bottom, ink) and _loose(box, marks, height)
+                and _compact(ink, box, COMMA_LENGTH)
                 and (tall[:, 0] + tall[:, 2] <= x).any() and (tall[:, 0] >= x + w).any()):
             commas.append(box)
     return commas
@@ -161,7 +168,8 @@ def colons_between_digits(ink: np.ndarray, taps: list[Box] | tuple[Box, ...] = (
         return []
     tall, _, _ = _digit_row(marks)
     height = float(np.median(tall[:, 3]))
-    dots = [box for box in _boxes(marks) if _dot_sized(box, height) and _loose(box, marks, height, _is_tapped(box, taps))]
+    dots = [box for box in _boxes(marks)
+            if _dot_sized(box, height, ink) and _loose(box, marks, height, _is_tapped(box, taps))]
     dots.sort(key=lambda box: box[1])
     colons = []
     for k, upper in enumerate(dots):
@@ -224,18 +232,26 @@ def _digit_row(marks: np.ndarray) -> tuple[np.ndarray, int, int]:
     return tall, int(tall[:, 1].min()), int((tall[:, 1] + tall[:, 3]).max())
 
 
-def _dot_shaped(box, height: float, top: float, bottom: float) -> bool:
-    """Whether a mark's box (x, y, w, h) is a dot low in the row from `top` to `bottom` of digits of
-    median `height` (DOT_SIDE, DOT_MIN_SIDE, DOT_ASPECT, DOT_LOW)."""
+def _dot_shaped(box, height: float, top: float, bottom: float, ink: np.ndarray) -> bool:
+    """Whether a mark's box (x, y, w, h) in `ink` is a dot low in the row from `top` to `bottom` of
+    digits of median `height` (`_dot_sized`, DOT_LOW)."""
     _, y, _, h = box
-    return _dot_sized(box, height) and y + h / 2 >= top + DOT_LOW * (bottom - top)
+    return _dot_sized(box, height, ink) and y + h / 2 >= top + DOT_LOW * (bottom - top)
 
 
-def _dot_sized(box, height: float) -> bool:
-    """Whether a mark's box (x, y, w, h) has a dot's size and shape next to digits of median `height`
-    (DOT_SIDE, DOT_MIN_SIDE, DOT_ASPECT), wherever it lies."""
+def _dot_sized(box, height: float, ink: np.ndarray) -> bool:
+    """Whether a mark's box (x, y, w, h) in `ink` has a dot's size and shape next to digits of median
+    `height` (DOT_SIDE, DOT_MIN_SIDE, DOT_ASPECT, DOT_LENGTH), wherever it lies."""
     _, _, w, h = box
-    return DOT_MIN_SIDE * height <= max(w, h) <= DOT_SIDE * height and max(w, h) <= DOT_ASPECT * max(1, min(w, h))
+    return (DOT_MIN_SIDE * height <= max(w, h) <= DOT_SIDE * height and max(w, h) <= DOT_ASPECT * max(1, min(w, h))
+            and _compact(ink, box, DOT_LENGTH))
+
+
+def _compact(ink: np.ndarray, box, most: float) -> bool:
+    """Whether the ink in `box` (x, y, w, h) is no longer than `most` times its widest stroke
+    (`preprocess.length_to_width`)."""
+    x, y, w, h = box
+    return length_to_width(ink[y : y + h, x : x + w] > INK_THRESHOLD) <= most
 
 
 def _inside(mark: Box, box: Box) -> bool:

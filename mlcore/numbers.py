@@ -11,7 +11,7 @@ from mlcore.inference import NOT_A_DIGIT, SEVERAL_DIGITS, Recognition, Recognize
 from mlcore.number_signs import (colons_between_digits, commas_between_digits, dashes_between_digits,
                                  decimal_points, loose_dots, minus_sign)
 from mlcore.preprocess import INK_THRESHOLD, ink_intensity
-from mlcore.segment import CANT_SEPARATE, Box, Lattice, Segment, lines_of_writing, over_segment
+from mlcore.segment import CANT_SEPARATE, LINE_GAP_CLOSE, Box, Lattice, Segment, lines_of_writing, over_segment
 from mlcore.whole_digit import load_whole_digit_check, span_shape
 
 PAD = 0.15
@@ -166,6 +166,10 @@ PEN_LIFT = 0.5
 the number's height taken after a digit's pieces are put together: broken strokes 213 / 221 ->
 215 / 228 read whole (MNIST / drawn), gaps 232 / 239 -> 231 / 239, touching and overlapping pairs
 unchanged, crossed pairs refused 91 / 118 -> 91 / 119."""
+CLEAR_WHOLE = 0.5
+"""A digit read with confidence and at least this chance of being one whole digit is clear: two lines
+written close together (LINE_GAP_CLOSE) are two when each line's digits are all clear and the
+drawing's, read as one line, are not ("12" right over "34" read 33)."""
 SPECK_COST = 2.0
 """Score lost by ignoring a piece too small to read (a speck that joins no digit)."""
 
@@ -183,8 +187,9 @@ def read_number(recognizer: Recognizer, rgba: np.ndarray, taps: list[Box] | tupl
     the whole-digit check finds far from one digit, `_run_together`), and a drawing whose marks are
     mostly not like any digit, give no number but a `problem` saying why, with the marks' boxes. A
     minus sign before the number and a decimal point are found by shape and place
-    (`mlcore.number_signs`): "-3.5". Writing on several lines (`lines_of_writing`) gives no number,
-    each line boxed (on a drawing only: in a photo, a face's eyes and mouth are two bands of ink too).
+    (`mlcore.number_signs`): "-3.5". Writing on several lines (`lines_of_writing`; closer lines when
+    each reads clearly on its own, `_close_lines`) gives no number, each line boxed (on a drawing only:
+    in a photo, a face's eyes and mouth are two bands of ink too).
     `taps`: boxes (in `rgba`'s pixels) of the canvas's pen taps (`mlcore.pen_taps`), dots put down on
     purpose, which are set apart from a digit however close to it they are.
     """
@@ -193,9 +198,37 @@ def read_number(recognizer: Recognizer, rgba: np.ndarray, taps: list[Box] | tupl
     if len(lines) > 1:
         return NumberReading(ink=ink, problem=SEVERAL_LINES.format(count=len(lines)), problem_boxes=lines)
     reading = _read(recognizer, ink, taps=taps)
-    if reading.problem:
-        return reading
-    return _with_point(_run_together(_only_digits(reading, most=True)), reading.ink)
+    if not reading.problem:
+        reading = _with_point(_run_together(_only_digits(reading, most=True)), reading.ink)
+    close = _close_lines(recognizer, ink)
+    if close:
+        return NumberReading(ink=ink, problem=SEVERAL_LINES.format(count=len(close)), problem_boxes=close)
+    return reading
+
+
+def _close_lines(recognizer: Recognizer, ink: np.ndarray) -> list[Box]:
+    """The boxes of lines of writing less than LINE_GAP apart (at least LINE_GAP_CLOSE) when each reads
+    on its own as a number whose every digit is clear (`_is_clear`), else []: the halves of digits
+    that lost a band of ink across the line are no clear digits."""
+    close = lines_of_writing(ink, gap=LINE_GAP_CLOSE)
+    if len(close) > 1 and all(_is_clear(_read(recognizer, _only_in(ink, line))) for line in close):
+        return close
+    return []
+
+
+def _is_clear(reading: NumberReading) -> bool:
+    """Whether a reading is a number whose every digit is read with confidence as one whole digit."""
+    return not reading.problem and bool(reading.digits) and all(
+        d.recognition.is_one_digit and not d.recognition.is_unsure and d.whole_chance >= CLEAR_WHOLE
+        for d in reading.digits)
+
+
+def _only_in(ink: np.ndarray, box: Box) -> np.ndarray:
+    """`ink` with everything outside `box` (x, y, w, h) blanked."""
+    x, y, w, h = box
+    kept = np.zeros_like(ink)
+    kept[y : y + h, x : x + w] = ink[y : y + h, x : x + w]
+    return kept
 
 
 def _read(recognizer: Recognizer, ink: np.ndarray, marks: np.ndarray | None = None,

@@ -130,6 +130,13 @@ def is_dot(longer_side: int, mask: np.ndarray) -> bool:
     return longer_side < MIN_LENGTH_TO_WIDTH * _stroke_width(mask.astype(np.uint8))
 
 
+def length_to_width(mask: np.ndarray) -> float:
+    """The longer side of a mark's box over its widest stroke (`mask`: bool/uint8 HxW, the mark cropped
+    to its box): about 1 for a blob or a tap, 10 and more for a digit. inf for an empty mask."""
+    widest = _stroke_width(mask.astype(np.uint8))
+    return max(mask.shape) / widest if widest > 0 else float("inf")
+
+
 def _thin_thick_strokes(cropped: np.ndarray, stroke_width: float) -> np.ndarray:
     excess = stroke_width - MAX_STROKE_SHARE * max(cropped.shape)
     if excess < 2:

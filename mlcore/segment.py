@@ -60,6 +60,9 @@ stroke or two; the reader's score and `mlcore.numbers.CUT_COST` weigh the rest).
 LINE_GAP = 0.08
 """Bands of ink one over the other are separate lines of writing when blank rows at least this share
 of the taller band's height lie between them (a pen lift or a faint stroke leaves a few pixels)..."""
+LINE_GAP_CLOSE = 0.02
+"""Bands this close (as LINE_GAP) may be two lines written close together; `mlcore.numbers` reads them
+as two when each reads as a number with confidence on its own and together they do not."""
 LINE_TALL = 0.5
 """...and each is at least this share as tall as the tallest band (a stray mark above the digits is
 no line)."""
@@ -68,9 +71,9 @@ Box = tuple[int, int, int, int]
 """(x, y, width, height) in the ink image's pixels."""
 
 
-def lines_of_writing(ink: np.ndarray) -> list[Box]:
+def lines_of_writing(ink: np.ndarray, gap: float = LINE_GAP) -> list[Box]:
     """The boxes of the lines of writing in `ink` (uint8 HxW, 0 = no ink), top to bottom: bands of
-    rows with ink, those less than LINE_GAP apart joined, those less tall than LINE_TALL of the
+    rows with ink, those less than `gap` (a share of the tallest band's height) apart joined, those less tall than LINE_TALL of the
     tallest left out (the horizontal projection profile's blank runs, Casey & Lecolinet 1996, section
     3.1). One box for a number written on one line; [] for a blank image."""
     rows = np.flatnonzero((ink > INK_THRESHOLD).any(axis=1))
@@ -81,7 +84,7 @@ def lines_of_writing(ink: np.ndarray) -> list[Box]:
     tallest = max(bottom - top + 1 for top, bottom in bands)
     joined = [bands[0]]
     for top, bottom in bands[1:]:
-        if top - joined[-1][1] - 1 < LINE_GAP * tallest:
+        if top - joined[-1][1] - 1 < gap * tallest:
             joined[-1][1] = bottom
         else:
             joined.append([top, bottom])

@@ -83,6 +83,24 @@ def test_a_tap_high_between_the_digits_is_no_point(recognizer):
     assert reading.text == "35" and reading.point_box is None
 
 
+def small_second_digit(number: str, share: float, gap: int = 30) -> np.ndarray:
+    """`number` in canvas-style digits 160 px tall standing on one line, its 2nd digit `share` as tall."""
+    placed, x = [], 30
+    for k, digit in enumerate(number):
+        height = int(160 * share) if k == 1 else 160
+        placed.append((int(digit), x, 180 - height, height))
+        x = int(np.nonzero(canvas_with(placed[-1]).any(axis=0))[0].max()) + gap
+    return canvas_with(*placed)
+
+
+def test_a_small_digit_between_big_ones_is_no_point_and_no_comma(recognizer):
+    # A third as tall, the 9 of "1984" was a decimal point (1.84); at 40 %, the 3 of "4321" a comma.
+    for share in (0.3, 0.4):
+        for number in ("1984", "4321", "3081"):
+            reading = read_number(recognizer, small_second_digit(number, share))
+            assert reading.point_box is None and reading.problem != COMMA_BETWEEN, (number, share, reading.text)
+
+
 def test_a_faint_speck_where_a_point_would_be_is_no_decimal_point(recognizer):
     # MNIST digits carry faint grey specks (darkest 52-75 of 255): one low between two touching
     # digits read "9815" as 98.15. The same dot drawn as dark as the pen is a point.

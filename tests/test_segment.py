@@ -143,14 +143,21 @@ def test_a_number_whose_every_digit_the_pen_left_in_two_pieces_is_read_whole(rec
     assert sum(number == text for number, text in read) >= 14, read
 
 
-@pytest.mark.parametrize("gap", [10, 30])
+@pytest.mark.parametrize("gap", [3, 6, 10, 30])
 def test_two_lines_of_digits_make_no_number_and_each_line_is_boxed(recognizer, gap):
-    # "12" over "34" read "33" (a 1 over a 3 taken for one digit), or "I don't know".
+    # "12" over "34" read "33" (a 1 over a 3 taken for one digit), or "I don't know". Lines 3 or 6 px
+    # apart are as close as a band of ink lost across one line (above): each reads clearly on its own.
     ink = canvas_with((1, 100, 10, 100), (2, 200, 10, 100), (3, 100, 110 + gap, 100), (4, 200, 110 + gap, 100))
     reading = read_number(recognizer, ink)
     assert reading.text is None and reading.problem == SEVERAL_LINES.format(count=2)
     assert [(y, h) for _, y, _, h in reading.problem_boxes] == [(10, 100), (110 + gap, 100)]
     assert lines_of_writing(np.zeros_like(ink)) == []
+
+
+def test_a_seven_right_over_a_five_is_two_lines_not_a_three(recognizer):
+    for gap in (3, 6):
+        ink = canvas_with((7, 100, 10, 100), (5, 100, 110 + gap, 100))
+        assert read_number(recognizer, ink).problem == SEVERAL_LINES.format(count=2), gap
 
 
 def test_an_eight_whose_pen_lifted_on_its_lower_loop_is_read_as_an_eight(recognizer):
