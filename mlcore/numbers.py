@@ -132,9 +132,11 @@ NOVEL_COST = 2.0
 """Score (in log-probability) lost by a piece the novelty check finds like no digit..."""
 SEVERAL_COST = 6.0
 """...or that holds separate marks side by side (two digits)."""
-SHORT_BELOW, SHORT_COST = 0.7, 15.0
+SHORT_BELOW, SHORT_COST = 0.7, 10.0
 """A digit less tall than SHORT_BELOW of the number's height loses SHORT_COST per unit of height
-short of it (a broken-off end, a flag, a dot is not a digit)."""
+short of it (a broken-off end, a flag, a dot is not a digit). At 15, a digit 40 % as tall as the
+others was joined to its neighbour ("2026" read 226); 10 changes nothing else measured
+(benchmarks.numbers, seeds 0-3, 480 numbers per row: crossed pairs refused 1 fewer)."""
 WIDE_ABOVE, WIDE_COST = 0.95, 6.0
 """A digit wider than WIDE_ABOVE times its height loses WIDE_COST per unit of aspect beyond it: two
 touching digits read as one are wide (measured on benchmarks.numbers, seed 0: touching pairs

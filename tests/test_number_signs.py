@@ -101,6 +101,12 @@ def test_a_small_digit_between_big_ones_is_no_point_and_no_comma(recognizer):
             assert reading.point_box is None and reading.problem != COMMA_BETWEEN, (number, share, reading.text)
 
 
+def test_a_digit_less_than_half_as_tall_as_the_others_is_read(recognizer):
+    # At 40 % it was joined to its neighbour: "2026" read 226, "7070" 770.
+    for number in ("1984", "2026", "4321", "7070", "3081"):
+        assert read_number(recognizer, small_second_digit(number, 0.4)).text == number
+
+
 def test_a_faint_speck_where_a_point_would_be_is_no_decimal_point(recognizer):
     # MNIST digits carry faint grey specks (darkest 52-75 of 255): one low between two touching
     # digits read "9815" as 98.15. The same dot drawn as dark as the pen is a point.

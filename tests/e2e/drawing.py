@@ -93,6 +93,25 @@ def draw_digit(page: Page, digit: int, steps: int = 3, box: tuple[float, ...] = 
     draw_strokes(page, STROKES[digit], steps, box)
 
 
+def finger_strokes(page: Page, strokes, steps: int = 4, box: tuple[float, ...] = (0, 0, 1)) -> None:
+    """`strokes` (placed in `box` as in `on_page`) as touch strokes (touchStart, touchMove, touchEnd),
+    each ending when the canvas has sent it and the server has finished the run that read it."""
+    wait_until_canvas_draws(page)
+    canvas(page).scroll_into_view_if_needed()
+    touch = page.context.new_cdp_session(page)
+    for points in on_page(page, strokes, box):
+        mark = page.app_traffic.mark()
+        x, y = points[0]
+        touch.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]})
+        for (x0, y0), (x1, y1) in zip(points, points[1:]):
+            for i in range(1, steps + 1):
+                point = {"x": x0 + (x1 - x0) * i / steps, "y": y0 + (y1 - y0) * i / steps}
+                touch.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [point]})
+        touch.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+        page.app_traffic.wait_for_rerun_since(mark)
+    touch.detach()
+
+
 def prediction(page: Page):
     return page.get_by_test_id("stMetric").filter(has_text="Prediction").get_by_test_id("stMetricValue")
 

@@ -1,6 +1,7 @@
 from playwright.sync_api import expect
 
-from .drawing import _arc, canvas, canvas_area, draw_digit, draw_strokes, wait_until_canvas_draws
+from .conftest import full_page_screenshot
+from .drawing import STROKES, _arc, canvas, canvas_area, draw_digit, draw_strokes, finger_strokes, wait_until_canvas_draws
 from .streamlit_widgets import open_page
 
 
@@ -52,6 +53,25 @@ def test_a_point_tapped_a_few_pixels_from_its_digits_is_read_not_joined_to_them(
     draw_strokes(page, [[(0.5, 0.5)]], box=(right_of_3 + 14 * px - 0.01, 0.86, 0.02, 0.02))
     draw_digit(page, 5, box=(right_of_3 + 28 * px - (0.26 * digit_px - 8) * px, 0.1, width, 0.8))
     expect(number_value(page)).to_have_text("3.5", timeout=30_000)
+
+
+def test_on_a_phone_a_point_tapped_close_with_a_finger_is_read_and_the_digits_show_in_one_row(phone, app_url):
+    phone.goto(f"{app_url}/number")
+    expect(phone.get_by_role("radio", name="Narrow (phones)")).to_be_checked(timeout=120_000)
+    area = canvas_area(phone)
+    px = 1 / area["width"]
+    width = 0.8 * area["height"] / area["width"]
+    digit_px = width / px
+    finger_strokes(phone, STROKES[3], box=(0.04, 0.1, width, 0.8))
+    right_of_3 = 0.04 + (0.74 * digit_px + 6) * px  # the phone's pen is 11 px
+    finger_strokes(phone, [[(0.5, 0.5)]], box=(right_of_3 + 11 * px - 0.01, 0.87, 0.02, 0.02))
+    finger_strokes(phone, STROKES[5], box=(right_of_3 + 22 * px - (0.26 * digit_px - 6) * px, 0.1, width, 0.8))
+    expect(number_value(phone)).to_have_text("3.5", timeout=30_000)
+    tiles = phone.get_by_test_id("stImage").filter(has_text="·")
+    expect(tiles).to_have_count(2)
+    first, second = (tiles.nth(k).bounding_box() for k in range(2))
+    assert first["y"] == second["y"] and first["x"] + first["width"] <= second["x"], "the digits' tiles side by side"
+    full_page_screenshot(phone, "number-page-phone-finger-3.5")
 
 
 def test_on_a_phone_the_number_page_starts_with_the_narrow_canvas_and_nothing_scrolls_sideways(phone, app_url):

@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 from mlcore.image_io import MAX_MEGABYTES
 
 from .conftest import full_page_screenshot
-from .drawing import canvas, expect_prediction, prediction, stroke_points, wait_until_canvas_draws
+from .drawing import STROKES, canvas, expect_prediction, finger_strokes, prediction
 
 
 def test_the_canvas_toolbar_offers_undo_redo_and_clear_only(page):
@@ -24,22 +24,8 @@ def test_the_uploader_states_the_one_upload_limit(page):
 
 
 def draw_with_a_finger(page: Page, digit: int, steps: int = 4) -> None:
-    """Touch strokes (touchStart, touchMove, touchEnd), each ending when the canvas has sent it
-    and the server has finished the run that read it."""
-    wait_until_canvas_draws(page)
-    canvas(page).scroll_into_view_if_needed()
-    touch = page.context.new_cdp_session(page)
-    for points in stroke_points(page, digit):
-        mark = page.app_traffic.mark()
-        x, y = points[0]
-        touch.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]})
-        for (x0, y0), (x1, y1) in zip(points, points[1:]):
-            for i in range(1, steps + 1):
-                point = {"x": x0 + (x1 - x0) * i / steps, "y": y0 + (y1 - y0) * i / steps}
-                touch.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [point]})
-        touch.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
-        page.app_traffic.wait_for_rerun_since(mark)
-    touch.detach()
+    """`digit`'s strokes with a finger over the whole canvas (`finger_strokes`)."""
+    finger_strokes(page, STROKES[digit], steps)
 
 
 def test_a_digit_drawn_with_a_finger_on_a_phone_is_read_right_under_the_canvas(phone):
