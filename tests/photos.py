@@ -231,6 +231,12 @@ def written_number(text: str, seed: int = 7, width: int = 1000, height: int = 42
     return png_bytes(np.clip(paper + (ink - paper) * mask, 0, 255).astype(np.uint8))
 
 
+def two_lines_photo(upper: str, lower: str, width: int = 1000, height: int = 420) -> bytes:
+    """`upper` written over `lower` as `written_number` writes one line, each in half the height."""
+    lines = np.vstack([_handwritten(upper, width, height // 2, pen=12), _handwritten(lower, width, height // 2, pen=12, seed=8)])
+    return png_bytes(np.clip(235 - 205 * (lines.astype(np.float32) / 255), 0, 255).astype(np.uint8))
+
+
 def faint_photo(digit: int = 3, contrast: int = 6, seed: int = 7) -> bytes:
     """A photo (JPEG) of a digit in ink only `contrast` grey levels darker than its paper."""
     rng = np.random.default_rng(seed)

@@ -285,6 +285,27 @@ def test_a_mark_like_no_digit_beside_a_digit_is_labelled_as_a_guess_without_a_co
     reading = read_number(recognizer, ink)
     assert [reading.label(digit) for digit in reading.digits] == ["7 >99%", "0?"]
     assert (percent(0.994), percent(0.9995, 1), percent(0.9994, 1)) == ("99%", ">99.9%", "99.9%")
+    assert (percent(0.004), percent(0.006), percent(0.0004, 1), percent(0.0006, 1)) == ("<1%", "1%", "<0.1%", "0.1%")
+
+
+def touching(number: str, overlap: int) -> np.ndarray:
+    """`number` in canvas-style digits 160 px tall, each drawn `overlap` px into the one before."""
+    placed, x = [], 30
+    for digit in number:
+        placed.append((int(digit), x, 20, 160))
+        x = int(np.nonzero(canvas_with(placed[-1]).any(axis=0))[0].max()) - overlap
+    return canvas_with(*placed)
+
+
+def test_a_piece_cut_out_of_touching_digits_that_may_be_part_of_one_is_not_shown_as_sure(recognizer):
+    # "2026", each digit 8-16 px into the one before: the top of the 2, cut off the 0 it touches, read
+    # "7 97%" in green, under a whole number "2726" at 97 % (its whole-digit chance was 0.03).
+    for overlap in (8, 12, 16):
+        reading = read_number(recognizer, touching("2026", overlap))
+        assert reading.text != "2026", "the case this test is about: a wrong cut"
+        assert reading.confidence < 0.05, overlap
+        sure = [digit for digit in reading.digits if reading.colour(digit) == "green"]
+        assert [digit.digit for digit in sure] == [2, 6], overlap  # the last 2 and the 6, read whole
 
 
 def test_a_pen_dot_far_from_the_digits_is_ignored_and_a_lone_one_is_too_small_to_read(recognizer):

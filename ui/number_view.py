@@ -48,6 +48,14 @@ def _tile_caption(reading: NumberReading, digit: DigitReading) -> str:
     return f"{reading.label(digit)} · a guess" if reading.is_guess(digit) else f"{digit.digit} · {percent(digit.confidence)}"
 
 
+def _why_unsure(digit: DigitReading) -> str:
+    """"the 7 (62%; it could also be a 1)", or for a piece cut out of touching ink that may not be one
+    whole digit, "the 7 (3%: cut out of strokes it touches, it may be part of a digit)"."""
+    if digit.may_be_a_part:
+        return f"the {digit.digit} ({percent(digit.confidence)}: cut out of strokes it touches, it may be part of a digit)"
+    return f"the {digit.digit} ({percent(digit.confidence)}; it could also be {a_digit(digit.recognition.runner_up)})"
+
+
 def show_number(reading: NumberReading | None, label: str, photo: bool = False) -> None:
     """The number (or why there is none), the drawing with each digit's box, and each 28x28 digit;
     for a `photo`, the cleaned ink cut down to the number. A decimal point and minus sign are ringed."""
@@ -69,11 +77,10 @@ def show_number(reading: NumberReading | None, label: str, photo: bool = False) 
         guesses = f"{len(strange)} of them {'is a guess' if len(strange) == 1 else 'are guesses'}"
         st.markdown(f"{count} · confidence in the whole number **{percent(reading.confidence, 1)}**" if not strange
                     else f"{count} · **{guesses}**, so no confidence is given")
-        unsure = [d for d in reading.digits if d.recognition.is_one_digit and d.recognition.is_unsure]
+        unsure = [d for d in reading.digits if d.recognition.is_one_digit and d.is_unsure]
         if unsure:
-            st.info("Not sure about " + ", ".join(f"the {d.digit} ({d.confidence:.0%}; it could also be "
-                                                  f"{a_digit(d.recognition.runner_up)})" for d in unsure)
-                    + ". Try writing it bigger or more clearly.", icon=":material/help:")
+            st.info("Not sure about " + ", ".join(_why_unsure(d) for d in unsure)
+                    + ". Try writing it bigger or more clearly, with a little space around it.", icon=":material/help:")
         if strange:
             st.warning(" ".join(f"The {_ordinal(place)} mark from the left doesn't look like one digit (the "
                                 f"network's nearest guess is {d.digit})." for place, d in strange)
