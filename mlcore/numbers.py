@@ -265,7 +265,7 @@ def _read(recognizer: Recognizer, ink: np.ndarray, marks: np.ndarray | None = No
     refused = _signs_between(ink, ink if marks is None else marks, taps)
     if refused:
         return refused
-    minus = minus_sign(ink)
+    minus = minus_sign(ink if marks is None else marks)
     lattice = over_segment(_without(ink, ([minus] if minus else []) + loose_dots(ink, taps)))
     if lattice.is_blank:
         return NumberReading(ink=ink)

@@ -135,15 +135,18 @@ def face_blob() -> bytes:
 
 def _handwritten(text: str, width: int, height: int, pen: int, seed: int = 7) -> np.ndarray:
     """Ink coverage (H x W uint8) of `text` as canvas-style strokes (`mlcore.synthetic`), digits side
-    by side filling about half the height; a "." is a dot at the baseline, other characters are
-    printed in the Hershey simplex font."""
+    by side filling about half the height; a "." is a dot at the baseline, a "-" a dash at mid-height, a " " a space,
+    other characters are printed in the Hershey simplex font."""
     from mlcore.synthetic import render_digit
 
     rng = np.random.default_rng(seed)
     mask = np.zeros((height, width), np.uint8)
     cell = height // 2
-    x = (width - cell * sum(0.35 if c == "." else 0.8 for c in text)) / 2
+    x = (width - cell * sum({".": 0.35, " ": 0.4}.get(c, 0.8) for c in text)) / 2
     for character in text:
+        if character == " ":
+            x += 0.4 * cell
+            continue
         if character == ".":
             cv2.circle(mask, (int(x + 0.15 * cell), int(height * 0.75 - pen)), max(3, pen), 255, -1, cv2.LINE_AA)
             x += 0.35 * cell
@@ -160,6 +163,8 @@ def _handwritten(text: str, width: int, height: int, pen: int, seed: int = 7) ->
         scale = 0.9 * cell / gh if character.isdigit() or character in "()[]" else min(1.0, 0.7 * cell / gh)
         glyph = cv2.resize(glyph, (max(1, round(gw * scale)), max(1, round(gh * scale))))
         top = int(height * 0.75) - glyph.shape[0]
+        if character == "-":  # a minus at the digits' mid-height
+            top = int(height * 0.75 - 0.45 * cell - glyph.shape[0] / 2)
         left = int(x + (0.8 * cell - glyph.shape[1]) / 2)
         region = mask[top : top + glyph.shape[0], left : left + glyph.shape[1]]
         np.maximum(region, glyph[: region.shape[0], : region.shape[1]], out=region)

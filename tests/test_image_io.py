@@ -336,6 +336,14 @@ def test_two_lines_of_digits_in_a_photo_make_no_number_and_each_line_is_boxed(re
     assert upper[1] + upper[3] <= lower[1]
 
 
+@pytest.mark.parametrize("text", ["-12.5", "-7"])
+def test_a_minus_sign_in_a_photo_is_read(recognizer, text):
+    # A minus a little apart from the digits was dropped with the specks when the photo was cleaned
+    # ("-12.5" read 12.5): it is looked for among all the photo's marks.
+    cleaned = clean_photo(decode_picture(written_number(text.replace("-", "- "))), side=700)
+    assert read_photo_number(recognizer, cleaned.canvas, cleaned.marks).text == text
+
+
 def test_a_colon_in_a_photo_is_no_number_and_not_a_decimal_point(recognizer):
     # "12:30" read 12.30: the colon's lower dot was taken for a point, the upper one dropped as a speck.
     cleaned = clean_photo(decode_picture(written_number("12:30")), side=700)
