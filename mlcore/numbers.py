@@ -501,6 +501,8 @@ DASH_BETWEEN = ("I can't read this as one number: there is a dash after a digit 
                 "Write one number at a time; a minus sign goes in front.")
 SEVERAL_LINES = ("I can't read this as one number: it is written on {count} lines. Write one number on one line, "
                  "or clear the canvas between numbers.")
+SEVERAL_LINES_IN_PHOTO = ("I can't read this as one number: it is written on {count} lines. Photograph one number "
+                          "at a time.")
 COMMA_BETWEEN = ("I can't read this as a number: there is a comma between its digits. Write a decimal point as a "
                  "dot (3.5), and no comma between thousands (1984).")
 COLON_BETWEEN = ("I can't read this as one number: there is a colon between its digits (a time, a ratio?). "
@@ -522,7 +524,7 @@ def read_photo_number(recognizer: Recognizer, rgba: np.ndarray, marks: np.ndarra
     reading = _read(recognizer, ink, marks)  # a colon's dots may be specks cleaned away
     lines = _close_lines(recognizer, ink)
     if lines:
-        return NumberReading(ink=ink, problem=SEVERAL_LINES.format(count=len(lines)), problem_boxes=lines)
+        return NumberReading(ink=ink, problem=SEVERAL_LINES_IN_PHOTO.format(count=len(lines)), problem_boxes=lines)
     if reading.problem or not reading.digits:
         return reading
     reading = _only_digits(reading, most=False, also=enclosing_brackets(reading))

@@ -6,7 +6,7 @@ it (`number_signs.DOT_APART`). The canvas can tell: streamlit-drawable-canvas (f
 http://fabricjs.com/docs/fabric.Path.html) sends every stroke as a "Path" object with the pen's
 `strokeWidth`, the extent of the pen's centre line (`width`, `height`, 0 for a tap) and its anchor
 (`left`, `top`, at `originX` / `originY`), in the canvas's CSS pixels. A stroke whose centre line
-moved no more than TAP_MOVE of the pen's width is a tap.
+moved no more than TAP_MOVE of the pen's width is a tap (a dot drawn on purpose).
 """
 
 from __future__ import annotations
@@ -15,9 +15,10 @@ from numbers import Real
 
 from mlcore.segment import Box
 
-TAP_MOVE = 0.5
-"""A stroke whose centre line spans at most this share of the pen's width each way is a tap (a
-finger rolls a little as it taps)."""
+TAP_MOVE = 1.0
+"""A stroke whose centre line spans at most this share of the pen's width each way is a tap: the
+pen put down and lifted in one place, or a dot drawn as a tiny circle or tick (a newcomer's points
+drawn as circles 6-16 px across with pens of 11-16 px were joined to their digits at 0.5)."""
 
 _ORIGIN = {"left": 0.0, "top": 0.0, "center": 0.5, "right": 1.0, "bottom": 1.0}
 

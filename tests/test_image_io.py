@@ -15,7 +15,7 @@ from PIL import Image
 from mlcore.image_io import (DECODE_SIDE, MAX_MEGABYTES, MAX_MEGAPIXELS, NO_CLEAR_DIGIT, TOO_FAINT, UploadError, clean_ink,
                              clean_photo, decode_picture, photo_to_canvas)
 from mlcore.inference import LOW_CONFIDENCE, SEVERAL_DIGITS, a_digit
-from mlcore.numbers import COLON_BETWEEN, SEVERAL_LINES, read_photo_number, read_single_digit
+from mlcore.numbers import COLON_BETWEEN, SEVERAL_LINES_IN_PHOTO, read_photo_number, read_single_digit
 from mlcore.paper import find_sheet
 from .photos import (lined_page_to_the_edges, sheet_with_small_digit, ONE, SEVEN, SHADOW_PHOTOS, big_photo, bold_tight_seven, encoded, faint_photo, ink_on_transparent,
                      noise_png, png_bytes, printed_number, ruled_paper, bracketed_number, tilted_ruled_paper, letter_on_paper, shadow_photo, sheet_on_desk, sixteen_bit_three,
@@ -331,7 +331,7 @@ def test_two_lines_of_digits_in_a_photo_make_no_number_and_each_line_is_boxed(re
     # (test_pages), as its bands read as no clear digits.
     cleaned = clean_photo(decode_picture(two_lines_photo("12", "34")), side=700)
     reading = read_photo_number(recognizer, cleaned.canvas, cleaned.marks)
-    assert reading.text is None and reading.problem == SEVERAL_LINES.format(count=2)
+    assert reading.text is None and reading.problem == SEVERAL_LINES_IN_PHOTO.format(count=2)
     upper, lower = reading.problem_boxes
     assert upper[1] + upper[3] <= lower[1]
 

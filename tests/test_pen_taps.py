@@ -18,10 +18,10 @@ def test_taps_are_scaled_to_the_drawings_pixels():
     assert pen_taps({"objects": [TAP]}, scale=2.0) == [(304, 344, 32, 32)]
 
 
-def test_a_short_wiggle_is_a_tap_and_a_short_dash_is_not():
-    wiggle = dict(TAP, width=7.0, height=5.0)
-    dash = dict(TAP, width=12.0, height=1.0)
-    assert pen_taps({"objects": [wiggle, dash]}) == [(148, 170, 23, 21)]
+def test_a_tiny_circle_is_a_tap_and_a_short_dash_is_not():
+    circle = dict(TAP, width=14.0, height=13.0)  # a point drawn as a circle 14 px across, pen 16
+    dash = dict(TAP, width=20.0, height=1.0)
+    assert pen_taps({"objects": [circle, dash]}) == [(145, 166, 30, 29)]
 
 
 def test_nothing_or_anything_else_gives_no_taps():
