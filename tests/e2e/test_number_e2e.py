@@ -1,3 +1,4 @@
+import pytest
 from playwright.sync_api import expect
 
 from .conftest import full_page_screenshot
@@ -42,16 +43,21 @@ def test_a_minus_sign_and_a_decimal_point_tapped_with_the_mouse_are_read(page):
     expect(page.get_by_text("the decimal point and the minus sign are ringed in blue", exact=False)).to_be_visible()
 
 
-def test_a_point_tapped_a_few_pixels_from_its_digits_is_read_not_joined_to_them(page):
+@pytest.mark.parametrize("radius", [0, 5])  # a tap, and a point drawn as a circle 10 px across
+def test_a_point_tapped_a_few_pixels_from_its_digits_is_read_not_joined_to_them(page, radius):
     # 6 px of paper each side of the dot: as close as a stroke's end broken off by a pen lift, which
     # joins its digit; the canvas says this one was tapped.
     width = open_number_canvas(page)
-    px = 1 / canvas_area(page)["width"]  # one CSS pixel, as a share of the canvas's width
+    area = canvas_area(page)
+    px, py = 1 / area["width"], 1 / area["height"]  # one CSS pixel, as a share of the canvas's sides
     digit_px = width / px
     draw_digit(page, 3, box=(0.2, 0.1, width, 0.8))
     right_of_3 = 0.2 + (0.74 * digit_px + 8) * px  # the 3's arcs reach 0.74 of its box, and the pen is 16 px
-    draw_strokes(page, [[(0.5, 0.5)]], box=(right_of_3 + 14 * px - 0.01, 0.86, 0.02, 0.02))
-    draw_digit(page, 5, box=(right_of_3 + 28 * px - (0.26 * digit_px - 8) * px, 0.1, width, 0.8))
+    centre = right_of_3 + (14 + radius) * px
+    dot = [_arc(0.5, 0.5, 0.5, 0.5, 0, 360, n=12)] if radius else [[(0.5, 0.5)]]
+    draw_strokes(page, dot, box=(centre - (radius or 1) * px, 0.87 - (radius or 1) * py, 2 * (radius or 1) * px,
+                                 2 * (radius or 1) * py))
+    draw_digit(page, 5, box=(centre + (14 + radius) * px - (0.26 * digit_px - 8) * px, 0.1, width, 0.8))
     expect(number_value(page)).to_have_text("3.5", timeout=30_000)
 
 
