@@ -40,6 +40,14 @@ lies a few pixels from its digit (3-6 px in `mlcore.number_samples`' broken stro
 the height) and is left to join it. A tap of the pen on the canvas (`mlcore.pen_taps`) is set apart
 from any mark it does not touch and whose columns it does not share: a point tapped 8 px from a 3 was
 joined to it ("3.5" read 35)."""
+ROUND_APART = 0.04
+"""A round dot (ROUND_FILL, ROUND_ASPECT) needs only this share of the digits' median height of paper
+to its neighbours' columns (a pen-lift's broken-off end is a stub, rarely round): a point drawn
+7-11 px from 130-180 px digits was joined to them ("3.5" read 35, a photo's "2.7" read 27)..."""
+ROUND_FILL = (0.65, 0.9)
+"""...a round dot filling between these shares of its box (a disc fills 0.79)..."""
+ROUND_ASPECT = 1.3
+"""...and no longer than this many times its width."""
 TAP_MARGIN = 3
 """A mark is the ink of a tap when its box lies within the tap's box grown by this many px (the
 canvas's antialiased edge)."""
@@ -180,6 +188,15 @@ def colons_between_digits(ink: np.ndarray, taps: list[Box] | tuple[Box, ...] = (
     return colons
 
 
+def _is_round(box, marks: np.ndarray) -> bool:
+    """Whether the mark of `marks` (rows of x, y, w, h, area) at `box` is a round dot (ROUND_FILL,
+    ROUND_ASPECT)."""
+    x, y, w, h = box
+    area = marks[(marks[:, 0] == x) & (marks[:, 1] == y) & (marks[:, 2] == w) & (marks[:, 3] == h), 4]
+    return bool(area.size) and max(w, h) <= ROUND_ASPECT * max(1, min(w, h)) and \
+        ROUND_FILL[0] <= area[0] / max(1, w * h) <= ROUND_FILL[1]
+
+
 def _boxes(marks: np.ndarray) -> list[Box]:
     return [(int(x), int(y), int(w), int(h)) for x, y, w, h, _ in marks]
 
@@ -193,10 +210,11 @@ def _is_tapped(mark: Box, taps) -> bool:
 
 def _loose(box, marks: np.ndarray, height: float, tapped: bool = False) -> bool:
     """Whether a mark (x, y, w, h) has marks longer than DOT_SIDE of `height` on both sides and none
-    of them within DOT_APART of `height` of its columns (none in its columns, when it was `tapped`)."""
+    of them within DOT_APART of `height` of its columns (ROUND_APART for a round dot; none in its
+    columns, when it was `tapped`)."""
     x, y, w, h = box
     others = marks[(marks[:, 2:4].max(axis=1) > DOT_SIDE * height) & ((marks[:, 0] != x) | (marks[:, 1] != y))]
-    gap = 0.0 if tapped else DOT_APART * height
+    gap = 0.0 if tapped else (ROUND_APART if _is_round(box, marks) else DOT_APART) * height
     return bool((others[:, 0] + others[:, 2] <= x).any() and (others[:, 0] >= x + w).any()
                 and not ((others[:, 0] < x + w + gap) & (others[:, 0] + others[:, 2] > x - gap)).any())
 

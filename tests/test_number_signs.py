@@ -58,10 +58,10 @@ def test_a_point_written_close_to_the_next_digit_is_not_joined_to_it(recognizer)
 
 
 def test_a_point_or_colon_tapped_close_to_a_digit_is_read_not_joined_to_it(recognizer):
-    # 4-10 px from the digits (DOT_APART is 9 px here): a dot that close may be a stroke's end broken
-    # off by a pen lift, and joins its digit ("3.5" read 35, "12:30" 1230), unless the canvas says the
-    # pen tapped it there.
-    for gap in (4, 10):
+    # 2-4 px from the digits (a round dot needs 5 px here, ROUND_APART): a dot that close may be a
+    # stroke's end broken off by a pen lift, and joins its digit ("3.5" read 35, "12:30" 1230), unless
+    # the canvas says the pen tapped it there.
+    for gap in (2, 4):
         for text, read in (("3.5", "3.5"), ("12.5", "12.5"), ("0.75", "0.75")):
             ink, taps = written_with_taps(text, digit_gap=gap)
             assert read_number(recognizer, ink).text == text.replace(".", ""), (text, gap)
@@ -72,6 +72,14 @@ def test_a_point_or_colon_tapped_close_to_a_digit_is_read_not_joined_to_it(recog
         assert reading.problem == COLON_BETWEEN, gap
         [(x, y, w, h)] = reading.problem_boxes
         assert y <= TOP + DIGIT // 2 - PEN + 1 and y + h >= TOP + DIGIT - 1, "one box around both dots"
+
+
+def test_a_round_dot_8_px_from_its_digits_is_a_point_without_taps(recognizer):
+    # 8 px is 0.06 of these digits' height: a round dot is a point from 0.04 (ROUND_APART), a stub of a
+    # broken stroke from 0.07 (DOT_APART). A photo has no taps.
+    for text in ("3.5", "12.5", "0.75"):
+        assert read_number(recognizer, written(text, digit_gap=8)).text == text
+    assert read_number(recognizer, written("12:30", digit_gap=8)).problem == COLON_BETWEEN
 
 
 def test_a_tap_high_between_the_digits_is_no_point(recognizer):
