@@ -74,8 +74,9 @@ Box = tuple[int, int, int, int]
 def lines_of_writing(ink: np.ndarray, gap: float = LINE_GAP) -> list[Box]:
     """The boxes of the lines of writing in `ink` (uint8 HxW, 0 = no ink), top to bottom: bands of
     rows with ink, those less than `gap` (a share of the tallest band's height) apart joined, those
-    less tall than LINE_TALL of the tallest left out (the horizontal projection profile's blank runs, Casey & Lecolinet 1996, section
-    3.1). One box for a number written on one line; [] for a blank image."""
+    less tall than LINE_TALL of the tallest left out (the horizontal projection profile's blank runs,
+    Casey & Lecolinet 1996, section 3.1). One box for a number written on one line; [] for a blank
+    image."""
     rows = np.flatnonzero((ink > INK_THRESHOLD).any(axis=1))
     if not rows.size:
         return []
