@@ -218,15 +218,14 @@ def read_number(recognizer: Recognizer, rgba: np.ndarray, taps: list[Box] | tupl
     """
     ink = ink_intensity(rgba)
     lines = lines_of_writing(ink)
-    if len(lines) > 1:
+    if len(lines) < 2:
+        lines = _close_lines(recognizer, ink)
+    if lines:
         return NumberReading(ink=ink, problem=SEVERAL_LINES.format(count=len(lines)), problem_boxes=lines)
     reading = _read(recognizer, ink, taps=taps)
-    if not reading.problem:
-        reading = _with_point(_run_together(_only_digits(reading, most=True)), reading.ink)
-    close = _close_lines(recognizer, ink)
-    if close:
-        return NumberReading(ink=ink, problem=SEVERAL_LINES.format(count=len(close)), problem_boxes=close)
-    return reading
+    if reading.problem:
+        return reading
+    return _with_point(_run_together(_only_digits(reading, most=True)), reading.ink)
 
 
 def _close_lines(recognizer: Recognizer, ink: np.ndarray) -> list[Box]:
@@ -353,7 +352,7 @@ def _run_together(reading: NumberReading) -> NumberReading:
 def _refused(reading: NumberReading, places: list[int], template: str) -> NumberReading:
     """The reading made no number: `template` names the marks at `places` (1-based), boxed in red."""
     named = "the mark" if len(reading.digits) == 1 else \
-        "the " + " and ".join(map(_ordinal, places)) + (" marks" if len(places) > 1 else " mark") + " from the left"
+        "the " + " and ".join(map(ordinal, places)) + (" marks" if len(places) > 1 else " mark") + " from the left"
     verb = "don't look" if len(places) > 1 else "doesn't look"
     it = "them" if len(places) > 1 else "it"
     return replace(reading, problem=template.format(places=named, verb=verb, it=it),
@@ -521,10 +520,10 @@ def read_photo_number(recognizer: Recognizer, rgba: np.ndarray, marks: np.ndarra
     (`CleanPhoto.marks`), where dots, commas and colons are looked for. Lines of digits one over the
     other make it no number when each line reads clearly on its own (`_close_lines`)."""
     ink = ink_intensity(rgba)
-    reading = _read(recognizer, ink, marks)  # a colon's dots may be specks cleaned away
     lines = _close_lines(recognizer, ink)
     if lines:
         return NumberReading(ink=ink, problem=SEVERAL_LINES_IN_PHOTO.format(count=len(lines)), problem_boxes=lines)
+    reading = _read(recognizer, ink, marks)  # a colon's dots may be specks cleaned away
     if reading.problem or not reading.digits:
         return reading
     reading = _only_digits(reading, most=False, also=enclosing_brackets(reading))
@@ -565,7 +564,8 @@ def _bow(ink: np.ndarray) -> float:
     return 0.0 if np.isnan(bow) else float(bow)
 
 
-def _ordinal(n: int) -> str:
+def ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th, ..., 11th, 12th, 13th, 21st."""
     return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
 
 

@@ -8,7 +8,7 @@ import cv2
 import streamlit as st
 
 from mlcore.inference import a_digit
-from mlcore.numbers import DigitReading, NumberReading, boxes_picture, percent
+from mlcore.numbers import DigitReading, NumberReading, boxes_picture, ordinal, percent
 from mlcore.preprocess import INK_THRESHOLD
 from ui.widgets import enlarge
 
@@ -19,10 +19,6 @@ ONLY_SPECKS = (":material/edit: Only a dot or a speck so far, too small to be a 
                "as tall as the canvas, side by side.")
 PHOTO_BOXES_WIDTH = 640
 """At most this wide (px), a photo's boxed digits; a canvas's fill the column like the canvas."""
-
-
-def _ordinal(n: int) -> str:
-    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
 
 
 def _signs_caption(reading: NumberReading) -> str:
@@ -83,7 +79,7 @@ def show_number(reading: NumberReading | None, label: str, photo: bool = False) 
             st.info("Not sure about " + ", ".join(_why_unsure(d) for d in unsure)
                     + ". Try writing it bigger or more clearly, with a little space around it.", icon=":material/help:")
         if strange:
-            st.warning(" ".join(f"The {_ordinal(place)} mark from the left doesn't look like one digit (the "
+            st.warning(" ".join(f"The {ordinal(place)} mark from the left doesn't look like one digit (the "
                                 f"network's nearest guess is {d.digit})." for place, d in strange)
                        + (" Its digit in the number above is a guess." if len(strange) == 1
                           else " Their digits in the number above are guesses."), icon=":material/help:")
