@@ -12,8 +12,8 @@ from mlcore.numbers import DigitReading, NumberReading, boxes_picture, ordinal, 
 from mlcore.preprocess import INK_THRESHOLD
 from ui.widgets import enlarge
 
-TILE_SIDE = 84
-"""Each digit's 28x28 image is shown this many px wide (three screen pixels to one of the network's)."""
+TILE_SIDE = 72
+"""Each digit's 28x28 image is shown this many px wide: four fit in a row on a 390 px phone (84 px fitted three)."""
 EMPTY_CANVAS = ":material/edit: The canvas is empty: write a few digits side by side."
 ONLY_SPECKS = (":material/edit: Only a dot or a speck so far, too small to be a digit: write digits about half "
                "as tall as the canvas, side by side.")
