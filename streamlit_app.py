@@ -71,7 +71,8 @@ def draw_and_read(recognizer: Recognizer, stroke_width: int) -> None:
     files_column, _ = st.columns([1, 1], gap="medium")
     with files_column:
         st.download_button("Download the drawing (PNG)", icon=":material/download:", data=canvas.image_bytes or b"",
-                           file_name="digit.png", mime="image/png", disabled=reading is None or reading.is_blank)
+                           file_name="digit.png", mime="image/png", on_click="ignore",
+                           disabled=reading is None or reading.is_blank)
         picture = st.file_uploader("…or read a photo of a digit", type=["png", "jpg", "jpeg", "bmp", "gif", "webp"],
                                    max_upload_size=MAX_MEGABYTES,
                                    help="One dark digit on a light background, or the other way round.")

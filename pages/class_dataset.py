@@ -38,7 +38,8 @@ try:
     st.subheader("For the teacher")
     st.download_button("Download the class dataset (zip)", data=lambda: to_zip(class_dataset.export(engine)),
                        file_name="class-dataset.zip", mime="application/zip", icon=":material/download:",
-                       disabled=not counts.sum(), help="The same zip as My digits: PNGs, a CSV and digits.npz.")
+                       on_click="ignore", disabled=not counts.sum(),
+                       help="The same zip as My digits: PNGs, a CSV and digits.npz.")
     if teacher_passcode() is None:
         st.caption("Clearing is off: no passcode is set. Set `class_dataset_passcode` in `.streamlit/secrets.toml` "
                    "or the environment variable `CLASS_DATASET_PASSCODE` to turn it on.")

@@ -84,7 +84,7 @@ with st.container(horizontal=True):
     st.download_button("Download as a zip", data=lambda: to_zip(digits), file_name="my-digits.zip",
                        mime="application/zip", icon=":material/download:", disabled=not len(digits),
                        help="PNGs of the model's 28×28 inputs and of your canvas, a CSV of labels, and "
-                            "digits.npz (x: N×28×28 uint8, y: N uint8, like MNIST).")
+                            "digits.npz (x: N×28×28 uint8, y: N uint8, like MNIST).", on_click="ignore")
     with st.popover("Clear all", icon=":material/delete_sweep:", disabled=not len(digits)):
         st.markdown(f"Delete {'the one drawing' if len(digits) == 1 else f'all {len(digits)} drawings'} "
                     "from this session?")

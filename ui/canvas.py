@@ -5,7 +5,9 @@ the canvas, invisible until hovered, and a stroke that starts under it is lost; 
 screen, with no hover, a tap there can even hit "clear". A tiny companion component pins the
 toolbar, always visible, just above the canvas instead, so every pixel of the canvas draws, and
 hides the toolbar buttons a student has no use for (class names and labels from the component's
-frontend bundle, streamlit_drawable_canvas/frontend/build).
+frontend bundle, streamlit_drawable_canvas/frontend/build). It also holds the canvas in place while
+the component's own stylesheet is still loading (on a busy server it came after the canvas was
+drawn, 288 px out of place, and a first stroke fell on the widgets below).
 
 Every canvas keeps the session's last drawing (`last_drawing`), so a page can look at what was
 drawn on another page until the student draws on its own canvas. (Redrawing it on the other
@@ -35,10 +37,16 @@ const HIDDEN = [
   ".dc-toolbar-contextual",
 ];
 
+// The component's stylesheet is a <link> that can load after its script has drawn the canvas: until
+// then the background canvas sits in the flow and pushes the drawing canvas 280 px down, under the
+// widgets below it, where a student's first stroke lands on them. These rules (from its
+// index-style.css) hold the canvas in place from the first frame.
+const LAYOUT = ".dc-container{position:relative}.dc-background-canvas{position:absolute;top:0;left:0;z-index:0}";
+
 export default function () {
   if (window.__digitCanvasToolbarPinned) return;
   window.__digitCanvasToolbarPinned = true;
-  const css = ".dc-toolbar{top:-3rem !important;opacity:1 !important;transition:none !important}"
+  const css = LAYOUT + ".dc-toolbar{top:-3rem !important;opacity:1 !important;transition:none !important}"
     + HIDDEN.map((selector) => selector + "{display:none !important}").join("");
   let queued = false;
   const schedule = () => {

@@ -183,7 +183,7 @@ def save_form(job: TrainingJob, recognizer: Recognizer) -> None:
                 save_run(job, recognizer, name, shared)
     st.download_button("Download the model (.keras)", data=lambda: model_bytes(recognizer.model),
                        key=f"download_{job.number}", file_name=f"{recognizer.model.name}.keras",
-                       mime="application/octet-stream")
+                       mime="application/octet-stream", on_click="ignore")
 
 
 def save_run(job: TrainingJob, recognizer: Recognizer, name: str, shared: bool) -> None:

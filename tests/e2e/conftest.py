@@ -69,8 +69,12 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
-def open_app(browser, url: str, viewport: dict, **options):
+def open_app(browser, url: str, viewport: dict, prepare=None, **options):
+    """A new browser context's page showing the app, once its first run has finished; `prepare`
+    is called with the context before the page loads (to route its requests)."""
     context = browser.new_context(viewport=viewport, **options)
+    if prepare is not None:
+        prepare(context)
     page = context.new_page()
     page.set_default_timeout(60_000)
     page.app_traffic = AppTraffic(page)

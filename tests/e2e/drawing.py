@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Error as PlaywrightError, Page, expect
 
 from .streamlit_widgets import wait_until_idle
 
@@ -80,12 +80,39 @@ def draw_strokes(page: Page, strokes, steps: int = 3, box: tuple[float, ...] = (
     wait_until_canvas_draws(page)
     for points in on_page(page, strokes, box):
         mark = page.app_traffic.mark()
+        before = _where(page, points[0])
         page.mouse.move(*points[0])
         page.mouse.down()
         for point in points[1:]:
             page.mouse.move(*point, steps=steps)
         page.mouse.up()
-        page.app_traffic.wait_for_rerun_since(mark)
+        try:
+            page.app_traffic.wait_for_rerun_since(mark)
+        except PlaywrightError as error:
+            raise AssertionError(f"The stroke was lost. Before it: {before}; now: {_where(page, points[0])}; the canvas "
+                                 f"sent it: {page.app_traffic.last_rerun_sent > mark}") from error
+
+
+# What a lost stroke's failure reports: the element under the stroke's first point (through the
+# components' shadow roots), each drawing canvas's box, and how many of its pixels are inked.
+_WHERE_JS = """([x, y]) => {
+  let root = document, hit = null;
+  while ((hit = root.elementFromPoint(x, y)) && hit.shadowRoot && hit.shadowRoot !== root) root = hit.shadowRoot;
+  const hosts = [...document.querySelectorAll("*")].filter(e => e.shadowRoot);
+  const canvases = hosts.flatMap(h => [...h.shadowRoot.querySelectorAll("canvas.upper-canvas")]).map(c => {
+    const lower = c.parentElement.querySelector("canvas.lower-canvas");
+    const pixels = lower.getContext("2d").getImageData(0, 0, lower.width, lower.height).data;
+    let inked = 0;
+    for (let i = 0; i < pixels.length; i += 4) if (pixels[i] > 128) inked++;
+    const box = c.getBoundingClientRect();
+    return {x: Math.round(box.x), y: Math.round(box.y), inked};
+  });
+  return {first_point_on: hit && `${hit.tagName}.${hit.className}`, canvases};
+}"""
+
+
+def _where(page: Page, point) -> dict:
+    return page.evaluate(_WHERE_JS, list(point))
 
 
 def draw_digit(page: Page, digit: int, steps: int = 3, box: tuple[float, ...] = (0, 0, 1)) -> None:

@@ -1,5 +1,6 @@
 from playwright.sync_api import expect
 
+from .conftest import DESKTOP, open_app
 from .drawing import canvas, clear_canvas, wait_until_canvas_draws, draw_digit, expect_prediction, prediction
 from .streamlit_widgets import open_page
 from ..photos import bold_tight_seven, png_bytes
@@ -38,6 +39,29 @@ def test_download_button_offers_the_drawing(page):
         button.click()
     assert download.value.suggested_filename == "digit.png"
     assert open(download.value.path(), "rb").read(8) == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_first_stroke_is_read_while_the_canvas_stylesheet_is_still_loading(browser, app_url):
+    """The canvas component's stylesheet is a request of its own, which a busy server can answer
+    after the component's script has drawn the canvas. Until it comes the canvas must already be in
+    place: out of place it sat 288 px lower, under the download button, and a stroke was lost."""
+    held = []
+
+    def hold_the_canvas_stylesheet(route):
+        if "drawable" in route.request.url and route.request.resource_type == "stylesheet":
+            held.append(route)
+        else:
+            route.continue_()
+
+    page = open_app(browser, app_url, DESKTOP, prepare=lambda context: context.route("**/*", hold_the_canvas_stylesheet))
+    try:
+        draw_digit(page, 7)
+        expect_prediction(page, 7)
+        assert held, "the canvas's stylesheet was not held back: this test tested nothing"
+    finally:
+        for route in held:
+            route.continue_()
+        page.context.close()
 
 
 def test_canvas_still_works_after_visiting_another_page(page):
