@@ -34,6 +34,9 @@ stroke_width = st.sidebar.slider("Pen width", 8, 32, key="number_pen",
 size = st.radio("Canvas", list(CANVAS_SIZES), key="number_canvas_size", horizontal=True,
                 help="Narrow fits a phone's screen; a phone starts with it.")
 width, height = CANVAS_SIZES[size]
+if phone and size == "Wide":  # cut off at a phone's edge, where a digit written past it is lost
+    st.caption(f":material/screen_rotation: The wide strip is {width} px wide, more than most phones show upright: "
+               "turn your phone sideways to see all of it, or choose Narrow.")
 
 canvas = digit_canvas(stroke_width, key=f"number_canvas_{width}", width=width, height=height)
 drawing = canvas_rgba(canvas.image_bytes)  # decoded once per run
