@@ -27,24 +27,28 @@ def is_right(sample, reading) -> bool:
     return reading.text == sample.digits
 
 
-def evaluate(recognizer, mnist, count: int, lengths, seed: int, verbose: bool = False):
-    """{(kind, source): (share right, median ms per number)} over `count` numbers per cell."""
+def samples(mnist, count: int, lengths, seed: int):
+    """The benchmark's numbers in order: (kind, source, sample), `count` per kind and source."""
     rng = np.random.default_rng(seed)
-    results = {}
     for kind in KINDS:
         for source in SOURCES:
-            right, times = 0, []
             for k in range(count):
-                sample = make_number(rng, int(lengths[k % len(lengths)]), kind, source, mnist.x_test, mnist.y_test)
-                start = time.perf_counter()
-                reading = read_number(recognizer, sample.rgba)
-                times.append((time.perf_counter() - start) * 1000)
-                ok = is_right(sample, reading)
-                right += ok
-                if verbose and not ok:
-                    print(f"  {kind:<11} {source:<5} wrote {sample.digits:<6} read {reading.text or reading.problem}")
-            results[kind, source] = (right / count, float(np.median(times)))
-    return results
+                yield kind, source, make_number(rng, int(lengths[k % len(lengths)]), kind, source,
+                                                mnist.x_test, mnist.y_test)
+
+
+def evaluate(recognizer, mnist, count: int, lengths, seed: int, verbose: bool = False):
+    """{(kind, source): (share right, median ms per number)} over `count` numbers per cell."""
+    right, times = {}, {}
+    for kind, source, sample in samples(mnist, count, lengths, seed):
+        start = time.perf_counter()
+        reading = read_number(recognizer, sample.rgba)
+        times.setdefault((kind, source), []).append((time.perf_counter() - start) * 1000)
+        ok = is_right(sample, reading)
+        right[kind, source] = right.get((kind, source), 0) + ok
+        if verbose and not ok:
+            print(f"  {kind:<11} {source:<5} wrote {sample.digits:<6} read {reading.text or reading.problem}")
+    return {cell: (right[cell] / count, float(np.median(times[cell]))) for cell in times}
 
 
 def main() -> None:

@@ -46,10 +46,11 @@ def _tile_caption(reading: NumberReading, digit: DigitReading) -> str:
 
 def _why_unsure(digit: DigitReading) -> str:
     """Why a digit is unsure, for the page's "Not sure about" line: "the 7 (62%; it could also be a 1)",
-    or for a piece cut out of touching ink that may not be one whole digit, "the 7 (3%: cut out of
-    strokes it touches, it may be part of a digit)"."""
+    or for a piece cut out of touching ink, "the 7 (3%: cut out of strokes it touches, it may be part of
+    a digit or another digit)"."""
     if digit.may_be_a_part:
-        return f"the {digit.digit} ({percent(digit.confidence)}: cut out of strokes it touches, it may be part of a digit)"
+        return (f"the {digit.digit} ({percent(digit.confidence)}: cut out of strokes it touches, it may be part "
+                "of a digit or another digit)")
     return f"the {digit.digit} ({percent(digit.confidence)}; it could also be {a_digit(digit.recognition.runner_up)})"
 
 
