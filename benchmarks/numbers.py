@@ -1,8 +1,10 @@
 """Reading whole numbers: accuracy by layout (gaps, touching, broken, overlapping) and time per number.
 
-A number counts as read when every digit is right and none is missing or extra; an overlapping
-pair counts as handled when the answer is "I can't separate these" (any number given is wrong); a
-crossed pair, when no number is given (its blob may be named as no one digit instead).
+Each number's answer is one of three: the number written ("right": every digit right, none missing
+or extra), no number ("refused", with the reason on screen), or another number ("wrong"). The goal
+is "right" for gaps, touching pairs and broken strokes, and for overlapping and crossed pairs no
+"wrong": "I can't separate these" for an overlapping pair (another refusal counts as "refused
+otherwise"), any refusal for a crossed pair (its blob may be named as no one digit instead).
 """
 
 from __future__ import annotations
@@ -19,12 +21,17 @@ from mlcore.numbers import read_number
 from mlcore.segment import CANT_SEPARATE
 
 
-def is_right(sample, reading) -> bool:
-    if sample.kind == "overlapping":
-        return reading.problem is not None and reading.problem.startswith(CANT_SEPARATE)
-    if sample.kind == "crossing":  # a blob of two digits: "I can't separate these", or named as no one digit
-        return reading.problem is not None
-    return reading.text == sample.digits
+def outcome(sample, reading) -> str:
+    """"right", "wrong" (another number), "refused" ("I can't separate these" for an overlapping
+    pair, any refusal otherwise) or "refused otherwise" (an overlapping pair refused another way)."""
+    if reading.problem is None:
+        return "right" if reading.text == sample.digits else "wrong"
+    if sample.kind == "overlapping" and not reading.problem.startswith(CANT_SEPARATE):
+        return "refused otherwise"
+    return "refused"
+
+
+OUTCOMES = ("right", "refused", "refused otherwise", "wrong")
 
 
 def samples(mnist, count: int, lengths, seed: int):
@@ -38,17 +45,19 @@ def samples(mnist, count: int, lengths, seed: int):
 
 
 def evaluate(recognizer, mnist, count: int, lengths, seed: int, verbose: bool = False):
-    """{(kind, source): (share right, median ms per number)} over `count` numbers per cell."""
-    right, times = {}, {}
+    """{(kind, source): ({outcome: share of the numbers}, median ms per number)}, `count` numbers per cell."""
+    outcomes, times = {}, {}
     for kind, source, sample in samples(mnist, count, lengths, seed):
         start = time.perf_counter()
         reading = read_number(recognizer, sample.rgba)
         times.setdefault((kind, source), []).append((time.perf_counter() - start) * 1000)
-        ok = is_right(sample, reading)
-        right[kind, source] = right.get((kind, source), 0) + ok
-        if verbose and not ok:
+        result = outcome(sample, reading)
+        cell = outcomes.setdefault((kind, source), dict.fromkeys(OUTCOMES, 0))
+        cell[result] += 1
+        if verbose and result != ("refused" if kind in ("overlapping", "crossing") else "right"):
             print(f"  {kind:<11} {source:<5} wrote {sample.digits:<6} read {reading.text or reading.problem}")
-    return {cell: (right[cell] / count, float(np.median(times[cell]))) for cell in times}
+    return {cell: ({k: n / count for k, n in outcomes[cell].items()}, float(np.median(times[cell])))
+            for cell in times}
 
 
 def main() -> None:
@@ -61,10 +70,10 @@ def main() -> None:
     recognizer = Recognizer.load()
     lengths = [int(n) for n in args.lengths.split(",")]
     results = evaluate(recognizer, load_mnist(), args.count, lengths, args.seed, args.verbose)
-    print(f"Whole numbers read right ({args.count} per row, {args.lengths} digits, seed {args.seed}, 700x250 canvas)")
-    print(f"{'layout':<12} {'source':<6} {'right':>7} {'ms/number p50':>14}")
-    for (kind, source), (share, ms) in results.items():
-        print(f"{kind:<12} {source:<6} {share:>7.1%} {ms:>14.1f}")
+    print(f"Whole numbers ({args.count} per row, {args.lengths} digits, seed {args.seed}, 700x250 canvas)")
+    print(f"{'layout':<12} {'source':<6}" + "".join(f"{k:>18}" for k in OUTCOMES) + f"{'ms/number p50':>15}")
+    for (kind, source), (shares, ms) in results.items():
+        print(f"{kind:<12} {source:<6}" + "".join(f"{shares[k]:>18.1%}" for k in OUTCOMES) + f"{ms:>15.1f}")
 
 
 if __name__ == "__main__":
