@@ -41,9 +41,10 @@ the height) and is left to join it. A tap of the pen on the canvas (`mlcore.pen_
 from any mark it does not touch and whose columns it does not share: a point tapped 8 px from a 3 was
 joined to it ("3.5" read 35)."""
 ROUND_APART = 0.04
-"""A round dot (ROUND_FILL, ROUND_ASPECT) needs only this share of the digits' median height of paper
-to its neighbours' columns (a pen-lift's broken-off end is a stub, rarely round): a point drawn
-7-11 px from 130-180 px digits was joined to them ("3.5" read 35, a photo's "2.7" read 27)..."""
+"""A round dot (ROUND_FILL, ROUND_ASPECT) in a picture whose strokes are not known (a photo) needs
+only this share of the digits' median height of paper to its neighbours' columns: a photo's "2.7"
+read 27. Not on the canvas, where a point put down on purpose is a tap and a round dot that is not
+is more often a pen lift's broken-off end (4 false points in 480 numbers, `decimal_points`)..."""
 ROUND_FILL = (0.65, 0.9)
 """...a round dot filling between these shares of its box (a disc fills 0.79)..."""
 ROUND_ASPECT = 1.3
@@ -78,10 +79,16 @@ def _marks(ink: np.ndarray) -> np.ndarray:
     return stats[1:]
 
 
-def decimal_points(boxes: list[Box], marks: np.ndarray) -> list[tuple[int, Box]]:
+def decimal_points(boxes: list[Box], marks: np.ndarray,
+                   taps: list[Box] | tuple[Box, ...] | None = None) -> list[tuple[int, Box]]:
     """The dots low between the digits at `boxes` in `marks` (uint8 ink; see DOT_SIDE, DOT_MIN_SIDE,
     DOT_ASPECT, DOT_LOW, DOT_ON_LINE, DOT_DARK) that are not part of a digit (inside its box): for
-    each, how many digits come before it and its box, left to right. [] when `boxes` is empty."""
+    each, how many digits come before it and its box, left to right. [] when `boxes` is empty.
+    On the canvas (the pen's `taps` known), a point is also apart from the digits' marks as
+    `loose_dots` are (`_loose`): a stroke's end broken off by a pen lift, a few pixels from its
+    digit, was read as a point ("1998", "2261", "8188" and "1207" read 19.99, 22.61, 81.88 and 1.207:
+    4 of 480 numbers with broken strokes, seeds 0-1 of benchmarks.numbers). In a photo (`taps`
+    None) it need not be: a photo's round point 2 px from its 2 is one ("12.5")."""
     if not boxes:
         return []
     boxes = sorted(boxes, key=lambda b: b[0] + b[2] / 2)
@@ -90,23 +97,24 @@ def decimal_points(boxes: list[Box], marks: np.ndarray) -> list[tuple[int, Box]]
     centres = [x + w / 2 for x, _, w, _ in boxes]
     inked = marks[marks > INK_THRESHOLD]
     dark = DOT_DARK * float(np.percentile(inked, 95)) if inked.size else 0.0
-    points = []
-    for x, y, w, h, _ in _marks(marks):
+    points, every_mark = [], _marks(marks)
+    for x, y, w, h, _ in every_mark:
         box, middle = (int(x), int(y), int(w), int(h)), y + h / 2
         before = int(np.searchsorted(centres, x + w / 2))
         if (_dot_shaped(box, height, top, bottom, marks) and 0 < before < len(centres)
                 and marks[y : y + h, x : x + w].max() >= dark
                 and all(middle >= ny + DOT_ON_LINE * nh for _, ny, _, nh in boxes[before - 1 : before + 1])
-                and not any(_inside(box, digit) for digit in boxes)):
+                and not any(_inside(box, digit) for digit in boxes)
+                and (taps is None or _loose(box, every_mark, height, taps))):
             points.append((before, box))
     return sorted(points)
 
 
-def loose_dots(ink: np.ndarray, taps: list[Box] | tuple[Box, ...] = ()) -> list[Box]:
+def loose_dots(ink: np.ndarray, taps: list[Box] | tuple[Box, ...] | None = None) -> list[Box]:
     """Boxes of the dots in `ink` (uint8 HxW, ink bright) that may be a decimal point: shaped as
     DOT_SIDE, DOT_MIN_SIDE and DOT_ASPECT say (against the digit-tall marks' median height), low in
-    their row (DOT_LOW), with other marks on both sides and none within DOT_APART of their columns
-    (none in their columns, for the ink of one of the pen's `taps`: boxes in `ink`'s pixels).
+    their row (DOT_LOW), with other marks on both sides and apart from them (`_loose`, with the pen's
+    `taps`: boxes in `ink`'s pixels, None when the strokes are not known).
     Set apart before the digits are found, so that a point written close to a digit is not joined
     to it; `decimal_points` then decides among them."""
     marks = _marks(ink)
@@ -115,7 +123,7 @@ def loose_dots(ink: np.ndarray, taps: list[Box] | tuple[Box, ...] = ()) -> list[
     tall, top, bottom = _digit_row(marks)
     height = float(np.median(tall[:, 3]))
     return [box for box in _boxes(marks)
-            if _dot_shaped(box, height, top, bottom, ink) and _loose(box, marks, height, _is_tapped(box, taps))]
+            if _dot_shaped(box, height, top, bottom, ink) and _loose(box, marks, height, taps)]
 
 
 def minus_sign(ink: np.ndarray) -> Box | None:
@@ -166,7 +174,7 @@ def commas_between_digits(ink: np.ndarray) -> list[Box]:
     return commas
 
 
-def colons_between_digits(ink: np.ndarray, taps: list[Box] | tuple[Box, ...] = ()) -> list[Box]:
+def colons_between_digits(ink: np.ndarray, taps: list[Box] | tuple[Box, ...] | None = None) -> list[Box]:
     """Boxes of the colons in `ink` (uint8 HxW, ink bright): two dots (DOT_SIDE, DOT_MIN_SIDE,
     DOT_ASPECT) one over the other, between digit-tall marks and apart from them as `loose_dots`
     are, with the pen's `taps` ("12:30", a time; its lower dot was read as a decimal point and the
@@ -177,7 +185,7 @@ def colons_between_digits(ink: np.ndarray, taps: list[Box] | tuple[Box, ...] = (
     tall, _, _ = _digit_row(marks)
     height = float(np.median(tall[:, 3]))
     dots = [box for box in _boxes(marks)
-            if _dot_sized(box, height, ink) and _loose(box, marks, height, _is_tapped(box, taps))]
+            if _dot_sized(box, height, ink) and _loose(box, marks, height, taps)]
     dots.sort(key=lambda box: box[1])
     colons = []
     for k, upper in enumerate(dots):
@@ -208,13 +216,18 @@ def _is_tapped(mark: Box, taps) -> bool:
                and y + h <= ty + th + TAP_MARGIN for tx, ty, tw, th in taps)
 
 
-def _loose(box, marks: np.ndarray, height: float, tapped: bool = False) -> bool:
+def _loose(box, marks: np.ndarray, height: float, taps: list[Box] | tuple[Box, ...] | None = None) -> bool:
     """Whether a mark (x, y, w, h) has marks longer than DOT_SIDE of `height` on both sides and none
-    of them within DOT_APART of `height` of its columns (ROUND_APART for a round dot; none in its
-    columns, when it was `tapped`)."""
+    of them within DOT_APART of `height` of its columns: none in its columns, for one of the pen's
+    `taps`; ROUND_APART for a round dot when the strokes are not known (`taps` None: a photo; on
+    the canvas a dot put down on purpose is a tap, and a round dot that is not is more often a
+    stroke's end broken off by a pen lift)."""
     x, y, w, h = box
     others = marks[(marks[:, 2:4].max(axis=1) > DOT_SIDE * height) & ((marks[:, 0] != x) | (marks[:, 1] != y))]
-    gap = 0.0 if tapped else (ROUND_APART if _is_round(box, marks) else DOT_APART) * height
+    if taps is not None:
+        gap = 0.0 if _is_tapped(box, taps) else DOT_APART * height
+    else:
+        gap = (ROUND_APART if _is_round(box, marks) else DOT_APART) * height
     return bool((others[:, 0] + others[:, 2] <= x).any() and (others[:, 0] >= x + w).any()
                 and not ((others[:, 0] < x + w + gap) & (others[:, 0] + others[:, 2] > x - gap)).any())
 

@@ -200,7 +200,8 @@ SPECK_COST = 2.0
 """Score lost by ignoring a piece too small to read (a speck that joins no digit)."""
 
 
-def read_number(recognizer: Recognizer, rgba: np.ndarray, taps: list[Box] | tuple[Box, ...] = ()) -> NumberReading:
+def read_number(recognizer: Recognizer, rgba: np.ndarray,
+                taps: list[Box] | tuple[Box, ...] | None = None) -> NumberReading:
     """Split a drawing (RGBA/RGB/grey uint8, any size, either ink colour) into digits and read them.
 
     Recognition-based segmentation (Casey & Lecolinet 1996, section 4; LeCun et al. 1998,
@@ -217,7 +218,8 @@ def read_number(recognizer: Recognizer, rgba: np.ndarray, taps: list[Box] | tupl
     each reads clearly on its own, `_close_lines`) gives no number, each line boxed (on a drawing only:
     in a photo, a face's eyes and mouth are two bands of ink too).
     `taps`: boxes (in `rgba`'s pixels) of the canvas's pen taps (`mlcore.pen_taps`), dots put down on
-    purpose, which are set apart from a digit however close to it they are.
+    purpose, which are set apart from a digit however close to it they are; None when the drawing's
+    strokes are not known (then a round dot close to a digit may be a point too, `decimal_points`).
     """
     ink = ink_intensity(rgba)
     lines = lines_of_writing(ink)
@@ -228,7 +230,7 @@ def read_number(recognizer: Recognizer, rgba: np.ndarray, taps: list[Box] | tupl
     reading = _read(recognizer, ink, taps=taps)
     if reading.problem:
         return reading
-    return _with_point(_run_together(_only_digits(reading, most=True)), reading.ink)
+    return _with_point(_run_together(_only_digits(reading, most=True)), reading.ink, taps)
 
 
 def _close_lines(recognizer: Recognizer, ink: np.ndarray) -> list[Box]:
@@ -258,7 +260,7 @@ def _only_in(ink: np.ndarray, box: Box) -> np.ndarray:
 
 
 def _read(recognizer: Recognizer, ink: np.ndarray, marks: np.ndarray | None = None,
-          taps: list[Box] | tuple[Box, ...] = ()) -> NumberReading:
+          taps: list[Box] | tuple[Box, ...] | None = None) -> NumberReading:
     """The best grouping into digits of `ink` (uint8 HxW) after a leading minus sign and the dots that
     may be a decimal point are set apart (`minus_sign`, `loose_dots`), or a `problem`: a dash after a
     digit, a comma or a colon between digits (`_signs_between`), an overlapped pair; marks are not
@@ -277,7 +279,8 @@ def _read(recognizer: Recognizer, ink: np.ndarray, marks: np.ndarray | None = No
     return NumberReading(ink=ink, digits=_best_grouping(recognizer, lattice), minus_box=minus)
 
 
-def _signs_between(ink: np.ndarray, marks: np.ndarray, taps: list[Box] | tuple[Box, ...] = ()) -> NumberReading | None:
+def _signs_between(ink: np.ndarray, marks: np.ndarray,
+                   taps: list[Box] | tuple[Box, ...] | None = None) -> NumberReading | None:
     """No number, the signs boxed, when `marks` (uint8 ink, the size of `ink`) has a dash, a comma or
     a colon between its digits (`dashes_between_digits`, `commas_between_digits`,
     `colons_between_digits`): a sum, a date, a time or a number in another notation, which must not
@@ -299,13 +302,15 @@ def _without(ink: np.ndarray, boxes: list[Box]) -> np.ndarray:
     return ink
 
 
-def _with_point(reading: NumberReading, marks: np.ndarray) -> NumberReading:
-    """The reading with its decimal point (`decimal_points` in `marks`, uint8 ink the reading's size),
+def _with_point(reading: NumberReading, marks: np.ndarray,
+                taps: list[Box] | tuple[Box, ...] | None = None) -> NumberReading:
+    """The reading with its decimal point (`decimal_points` in `marks`, uint8 ink the reading's size;
+    `taps`, the pen's, None when unknown),
     drawn back into its ink when cleaning had dropped it as a speck; two or more such dots make it no
     number. Unchanged when it has a problem or nothing in it is like a digit."""
     if reading.problem or not any(digit.recognition.is_one_digit for digit in reading.digits):
         return reading
-    points = decimal_points([digit.box for digit in reading.digits], marks)
+    points = decimal_points([digit.box for digit in reading.digits], marks, taps)
     if len(points) > 1:
         return replace(reading, problem=SEVERAL_POINTS.format(count=len(points)), problem_boxes=[box for _, box in points])
     if not points:

@@ -331,6 +331,19 @@ def test_a_digit_cut_out_of_touching_ink_and_misread_is_not_shown_as_sure(recogn
     assert misread[0].cut_out and reading.colour(misread[0]) == "amber"
 
 
+@pytest.mark.parametrize(("source", "index", "digits"), [("mnist", 111, "2261"), ("drawn", 8, "8188"),
+                                                       ("drawn", 85, "1207")])
+def test_a_stroke_end_broken_off_beside_a_digit_is_no_decimal_point_on_the_canvas(recognizer, mnist, source, index,
+                                                                                    digits):
+    # Benchmark numbers with broken strokes (seed 0): a stroke's end left by a pen lift, round and low
+    # beside its digit, read "2261" as 22.61. On the canvas a point put down on purpose is a tap of
+    # the pen; a dot that is not one must be apart from the digits as a loose dot is.
+    sample = benchmark_number(mnist, 0, "broken", source, index)
+    assert sample.digits == digits
+    reading = read_number(recognizer, sample.rgba, taps=[])
+    assert reading.text == digits and reading.point is None
+
+
 def test_a_pen_dot_far_from_the_digits_is_ignored_and_a_lone_one_is_too_small_to_read(recognizer):
     # A finger or mouse that moves a few pixels while tapping leaves a dot one stroke wide: read as
     # a digit, it made "42" a refusal ("...two digits run into one") and a lone dot a "1".
