@@ -20,7 +20,7 @@ PENS = {False: 16, True: 11}
 
 page_frame("pages/number.py")
 phone = on_a_phone()
-keep_across_pages(number_pen=PENS[phone], number_canvas_size=list(CANVAS_SIZES)[int(phone)])  # a phone starts Narrow
+keep_across_pages(number_pen=PENS[phone], number_canvas_size="Wide")
 st.title("Write a number, watch it read")
 model_picker()
 recognizer = active_recognizer_or_stop()
@@ -31,12 +31,12 @@ st.caption("Write a number (a year, your age, a phone code) across the black str
 
 stroke_width = st.sidebar.slider("Pen width", 8, 32, key="number_pen",
                                  help="Thinner than on the Draw page: the digits are smaller here.")
-size = st.radio("Canvas", list(CANVAS_SIZES), key="number_canvas_size", horizontal=True,
-                help="Narrow fits a phone's screen; a phone starts with it.")
+if phone:  # Wide runs off a phone's screen, upright or sideways (beside the menu): digits written there were lost
+    size = "Narrow (phones)"
+else:
+    size = st.radio("Canvas", list(CANVAS_SIZES), key="number_canvas_size", horizontal=True,
+                    help="Narrow fits a phone's screen.")
 width, height = CANVAS_SIZES[size]
-if phone and size == "Wide":  # cut off at a phone's edge, where a digit written past it is lost
-    st.caption(f":material/screen_rotation: The wide strip is {width} px wide, more than most phones show upright: "
-               "turn your phone sideways to see all of it, or choose Narrow.")
 
 canvas = digit_canvas(stroke_width, key=f"number_canvas_{width}", width=width, height=height)
 drawing = canvas_rgba(canvas.image_bytes)  # decoded once per run

@@ -48,28 +48,29 @@ export default function () {
   window.__digitCanvasToolbarPinned = true;
   const css = LAYOUT + ".dc-toolbar{top:-3rem !important;opacity:1 !important;transition:none !important}"
     + HIDDEN.map((selector) => selector + "{display:none !important}").join("");
-  let queued = false;
-  const schedule = () => {
-    if (!queued) { queued = true; requestAnimationFrame(() => { queued = false; pin(); }); }
+  const styled = (root) => {
+    if (root.__toolbarPinned || !root.querySelector(".dc-toolbar")) return root.__toolbarPinned === true;
+    const style = document.createElement("style");
+    style.textContent = css;
+    root.appendChild(style);
+    return (root.__toolbarPinned = true);
   };
-  const observer = new MutationObserver(schedule);
-  const pin = () => {
+  // A watched shadow root is styled as soon as the canvas is put in it (a mutation observer's
+  // callback runs before the browser paints); new shadow roots are looked for once a frame.
+  const inRoots = new MutationObserver((records) => records.forEach((r) => styled(r.target.getRootNode())));
+  const findRoots = () => {
     for (const host of document.querySelectorAll("*")) {
       const root = host.shadowRoot;
-      if (!root || root.__toolbarPinned) continue;
-      if (root.querySelector(".dc-toolbar")) {
-        const style = document.createElement("style");
-        style.textContent = css;
-        root.appendChild(style);
-        root.__toolbarPinned = true;
-      } else if (!root.__watched) {
-        root.__watched = true;
-        observer.observe(root, { childList: true, subtree: true });
-      }
+      if (!root || styled(root) || root.__watched) continue;
+      root.__watched = true;
+      inRoots.observe(root, { childList: true, subtree: true });
     }
   };
-  observer.observe(document.body, { childList: true, subtree: true });
-  pin();
+  let queued = false;
+  new MutationObserver(() => {
+    if (!queued) { queued = true; requestAnimationFrame(() => { queued = false; findRoots(); }); }
+  }).observe(document.body, { childList: true, subtree: true });
+  findRoots();
 }
 """
 

@@ -63,7 +63,7 @@ def test_a_point_tapped_a_few_pixels_from_its_digits_is_read_not_joined_to_them(
 
 def test_on_a_phone_a_point_tapped_close_with_a_finger_is_read_and_the_digits_show_in_one_row(phone, app_url):
     phone.goto(f"{app_url}/number")
-    expect(phone.get_by_role("radio", name="Narrow (phones)")).to_be_checked(timeout=120_000)
+    expect(phone.get_by_role("heading", name="Write a number, watch it read")).to_be_visible(timeout=120_000)
     area = canvas_area(phone)
     px = 1 / area["width"]
     width = 0.8 * area["height"] / area["width"]
@@ -80,17 +80,14 @@ def test_on_a_phone_a_point_tapped_close_with_a_finger_is_read_and_the_digits_sh
     full_page_screenshot(phone, "number-page-phone-finger-3.5")
 
 
-def test_on_a_phone_the_number_page_starts_with_the_narrow_canvas_and_the_wide_one_says_to_turn_the_phone(phone, app_url):
+def test_on_a_phone_the_number_page_has_only_the_narrow_canvas_and_nothing_scrolls_sideways(phone, app_url):
     phone.goto(f"{app_url}/number")
     expect(phone.get_by_role("heading", name="Write a number, watch it read")).to_be_visible(timeout=120_000)
     wait_until_canvas_draws(phone)
-    expect(phone.get_by_role("radio", name="Narrow (phones)")).to_be_checked()
     area = canvas(phone).bounding_box()
     assert area["x"] >= 0 and area["x"] + area["width"] <= 390, "the whole canvas is on the screen"
     assert phone.evaluate("document.querySelector('[data-testid=stMain]').scrollWidth") <= 390
-    expect(phone.get_by_text("turn your phone sideways")).to_have_count(0)
-    phone.get_by_text("Wide", exact=True).click()
-    expect(phone.get_by_text("turn your phone sideways", exact=False)).to_be_visible()
+    expect(phone.get_by_role("radio", name="Wide")).to_have_count(0)  # 700 px would run off the screen
 
 
 def test_a_lone_dot_asks_for_bigger_digits_and_a_dash_between_digits_is_named(page):
