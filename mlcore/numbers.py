@@ -219,7 +219,7 @@ def read_number(recognizer: Recognizer, rgba: np.ndarray,
     in a photo, a face's eyes and mouth are two bands of ink too).
     `taps`: boxes (in `rgba`'s pixels) of the canvas's pen taps (`mlcore.pen_taps`), dots put down on
     purpose, which are set apart from a digit however close to it they are; None when the drawing's
-    strokes are not known (then a round dot close to a digit may be a point too, `decimal_points`).
+    strokes are not known, as in a photo (then a dot close to a digit may be a point too, `decimal_points`).
     """
     ink = ink_intensity(rgba)
     lines = lines_of_writing(ink)
