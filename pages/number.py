@@ -5,7 +5,7 @@ from mlcore.image_io import MAX_MEGABYTES, UploadError
 from mlcore.numbers import read_number
 from mlcore.pen_taps import pen_taps
 from ui.canvas import canvas_rgba, digit_canvas
-from ui.layout import on_a_phone, page_frame
+from ui.layout import on_a_phone, page_frame, room_on_screen
 from ui.number_view import show_number
 from ui.page_memory import keep_across_pages
 from ui.photo import show_photo_problem
@@ -31,7 +31,10 @@ st.caption("Write a number (a year, your age, a phone code) across the black str
 
 stroke_width = st.sidebar.slider("Pen width", 8, 32, key="number_pen",
                                  help="Thinner than on the Draw page: the digits are smaller here.")
-if phone:  # Wide runs off a phone's screen, upright or sideways (beside the menu): digits written there were lost
+# Wide runs off a phone's screen, upright or sideways beside the menu, and digits written past its edge
+# were lost; a phone that asks for desktop pages (no "Mobi") is known by the room on its screen.
+room = room_on_screen()
+if phone or (room is not None and room < CANVAS_SIZES["Wide"][0]):
     size = "Narrow (phones)"
 else:
     size = st.radio("Canvas", list(CANVAS_SIZES), key="number_canvas_size", horizontal=True,

@@ -41,6 +41,34 @@ export default function () {
 _close_menu_on_phones = st.components.v2.component("digits_menu_closes_on_phones", js=_CLOSE_MENU_ON_PHONES_JS)
 
 
+# How much of the window (CSS px) lies right of the page's content's left edge, sent on load and
+# whenever it changes (a phone turned, the sidebar opened): a page can offer only what fits on screen.
+_ROOM_JS = """
+export default function ({ parentElement, setStateValue }) {
+  const element = parentElement instanceof ShadowRoot ? parentElement.host : parentElement;
+  let sent = null;
+  const send = () => {
+    const room = Math.round(window.innerWidth - element.getBoundingClientRect().left);
+    if (room > 0 && room !== sent) { sent = room; setStateValue("room", room); }
+  };
+  const observer = new ResizeObserver(send);
+  observer.observe(element);
+  window.addEventListener("resize", send);
+  send();
+  return () => { observer.disconnect(); window.removeEventListener("resize", send); };
+}
+"""
+
+_room = st.components.v2.component("digits_room_on_screen", js=_ROOM_JS)
+
+
+def room_on_screen() -> int | None:
+    """The CSS px from the left edge of the page's content to the right edge of the window (what a
+    wide element can use before it runs off the screen), or None until the browser has said (a
+    session's first run; AppTest, which has no browser)."""
+    return _room(key="room_on_screen", on_room_change=lambda: None).get("room")
+
+
 @dataclass(frozen=True)
 class AppPage:
     path: str  # relative to the folder of streamlit_app.py, as st.page_link wants it

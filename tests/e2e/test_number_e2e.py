@@ -1,7 +1,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import full_page_screenshot
+from .conftest import PHONE, full_page_screenshot, open_app
 from .drawing import STROKES, _arc, canvas, canvas_area, draw_digit, draw_strokes, finger_strokes, wait_until_canvas_draws
 from .streamlit_widgets import open_page
 
@@ -121,3 +121,16 @@ def test_a_face_beside_a_digit_is_read_as_a_guess_with_no_confidence_claimed(pag
     expect(page.get_by_text("2 digits · 1 of them is a guess, so no confidence is given")).to_be_visible()
     expect(page.get_by_text("confidence in the whole number")).to_have_count(0)
     expect(page.get_by_test_id("stImage").filter(has_text="? · a guess")).to_have_count(1)
+
+
+def test_a_phone_asking_for_desktop_pages_gets_only_the_narrow_canvas(browser, app_url):
+    # "Request desktop site" and iPad Safari send no "Mobi": the Wide strip (700 px) ran off a
+    # 390 px screen and "2026" written across it read 20, green. The page's width decides too.
+    page = open_app(browser, f"{app_url}/number", PHONE, has_touch=True)
+    try:
+        expect(page.get_by_role("radio", name="Wide")).to_have_count(0)
+        wait_until_canvas_draws(page)
+        area = canvas(page).bounding_box()
+        assert area["x"] + area["width"] <= PHONE["width"], "the whole canvas is on the screen"
+    finally:
+        page.context.close()
