@@ -44,7 +44,7 @@ ROUND_APART = 0.04
 """A round dot (ROUND_FILL, ROUND_ASPECT) in a picture whose strokes are not known (a photo) needs
 only this share of the digits' median height of paper to its neighbours' columns: a photo's "2.7"
 read 27. Not on the canvas, where a point put down on purpose is a tap and a round dot that is not
-is more often a pen lift's broken-off end (4 false points in 480 numbers, `decimal_points`)..."""
+is more often a pen lift's broken-off end (5 false points in 480 numbers, `decimal_points`)..."""
 ROUND_FILL = (0.65, 0.9)
 """...a round dot filling between these shares of its box (a disc fills 0.79)..."""
 ROUND_ASPECT = 1.3
@@ -86,9 +86,9 @@ def decimal_points(boxes: list[Box], marks: np.ndarray,
     each, how many digits come before it and its box, left to right. [] when `boxes` is empty.
     On the canvas (the pen's `taps` known), a point is also apart from the digits' marks as
     `loose_dots` are (`_loose`): a stroke's end broken off by a pen lift, a few pixels from its
-    digit, was read as a point ("1998", "2261", "8188" and "1207" read 19.99, 22.61, 81.88 and 1.207:
-    4 of 480 numbers with broken strokes, seeds 0-1 of benchmarks.numbers). In a photo (`taps`
-    None) it need not be: a photo's round point 2 px from its 2 is one ("12.5")."""
+    digit, was read as a point ("2261", "8188", "1207" and "8771" read 22.61, 81.88, 1.207 and
+    87.71, and "1998" 19.99: 5 of 480 numbers with broken strokes, seeds 0-1 of benchmarks.numbers).
+    In a photo (`taps` None) it need not be: a photo's round point 2 px from its 2 is one ("12.5")."""
     if not boxes:
         return []
     boxes = sorted(boxes, key=lambda b: b[0] + b[2] / 2)
