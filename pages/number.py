@@ -14,6 +14,7 @@ from ui.state import active_recognizer_or_stop, model_label, model_picker
 
 CANVAS_SIZES = {"Wide": (700, 250), "Narrow (phones)": (340, 170)}
 PHOTO_WIDTH = 700
+SCROLLBAR = 16  # px a desktop browser's vertical scrollbar may take from the room on screen
 # The pen's starting width (px) on the Wide canvas and on a phone's Narrow one, whose digits are about
 # two thirds as tall: at 16 px, slim digits written there filled their loops in and read as 1s.
 PENS = {False: 16, True: 11}
@@ -33,8 +34,8 @@ stroke_width = st.sidebar.slider("Pen width", 8, 32, key="number_pen",
                                  help="Thinner than on the Draw page: the digits are smaller here.")
 # Wide runs off a phone's screen, upright or sideways beside the menu, and digits written past its edge
 # were lost; a phone that asks for desktop pages (no "Mobi") is known by the room on its screen.
-room = room_on_screen()
-if phone or (room is not None and room < CANVAS_SIZES["Wide"][0]):
+room = room_on_screen()  # less a scrollbar's width (window.innerWidth counts it)
+if phone or (room is not None and room < CANVAS_SIZES["Wide"][0] + SCROLLBAR):
     size = "Narrow (phones)"
 else:
     size = st.radio("Canvas", list(CANVAS_SIZES), key="number_canvas_size", horizontal=True,
