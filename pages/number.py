@@ -13,6 +13,8 @@ from ui.reading import read_number_photo
 from ui.state import active_recognizer_or_stop, model_label, model_picker
 
 CANVAS_SIZES = {"Wide": (700, 250), "Narrow (phones)": (340, 170)}
+NARROW = "Narrow (phones)"
+INKED = "number_strip_with_ink"  # the size of the strip that had ink at the end of the last run, or None
 PHOTO_WIDTH = 700
 SCROLLBAR = 16  # px a desktop browser's vertical scrollbar may take from the room on screen
 # The pen's starting width (px) on the Wide canvas and on a phone's Narrow one, whose digits are about
@@ -35,17 +37,31 @@ stroke_width = st.sidebar.slider("Pen width", 8, 32, key="number_pen",
 # Wide runs off a phone's screen, upright or sideways beside the menu, and digits written past its edge
 # were lost; a phone that asks for desktop pages (no "Mobi") is known by the room on its screen.
 room = room_on_screen()  # less a scrollbar's width (window.innerWidth counts it)
-if phone or (room is not None and room < CANVAS_SIZES["Wide"][0] + SCROLLBAR):
-    size = "Narrow (phones)"
-else:
+wide_fits = not phone and (room is None or room >= CANVAS_SIZES["Wide"][0] + SCROLLBAR)
+# Each size is its own canvas: the strip holding the student's ink keeps its size when the window
+# narrows or the menu opens, so a number is never wiped without a word.
+inked = st.session_state.get(INKED)
+if wide_fits:
+    if inked:
+        st.session_state["number_canvas_size"] = inked
     size = st.radio("Canvas", list(CANVAS_SIZES), key="number_canvas_size", horizontal=True,
-                    help="Narrow fits a phone's screen.")
+                    help="Narrow fits a phone's screen.", on_change=st.session_state.pop, args=(INKED, None))
+else:
+    size = inked or NARROW
+    if size != NARROW:
+        st.caption("The strip stays wide while your number is on it, so nothing is lost: scroll it sideways "
+                   "to see all of it, or clear it (the bin above it) for a strip that fits your screen.")
 width, height = CANVAS_SIZES[size]
 
 canvas = digit_canvas(stroke_width, key=f"number_canvas_{width}", width=width, height=height)
 drawing = canvas_rgba(canvas.image_bytes)  # decoded once per run
 taps = [] if drawing is None else pen_taps(canvas.json_data, scale=drawing.shape[1] / width)  # dots put down on purpose
 show_number(None if drawing is None else read_number(recognizer, drawing, taps), "The number reads")
+ink_now = size if drawing is not None and drawing[..., :3].any() else None
+if st.session_state.get(INKED) != ink_now:
+    st.session_state[INKED] = ink_now
+    if ink_now is None and size != NARROW and not wide_fits:
+        st.rerun()  # the strip kept wide for its ink was cleared: draw the one that fits
 
 st.divider()
 picture = st.file_uploader("…or read a photo of a written number", type=["png", "jpg", "jpeg", "bmp", "gif", "webp"],

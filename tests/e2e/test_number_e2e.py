@@ -134,3 +134,24 @@ def test_a_phone_asking_for_desktop_pages_gets_only_the_narrow_canvas(browser, a
         assert area["x"] + area["width"] <= PHONE["width"], "the whole canvas is on the screen"
     finally:
         page.context.close()
+
+
+def test_a_number_survives_the_menu_taking_room_and_a_cleared_strip_then_fits_the_screen(page):
+    # Each strip size is its own canvas: a window made narrower (or the menu opened) used to swap the
+    # Wide strip for the Narrow one and wipe the number without a word.
+    width = open_number_canvas(page)
+    assert canvas_area(page)["width"] == 700
+    draw_digit(page, 1, box=(0.1, 0.1, width, 0.8))
+    draw_digit(page, 7, box=(0.4, 0.1, width, 0.8))
+    expect(number_value(page)).to_have_text("17", timeout=30_000)
+    mark = page.app_traffic.mark()
+    page.set_viewport_size({"width": 1000, "height": 1000})  # the menu stays open: 620 px of room
+    page.app_traffic.wait_for_rerun_since(mark)
+    expect(page.get_by_text("The strip stays wide while your number is on it")).to_be_visible()
+    expect(page.get_by_role("radio", name="Wide")).to_have_count(0)
+    assert canvas_area(page)["width"] == 700
+    expect(number_value(page)).to_have_text("17")
+    page.get_by_role("button", name="Reset canvas & history").click()
+    expect(page.get_by_text("The strip stays wide while your number is on it")).to_have_count(0)
+    expect(canvas(page)).to_have_css("width", "340px")
+    expect(number_value(page)).to_have_count(0)
