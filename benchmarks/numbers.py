@@ -34,6 +34,20 @@ def outcome(sample, reading) -> str:
 OUTCOMES = ("right", "refused", "refused otherwise", "wrong")
 
 
+def read_alone(recognizer, sample) -> bool:
+    """Whether every digit of `sample`, with the others' ink taken away (`NumberSample.owners`),
+    reads right on its own: what the reader gets with no digit to separate, a ceiling for "right" set
+    by reading the digits rather than finding them. (Not for broken strokes: a broken digit alone,
+    with no neighbours to tell the line's height, is cut up worse than in its number.)"""
+    for k, digit in enumerate(sample.digits, start=1):
+        rgba = sample.rgba.copy()
+        rgba[..., :3][sample.owners != k] = 0
+        reading = read_number(recognizer, rgba, taps=[])
+        if reading.problem is not None or reading.text != digit:
+            return False
+    return True
+
+
 def samples(mnist, count: int, lengths, seed: int):
     """The benchmark's numbers in order: (kind, source, sample), `count` per kind and source."""
     rng = np.random.default_rng(seed)
@@ -44,8 +58,9 @@ def samples(mnist, count: int, lengths, seed: int):
                                                 mnist.x_test, mnist.y_test)
 
 
-def evaluate(recognizer, mnist, count: int, lengths, seed: int, verbose: bool = False):
-    """{(kind, source): ({outcome: share of the numbers}, median ms per number)}, `count` numbers per cell."""
+def evaluate(recognizer, mnist, count: int, lengths, seed: int, verbose: bool = False, alone: bool = False):
+    """{(kind, source): ({outcome: share of the numbers}, median ms per number)}, `count` numbers per
+    cell; with `alone`, the outcomes also hold "alone right" (`read_alone`)."""
     outcomes, times = {}, {}
     for kind, source, sample in samples(mnist, count, lengths, seed):
         start = time.perf_counter()
@@ -54,6 +69,8 @@ def evaluate(recognizer, mnist, count: int, lengths, seed: int, verbose: bool = 
         result = outcome(sample, reading)
         cell = outcomes.setdefault((kind, source), dict.fromkeys(OUTCOMES, 0))
         cell[result] += 1
+        if alone and kind in ("gaps", "touching"):
+            cell["alone right"] = cell.get("alone right", 0) + read_alone(recognizer, sample)
         if verbose and result != ("refused" if kind in ("overlapping", "crossing") else "right"):
             print(f"  {kind:<11} {source:<5} wrote {sample.digits:<6} read {reading.text or reading.problem}")
     return {cell: ({k: n / count for k, n in outcomes[cell].items()}, float(np.median(times[cell])))
@@ -66,14 +83,18 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--lengths", default="4", help="digits per number, e.g. 2,3,4,5,6")
     parser.add_argument("--verbose", action="store_true", help="print every number read wrong")
+    parser.add_argument("--alone", action="store_true",
+                        help="also read each digit on its own (5 times slower): the share right with nothing to separate")
     args = parser.parse_args()
     recognizer = Recognizer.load()
     lengths = [int(n) for n in args.lengths.split(",")]
-    results = evaluate(recognizer, load_mnist(), args.count, lengths, args.seed, args.verbose)
+    results = evaluate(recognizer, load_mnist(), args.count, lengths, args.seed, args.verbose, args.alone)
+    columns = OUTCOMES + (("alone right",) if args.alone else ())
     print(f"Whole numbers ({args.count} per row, {args.lengths} digits, seed {args.seed}, 700x250 canvas)")
-    print(f"{'layout':<12} {'source':<6}" + "".join(f"{k:>18}" for k in OUTCOMES) + f"{'ms/number p50':>15}")
+    print(f"{'layout':<12} {'source':<6}" + "".join(f"{k:>18}" for k in columns) + f"{'ms/number p50':>15}")
     for (kind, source), (shares, ms) in results.items():
-        print(f"{kind:<12} {source:<6}" + "".join(f"{shares[k]:>18.1%}" for k in OUTCOMES) + f"{ms:>15.1f}")
+        figures = "".join(f"{shares[k]:>18.1%}" if k in shares else f"{'':>18}" for k in columns)
+        print(f"{kind:<12} {source:<6}" + figures + f"{ms:>15.1f}")
 
 
 if __name__ == "__main__":
