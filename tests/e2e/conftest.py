@@ -98,6 +98,23 @@ def page(request, browser, app_url):
     page.context.close()
 
 
+@pytest.fixture
+def own_page(request, browser):
+    """`open_app` for a test that opens its page its own way (a URL, a user agent, routes): called
+    as `own_page(url, viewport, prepare=None, **options)`; each page is screenshotted if the test
+    fails, then closed."""
+    pages = []
+
+    def opener(url: str, viewport: dict, prepare=None, **options):
+        pages.append(open_app(browser, url, viewport, prepare, **options))
+        return pages[-1]
+
+    yield opener
+    for opened in pages:
+        _screenshot_if_failed(request, opened)
+        opened.context.close()
+
+
 PHONE_USER_AGENT = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
                     "Chrome/131.0.0.0 Mobile Safari/537.36")
 """What Chrome on an Android phone sends (a phone's pages may pick phone-sized defaults from it)."""

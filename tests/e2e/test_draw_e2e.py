@@ -1,6 +1,6 @@
 from playwright.sync_api import expect
 
-from .conftest import DESKTOP, open_app
+from .conftest import DESKTOP
 from .drawing import canvas, clear_canvas, wait_until_canvas_draws, draw_digit, expect_prediction, prediction
 from .streamlit_widgets import open_page
 from ..photos import bold_tight_seven, png_bytes
@@ -41,7 +41,7 @@ def test_download_button_offers_the_drawing(page):
     assert open(download.value.path(), "rb").read(8) == b"\x89PNG\r\n\x1a\n"
 
 
-def test_the_first_stroke_is_read_while_the_canvas_stylesheet_is_still_loading(browser, app_url):
+def test_the_first_stroke_is_read_while_the_canvas_stylesheet_is_still_loading(own_page, app_url):
     """The canvas component's stylesheet is a request of its own, which a busy server can answer
     after the component's script has drawn the canvas. Until it comes the canvas must already be in
     place: out of place it sat 288 px lower, under the download button, and a stroke was lost."""
@@ -53,7 +53,7 @@ def test_the_first_stroke_is_read_while_the_canvas_stylesheet_is_still_loading(b
         else:
             route.continue_()
 
-    page = open_app(browser, app_url, DESKTOP, prepare=lambda context: context.route("**/*", hold_the_canvas_stylesheet))
+    page = own_page(app_url, DESKTOP, prepare=lambda context: context.route("**/*", hold_the_canvas_stylesheet))
     try:
         draw_digit(page, 7)
         expect_prediction(page, 7)
@@ -61,7 +61,6 @@ def test_the_first_stroke_is_read_while_the_canvas_stylesheet_is_still_loading(b
     finally:
         for route in held:
             route.continue_()
-        page.context.close()
 
 
 def test_canvas_still_works_after_visiting_another_page(page):

@@ -1,7 +1,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import PHONE, full_page_screenshot, open_app
+from .conftest import PHONE, full_page_screenshot
 from .drawing import STROKES, _arc, canvas, canvas_area, draw_digit, draw_strokes, finger_strokes, wait_until_canvas_draws
 from .streamlit_widgets import open_page
 
@@ -123,17 +123,14 @@ def test_a_face_beside_a_digit_is_read_as_a_guess_with_no_confidence_claimed(pag
     expect(page.get_by_test_id("stImage").filter(has_text="? · a guess")).to_have_count(1)
 
 
-def test_a_phone_asking_for_desktop_pages_gets_only_the_narrow_canvas(browser, app_url):
+def test_a_phone_asking_for_desktop_pages_gets_only_the_narrow_canvas(own_page, app_url):
     # "Request desktop site" and iPad Safari send no "Mobi": the Wide strip (700 px) ran off a
     # 390 px screen and "2026" written across it read 20, green. The page's width decides too.
-    page = open_app(browser, f"{app_url}/number", PHONE, has_touch=True)
-    try:
-        expect(page.get_by_role("radio", name="Wide")).to_have_count(0)
-        wait_until_canvas_draws(page)
-        area = canvas(page).bounding_box()
-        assert area["x"] + area["width"] <= PHONE["width"], "the whole canvas is on the screen"
-    finally:
-        page.context.close()
+    page = own_page(f"{app_url}/number", PHONE, has_touch=True)
+    expect(page.get_by_role("radio", name="Wide")).to_have_count(0)
+    wait_until_canvas_draws(page)
+    area = canvas(page).bounding_box()
+    assert area["x"] + area["width"] <= PHONE["width"], "the whole canvas is on the screen"
 
 
 def test_a_number_survives_the_menu_taking_room_and_a_cleared_strip_then_fits_the_screen(page):
