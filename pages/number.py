@@ -15,15 +15,27 @@ from ui.state import active_recognizer_or_stop, model_label, model_picker
 CANVAS_SIZES = {"Wide": (700, 250), "Narrow (phones)": (340, 170)}
 NARROW = "Narrow (phones)"
 INKED = "number_strip_with_ink"  # the size of the strip that had ink at the end of the last run, or None
+CHOSEN = "number_strip_chosen"  # the size last chosen with the Canvas radio (Wide until then)
 PHOTO_WIDTH = 700
 SCROLLBAR = 16  # px a desktop browser's vertical scrollbar may take from the room on screen
 # The pen's starting width (px) on the Wide canvas and on a phone's Narrow one, whose digits are about
 # two thirds as tall: at 16 px, slim digits written there filled their loops in and read as 1s.
 PENS = {False: 16, True: 11}
 
+
+def choose_strip() -> None:
+    """The student chose a strip with the radio: it is theirs until they choose again."""
+    st.session_state[CHOSEN] = st.session_state["number_canvas_size"]
+    st.session_state.pop(INKED, None)
+
+
 page_frame("pages/number.py")
 phone = on_a_phone()
-keep_across_pages(number_pen=PENS[phone], number_canvas_size="Wide")
+keep_across_pages(number_pen=PENS[phone])
+# The room on screen is reported right after the page's first run, before the browser has kept the pen
+# slider's value from that run: that rerun showed the slider's minimum (8 px, in 5 of 6 new sessions)
+# and drew with it from the second stroke on. The value is handed to the browser on every run.
+st.session_state["number_pen"] = st.session_state["number_pen"]
 st.title("Write a number, watch it read")
 model_picker()
 recognizer = active_recognizer_or_stop()
@@ -42,10 +54,9 @@ wide_fits = not phone and (room is None or room >= CANVAS_SIZES["Wide"][0] + SCR
 # narrows or the menu opens, so a number is never wiped without a word.
 inked = st.session_state.get(INKED)
 if wide_fits:
-    if inked:
-        st.session_state["number_canvas_size"] = inked
-    size = st.radio("Canvas", list(CANVAS_SIZES), key="number_canvas_size", horizontal=True,
-                    help="Narrow fits a phone's screen.", on_change=st.session_state.pop, args=(INKED, None))
+    st.session_state["number_canvas_size"] = inked or st.session_state.get(CHOSEN, "Wide")
+    size = st.radio("Canvas", list(CANVAS_SIZES), key="number_canvas_size", horizontal=True, on_change=choose_strip,
+                    help="Narrow fits a phone's screen. Each strip has its own drawing: switching clears it.")
 else:
     size = inked or NARROW
     if size != NARROW:
@@ -60,8 +71,8 @@ show_number(None if drawing is None else read_number(recognizer, drawing, taps),
 ink_now = size if drawing is not None and drawing[..., :3].any() else None
 if st.session_state.get(INKED) != ink_now:
     st.session_state[INKED] = ink_now
-    if ink_now is None and size != NARROW and not wide_fits:
-        st.rerun()  # the strip kept wide for its ink was cleared: draw the one that fits
+    if ink_now is None and size != (st.session_state.get(CHOSEN, "Wide") if wide_fits else NARROW):
+        st.rerun()  # the strip held for its ink was cleared: draw the one that fits, or the student's
 
 st.divider()
 picture = st.file_uploader("…or read a photo of a written number", type=["png", "jpg", "jpeg", "bmp", "gif", "webp"],
