@@ -51,6 +51,8 @@ def _why_unsure(digit: DigitReading) -> str:
     if digit.may_be_a_part:
         return (f"the {digit.digit} ({percent(digit.confidence)}: cut out of strokes it touches, it may be part "
                 "of a digit or another digit)")
+    if digit.may_be_two:
+        return f"the {digit.digit} ({percent(digit.confidence)}: it may be two digits written over each other)"
     return f"the {digit.digit} ({percent(digit.confidence)}; it could also be {a_digit(digit.recognition.runner_up)})"
 
 
