@@ -6,7 +6,7 @@ from mlcore.numbers import read_number
 from mlcore.pen_taps import pen_taps
 from ui.canvas import canvas_rgba, digit_canvas
 from ui.layout import on_a_phone, page_frame, room_on_screen
-from ui.number_strip import CANVAS_SIZES, remember_ink, strip_size, wide_fits
+from ui.number_strip import CANVAS_SIZES, canvas_key, strip_size, wide_fits
 from ui.number_view import show_number
 from ui.page_memory import keep_across_pages
 from ui.photo import show_photo_problem
@@ -39,11 +39,10 @@ fits = wide_fits(phone, room_on_screen())  # Wide only where it fits the screen
 size = strip_size(fits)
 width, height = CANVAS_SIZES[size]
 
-canvas = digit_canvas(stroke_width, key=f"number_canvas_{width}", width=width, height=height)
+canvas = digit_canvas(stroke_width, key=canvas_key(size), width=width, height=height)
 drawing = canvas_rgba(canvas.image_bytes)  # decoded once per run
 taps = [] if drawing is None else pen_taps(canvas.json_data, scale=drawing.shape[1] / width)  # dots put down on purpose
 show_number(None if drawing is None else read_number(recognizer, drawing, taps), "The number reads")
-remember_ink(size, drawing, fits)
 
 st.divider()
 picture = st.file_uploader("…or read a photo of a written number", type=["png", "jpg", "jpeg", "bmp", "gif", "webp"],

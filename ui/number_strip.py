@@ -2,20 +2,21 @@
 
 Wide runs off a phone's screen, upright or sideways beside the menu, and digits written past its edge
 were lost, so a phone, or a window with too little room for it (a phone asking for desktop pages sends
-no "Mobi"), gets Narrow. Each size is its own canvas, so the strip holding the student's ink keeps its
-size when the window narrows or the menu opens (the number was wiped without a word); once cleared,
-the strip is the one that fits, or the one the student chose with the Canvas radio.
+no "Mobi"), gets Narrow; elsewhere the student chooses. Each size is its own canvas, with its own
+strokes and undo history, so a strip the student has written on is never swapped for another by the
+window: it stays while it holds strokes, and while it is empty after the student's undo or clear
+(redo can still bring them back), until the student asks for the strip that fits.
 """
 
 from __future__ import annotations
 
-import numpy as np
 import streamlit as st
 
 CANVAS_SIZES = {"Wide": (700, 250), "Narrow (phones)": (340, 170)}
 NARROW = "Narrow (phones)"
 SCROLLBAR = 16  # px a desktop browser's vertical scrollbar may take from the room on screen
-INKED = "number_strip_with_ink"  # the size of the strip that had ink at the end of the last run, or None
+SHOWN = "number_strip_shown"  # the strip drawn in the last run
+HELD = "number_strip_held"  # whether that strip was kept for its strokes though another was due
 CHOSEN = "number_strip_chosen"  # the size last chosen with the Canvas radio (Wide until then)
 RADIO = "number_canvas_size"
 
@@ -26,32 +27,52 @@ def wide_fits(phone: bool, room: int | None) -> bool:
     return not phone and (room is None or room >= CANVAS_SIZES["Wide"][0] + SCROLLBAR)
 
 
+def canvas_key(size: str) -> str:
+    """The widget key of the canvas of a strip (a key of CANVAS_SIZES)."""
+    return f"number_canvas_{CANVAS_SIZES[size][0]}"
+
+
 def strip_size(fits: bool) -> str:
-    """The strip to draw (a key of CANVAS_SIZES): the one holding ink, else the student's choice where
-    Wide fits (the Canvas radio is drawn then), else Narrow. A Wide strip kept on a narrow screen
-    says why."""
-    inked = st.session_state.get(INKED)
+    """The strip to draw (a key of CANVAS_SIZES): the one due (the student's choice where Wide fits,
+    drawn as the Canvas radio, else Narrow) unless the strip drawn last holds strokes or was emptied
+    by the student (`_strokes`); a strip kept so says why and offers the one due."""
+    due = st.session_state.get(CHOSEN, "Wide") if fits else NARROW
+    shown = st.session_state.get(SHOWN, due)
+    strokes = _strokes(shown)
+    held = shown != due and (bool(strokes) or (strokes == 0 and st.session_state.get(HELD, False)))
+    size = shown if held else due
+    st.session_state[SHOWN], st.session_state[HELD] = size, held
     if fits:
-        st.session_state[RADIO] = inked or st.session_state.get(CHOSEN, "Wide")
-        return st.radio("Canvas", list(CANVAS_SIZES), key=RADIO, horizontal=True, on_change=_choose,
-                        help="Narrow fits a phone's screen. Each strip has its own drawing: switching clears it.")
-    if inked and inked != NARROW:
-        st.caption("The strip stays wide while your number is on it, so nothing is lost: scroll it sideways "
-                   "to see all of it, or clear it (the bin above it) for a strip that fits your screen.")
-    return inked or NARROW
+        st.session_state[RADIO] = size
+        st.radio("Canvas", list(CANVAS_SIZES), key=RADIO, horizontal=True, on_change=_choose,
+                 help="Narrow fits a phone's screen. Each strip has its own drawing: switching clears it.")
+    if held:
+        _explain_held(size, due, bool(strokes))
+    return size
 
 
-def remember_ink(size: str, drawing: np.ndarray | None, fits: bool) -> None:
-    """Note whether the strip drawn (`size`) holds ink (`drawing`: its RGBA uint8 pixels, None before
-    the canvas has sent any); rerun when a strip held for its ink was cleared and another is due."""
-    ink_now = size if drawing is not None and drawing[..., :3].any() else None
-    if st.session_state.get(INKED) == ink_now:
-        return
-    st.session_state[INKED] = ink_now
-    if ink_now is None and size != (st.session_state.get(CHOSEN, "Wide") if fits else NARROW):
-        st.rerun()
+def _strokes(size: str) -> int | None:
+    """How many strokes the strip's canvas holds, as the browser last sent them (before the canvas is
+    drawn in this run); None when the canvas was not on the page in the last run (a new visit)."""
+    state = st.session_state.get(canvas_key(size))
+    if state is None:
+        return None
+    return len(((state.get("drawing") or {}).get("raw") or {}).get("objects") or [])
+
+
+def _explain_held(size: str, due: str, inked: bool) -> None:
+    if inked:
+        st.caption(f"The strip stays {size.split()[0].lower()} while your number is on it, so nothing is lost: "
+                   + ("scroll it sideways to see all of it. " if size == "Wide" else "")
+                   + "Clear it (the bin above it), then ask for the strip that fits.")
+    st.button(f"Use the {due.split()[0].lower()} strip", on_click=_use, args=(due,), disabled=inked,
+              help="Clear the strip first: each strip has its own drawing.")
+
+
+def _use(size: str) -> None:
+    st.session_state[SHOWN], st.session_state[HELD] = size, False
 
 
 def _choose() -> None:
-    st.session_state[CHOSEN] = st.session_state[RADIO]
-    st.session_state.pop(INKED, None)
+    st.session_state[CHOSEN] = st.session_state[SHOWN] = st.session_state[RADIO]
+    st.session_state[HELD] = False

@@ -142,9 +142,10 @@ def test_a_phone_asking_for_desktop_pages_gets_only_the_narrow_canvas(own_page, 
     assert area["x"] + area["width"] <= PHONE["width"], "the whole canvas is on the screen"
 
 
-def test_a_number_survives_the_menu_taking_room_and_a_cleared_strip_then_fits_the_screen(page):
-    # Each strip size is its own canvas: a window made narrower (or the menu opened) used to swap the
-    # Wide strip for the Narrow one and wipe the number without a word.
+def test_a_number_survives_the_menu_taking_room_and_undo_and_the_student_then_picks_the_strip_that_fits(page):
+    # Each strip size is its own canvas: a window made narrower (or the menu opened) swapped the Wide
+    # strip for the Narrow one and wiped the number without a word; undoing every stroke of a strip
+    # kept so swapped it too, and redo was lost.
     width = open_number_canvas(page)
     assert canvas_area(page)["width"] == 700
     draw_digit(page, 1, box=(0.1, 0.1, width, 0.8))
@@ -155,14 +156,26 @@ def test_a_number_survives_the_menu_taking_room_and_a_cleared_strip_then_fits_th
     page.app_traffic.wait_for_rerun_since(mark)
     expect(page.get_by_text("The strip stays wide while your number is on it")).to_be_visible()
     expect(page.get_by_role("radio", name="Wide")).to_have_count(0)
+    expect(page.get_by_role("button", name="Use the narrow strip")).to_be_disabled()
     assert canvas_area(page)["width"] == 700
     expect(number_value(page)).to_have_text("17")
-    page.get_by_role("button", name="Reset canvas & history").click()
-    expect(page.get_by_text("The strip stays wide while your number is on it")).to_have_count(0)
-    expect(canvas(page)).to_have_css("width", "340px")
+    for _ in range(2):
+        mark = page.app_traffic.mark()
+        page.get_by_role("button", name="Undo").click()
+        page.app_traffic.wait_for_rerun_since(mark)
     expect(number_value(page)).to_have_count(0)
+    expect(canvas(page)).to_have_css("width", "700px")
+    for _ in range(2):
+        mark = page.app_traffic.mark()
+        page.get_by_role("button", name="Redo").click()
+        page.app_traffic.wait_for_rerun_since(mark)
+    expect(number_value(page)).to_have_text("17")
+    page.get_by_role("button", name="Reset canvas & history").click()
+    page.get_by_role("button", name="Use the narrow strip").click()
+    expect(canvas(page)).to_have_css("width", "340px")
+    expect(page.get_by_text("The strip stays wide while your number is on it")).to_have_count(0)
     # Written on the narrow strip, a number keeps it when there is room for Wide again; cleared, the
-    # strip is Wide again, as the student had it (the app chose Narrow, not the student).
+    # student gets Wide back, as they had it (the window chose Narrow, not the student).
     wait_until_canvas_draws(page)
     draw_digit(page, 4, box=(0.3, 0.1, 0.8 * 170 / 340, 0.8))
     expect(number_value(page)).to_have_text("4", timeout=30_000)
@@ -172,5 +185,6 @@ def test_a_number_survives_the_menu_taking_room_and_a_cleared_strip_then_fits_th
     expect(page.get_by_role("radio", name="Narrow (phones)")).to_be_checked()
     expect(number_value(page)).to_have_text("4")
     page.get_by_role("button", name="Reset canvas & history").click()
+    page.get_by_role("button", name="Use the wide strip").click()
     expect(canvas(page)).to_have_css("width", "700px")
     expect(page.get_by_role("radio", name="Wide")).to_be_checked()
