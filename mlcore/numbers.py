@@ -99,9 +99,18 @@ class NumberReading:
     @property
     def text(self) -> str | None:
         """The number as written ("2026", leading zeros kept), or None when there is none."""
+        return self._written(lambda digit: str(digit.digit))
+
+    @property
+    def shown_text(self) -> str | None:
+        """`text` as the page shows it: each guess (`is_guess`) as "?" ("7?" for a 7 and a face), so that
+        no guess passes for a digit read."""
+        return self._written(lambda digit: "?" if self.is_guess(digit) else str(digit.digit))
+
+    def _written(self, character) -> str | None:
         if self.problem or not self.digits:
             return None
-        digits = "".join(str(d.digit) for d in self.digits)
+        digits = "".join(character(d) for d in self.digits)
         number = digits if self.point is None else f"{digits[: self.point]}.{digits[self.point :]}"
         return number if self.minus_box is None else f"-{number}"
 

@@ -287,6 +287,7 @@ def test_a_mark_like_no_digit_beside_a_digit_is_labelled_as_a_guess_without_a_co
     cv2.ellipse(ink, (350, 140), (35, 25), 0, 20, 160, 255, 14)    # its smile
     reading = read_number(recognizer, ink)
     assert [reading.label(digit) for digit in reading.digits] == ["7 >99%", "0?"]
+    assert reading.shown_text == "7?", "the number shown does not pass the guess off as a 0"
     assert (percent(0.994), percent(0.9995, 1), percent(0.9994, 1)) == ("99%", ">99.9%", "99.9%")
     assert (percent(0.004), percent(0.006), percent(0.0004, 1), percent(0.0006, 1)) == ("<1%", "1%", "<0.1%", "0.1%")
 

@@ -71,8 +71,8 @@ def show_number(reading: NumberReading | None, label: str, photo: bool = False) 
                    "side by side, with a little space between them: digits that touch can look like no digit.",
                    icon=":material/help:")
     else:
-        st.metric(label, reading.text, help="Each digit is read on its own; the confidence below is "
-                                            "the chance that all of them are right.")
+        st.metric(label, reading.shown_text, help="Each digit is read on its own; the confidence below is the "
+                                                  "chance that all of them are right. A ? is a mark like no digit.")
         count = f"{len(reading.digits)} digit{'s' if len(reading.digits) != 1 else ''}"
         guesses = f"{len(strange)} of them {'is a guess' if len(strange) == 1 else 'are guesses'}"
         st.markdown(f"{count} · confidence in the whole number **{percent(reading.confidence, 1)}**" if not strange

@@ -127,6 +127,7 @@ def test_a_face_beside_a_digit_is_read_as_a_guess_with_no_confidence_claimed(pag
     draw_strokes(page, face, box=(0.1 + width, 0.1, width, 0.8))
     expect(page.get_by_text("The 2nd mark from the left doesn't look like one digit", exact=False)).to_be_visible()
     expect(page.get_by_text("2 digits · 1 of them is a guess, so no confidence is given")).to_be_visible()
+    expect(number_value(page)).to_have_text("7?")  # the guess is not shown as a digit read
     expect(page.get_by_text("confidence in the whole number")).to_have_count(0)
     expect(page.get_by_test_id("stImage").filter(has_text="? · a guess")).to_have_count(1)
 
