@@ -61,12 +61,18 @@ def _strokes(size: str) -> int | None:
 
 
 def _explain_held(size: str, due: str, inked: bool) -> None:
+    """Why the strip drawn is not the one due, and a button for the one due once the strip is clear."""
+    held, wanted = _name(size), _name(due)
     if inked:
-        st.caption(f"The strip stays {size.split()[0].lower()} while your number is on it, so nothing is lost: "
-                   + ("scroll it sideways to see all of it. " if size == "Wide" else "")
-                   + "Clear it (the bin above it), then ask for the strip that fits.")
-    st.button(f"Use the {due.split()[0].lower()} strip", on_click=_use, args=(due,), disabled=inked,
+        st.caption(f"The strip stays {held} while your number is on it, so nothing is lost"
+                   + (": scroll it sideways to see all of it" if size == "Wide" else "")
+                   + f". Clear it (the bin above it) to use the {wanted} strip.")
+    st.button(f"Use the {wanted} strip", on_click=_use, args=(due,), disabled=inked,
               help="Clear the strip first: each strip has its own drawing.")
+
+
+def _name(size: str) -> str:
+    return size.split()[0].lower()  # "wide", "narrow"
 
 
 def _use(size: str) -> None:
