@@ -66,7 +66,7 @@ def _explain_held(size: str, due: str, inked: bool) -> None:
     if inked:
         st.caption(f"The strip stays {held} while your number is on it, so nothing is lost"
                    + (": scroll it sideways to see all of it" if size == "Wide" else "")
-                   + f". Clear it (the bin above it) to use the {wanted} strip.")
+                   + f". To use the {wanted} strip, clear it (the bin above it) and press the button below.")
     st.button(f"Use the {wanted} strip", on_click=_use, args=(due,), disabled=inked,
               help="Clear the strip first: each strip has its own drawing.")
 
