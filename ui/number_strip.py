@@ -4,8 +4,8 @@ Wide runs off a phone's screen, upright or sideways beside the menu, and digits 
 were lost, so a phone, or a window with too little room for it (a phone asking for desktop pages sends
 no "Mobi"), gets Narrow; elsewhere the student chooses. Each size is its own canvas, with its own
 strokes and undo history, so a strip the student has written on is never swapped for another by the
-window: it stays while it holds strokes, and while it is empty after the student's undo or clear
-(redo can still bring them back), until the student asks for the strip that fits.
+window: once written on, it stays (even emptied by undo, which redo can take back) until the student
+clears it and asks for the strip that fits, or leaves the page.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ CANVAS_SIZES = {"Wide": (700, 250), "Narrow (phones)": (340, 170)}
 NARROW = "Narrow (phones)"
 SCROLLBAR = 16  # px a desktop browser's vertical scrollbar may take from the room on screen
 SHOWN = "number_strip_shown"  # the strip drawn in the last run
-HELD = "number_strip_held"  # whether that strip was kept for its strokes though another was due
+WRITTEN = "number_strip_written"  # the strip written on since the page was opened, until another is asked for
 CHOSEN = "number_strip_chosen"  # the size last chosen with the Canvas radio (Wide until then)
 RADIO = "number_canvas_size"
 
@@ -34,18 +34,23 @@ def canvas_key(size: str) -> str:
 
 def strip_size(fits: bool) -> str:
     """The strip to draw (a key of CANVAS_SIZES): the one due (the student's choice where Wide fits,
-    drawn as the Canvas radio, else Narrow) unless the strip drawn last holds strokes or was emptied
-    by the student (`_strokes`); a strip kept so says why and offers the one due."""
+    drawn as the Canvas radio, else Narrow) unless the strip drawn last has been written on (WRITTEN);
+    a strip kept so says why and offers the one due. The radio is off while the strip holds strokes."""
     due = st.session_state.get(CHOSEN, "Wide") if fits else NARROW
     shown = st.session_state.get(SHOWN, due)
     strokes = _strokes(shown)
-    held = shown != due and (bool(strokes) or (strokes == 0 and st.session_state.get(HELD, False)))
+    if strokes is None or (strokes == 0 and st.session_state.get(WRITTEN) != shown):
+        st.session_state[WRITTEN] = None  # a new visit, or a strip not written on yet
+    elif strokes:
+        st.session_state[WRITTEN] = shown
+    held = shown != due and st.session_state[WRITTEN] == shown
     size = shown if held else due
-    st.session_state[SHOWN], st.session_state[HELD] = size, held
+    st.session_state[SHOWN] = size
     if fits:
         st.session_state[RADIO] = size
-        st.radio("Canvas", list(CANVAS_SIZES), key=RADIO, horizontal=True, on_change=_choose,
-                 help="Narrow fits a phone's screen. Each strip has its own drawing: switching clears it.")
+        st.radio("Canvas", list(CANVAS_SIZES), key=RADIO, horizontal=True, on_change=_choose, disabled=bool(strokes),
+                 help="Narrow fits a phone's screen. Each strip has its own drawing: clear it (the bin above "
+                      "it) to switch.")
     if held:
         _explain_held(size, due, bool(strokes))
     return size
@@ -76,9 +81,9 @@ def _name(size: str) -> str:
 
 
 def _use(size: str) -> None:
-    st.session_state[SHOWN], st.session_state[HELD] = size, False
+    st.session_state[SHOWN], st.session_state[WRITTEN] = size, None
 
 
 def _choose() -> None:
     st.session_state[CHOSEN] = st.session_state[SHOWN] = st.session_state[RADIO]
-    st.session_state[HELD] = False
+    st.session_state[WRITTEN] = None
