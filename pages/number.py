@@ -21,10 +21,6 @@ PENS = {False: 16, True: 11}
 page_frame("pages/number.py")
 phone = on_a_phone()
 keep_across_pages(number_pen=PENS[phone])
-# The room on screen is reported right after the page's first run, before the browser has kept the pen
-# slider's value from that run: that rerun showed the slider's minimum (8 px, in 5 of 6 new sessions)
-# and drew with it from the second stroke on. The value is handed to the browser on every run.
-st.session_state["number_pen"] = st.session_state["number_pen"]
 st.title("Write a number, watch it read")
 model_picker()
 recognizer = active_recognizer_or_stop()
