@@ -10,13 +10,16 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from mlcore.preprocess import INK_THRESHOLD, length_to_width
+from mlcore.preprocess import INK_THRESHOLD, length_to_width, typical_stroke_width
 from mlcore.segment import Box
 
 DOT_SIDE = 0.3
 """A mark no longer than this share of the digits' median height on its longer side..."""
 DOT_MIN_SIDE = 0.075
-"""...and at least this share (smaller marks are grain, not a point)..."""
+"""...and at least this share, or DOT_MIN_STROKE of the ink's typical stroke width when that is less
+(smaller marks are grain, not a point: a point put down by the pen that wrote the digits is about
+one stroke wide, 0.04 of the digits' height for a 12 px pen on 300 px digits: a photo's "3.5" read 35)..."""
+DOT_MIN_STROKE = 0.8
 DOT_ASPECT = 2.5
 """...and no more than this many times longer than wide..."""
 DOT_LENGTH = 3.0
@@ -63,9 +66,9 @@ than COMMA_LENGTH of its widest stroke (a dot and a short tail; a small 9 betwee
 comma)."""
 COMMA_LENGTH = 4.5
 
-DASH_FLAT = 2.5
+DASH_FLAT = 2.0
 """A minus is at least this many times wider than tall..."""
-DASH_WIDE = (0.25, 1.3)
+DASH_WIDE = (0.18, 1.3)
 """...between these shares of the tallest mark's height wide..."""
 DASH_MIDDLE = (0.25, 0.8)
 """...with its centre between these shares of the row of tall marks (from its top)..."""
@@ -97,11 +100,11 @@ def decimal_points(boxes: list[Box], marks: np.ndarray,
     centres = [x + w / 2 for x, _, w, _ in boxes]
     inked = marks[marks > INK_THRESHOLD]
     dark = DOT_DARK * float(np.percentile(inked, 95)) if inked.size else 0.0
-    points, every_mark = [], _marks(marks)
+    points, every_mark, smallest = [], _marks(marks), _smallest_dot(height, marks)
     for x, y, w, h, _ in every_mark:
         box, middle = (int(x), int(y), int(w), int(h)), y + h / 2
         before = int(np.searchsorted(centres, x + w / 2))
-        if (_dot_shaped(box, height, top, bottom, marks) and 0 < before < len(centres)
+        if (_dot_shaped(box, height, smallest, top, bottom, marks) and 0 < before < len(centres)
                 and marks[y : y + h, x : x + w].max() >= dark
                 and all(middle >= ny + DOT_ON_LINE * nh for _, ny, _, nh in boxes[before - 1 : before + 1])
                 and not any(_inside(box, digit) for digit in boxes)
@@ -122,8 +125,9 @@ def loose_dots(ink: np.ndarray, taps: list[Box] | tuple[Box, ...] | None = None)
         return []
     tall, top, bottom = _digit_row(marks)
     height = float(np.median(tall[:, 3]))
+    smallest = _smallest_dot(height, ink)
     return [box for box in _boxes(marks)
-            if _dot_shaped(box, height, top, bottom, ink) and _loose(box, marks, height, taps)]
+            if _dot_shaped(box, height, smallest, top, bottom, ink) and _loose(box, marks, height, taps)]
 
 
 def minus_sign(ink: np.ndarray) -> Box | None:
@@ -163,11 +167,11 @@ def commas_between_digits(ink: np.ndarray) -> list[Box]:
         return []
     tall, top, bottom = _digit_row(marks)
     height = float(np.median(tall[:, 3]))
-    commas = []
+    commas, smallest = [], _smallest_dot(height, ink)
     for x, y, w, h, _ in marks:
         box = (int(x), int(y), int(w), int(h))
         if (DOT_MIN_SIDE * height <= h <= COMMA_SIDE * height and w <= h and y >= top + COMMA_LOW * (bottom - top)
-                and not _dot_shaped(box, height, top, bottom, ink) and _loose(box, marks, height)
+                and not _dot_shaped(box, height, smallest, top, bottom, ink) and _loose(box, marks, height)
                 and _compact(ink, box, COMMA_LENGTH)
                 and (tall[:, 0] + tall[:, 2] <= x).any() and (tall[:, 0] >= x + w).any()):
             commas.append(box)
@@ -184,8 +188,9 @@ def colons_between_digits(ink: np.ndarray, taps: list[Box] | tuple[Box, ...] | N
         return []
     tall, _, _ = _digit_row(marks)
     height = float(np.median(tall[:, 3]))
+    smallest = _smallest_dot(height, ink)
     dots = [box for box in _boxes(marks)
-            if _dot_sized(box, height, ink) and _loose(box, marks, height, taps)]
+            if _dot_sized(box, height, smallest, ink) and _loose(box, marks, height, taps)]
     dots.sort(key=lambda box: box[1])
     colons = []
     for k, upper in enumerate(dots):
@@ -263,18 +268,24 @@ def _digit_row(marks: np.ndarray) -> tuple[np.ndarray, int, int]:
     return tall, int(tall[:, 1].min()), int((tall[:, 1] + tall[:, 3]).max())
 
 
-def _dot_shaped(box, height: float, top: float, bottom: float, ink: np.ndarray) -> bool:
+def _dot_shaped(box, height: float, smallest: float, top: float, bottom: float, ink: np.ndarray) -> bool:
     """Whether a mark's box (x, y, w, h) in `ink` is a dot low in the row from `top` to `bottom` of
     digits of median `height` (`_dot_sized`, DOT_LOW)."""
     _, y, _, h = box
-    return _dot_sized(box, height, ink) and y + h / 2 >= top + DOT_LOW * (bottom - top)
+    return _dot_sized(box, height, smallest, ink) and y + h / 2 >= top + DOT_LOW * (bottom - top)
 
 
-def _dot_sized(box, height: float, ink: np.ndarray) -> bool:
+def _smallest_dot(height: float, ink: np.ndarray) -> float:
+    """The shortest longer side (px) of a dot next to digits of median `height` (px) in `ink` (uint8
+    HxW): DOT_MIN_SIDE of the height, or DOT_MIN_STROKE of the ink's typical stroke width when less."""
+    return min(DOT_MIN_SIDE * height, DOT_MIN_STROKE * typical_stroke_width(ink > INK_THRESHOLD))
+
+
+def _dot_sized(box, height: float, smallest: float, ink: np.ndarray) -> bool:
     """Whether a mark's box (x, y, w, h) in `ink` has a dot's size and shape next to digits of median
-    `height` (DOT_SIDE, DOT_MIN_SIDE, DOT_ASPECT, DOT_LENGTH), wherever it lies."""
+    `height` (DOT_SIDE, DOT_ASPECT, DOT_LENGTH; at least `smallest` px, `_smallest_dot`), wherever it lies."""
     _, _, w, h = box
-    return (DOT_MIN_SIDE * height <= max(w, h) <= DOT_SIDE * height and max(w, h) <= DOT_ASPECT * max(1, min(w, h))
+    return (smallest <= max(w, h) <= DOT_SIDE * height and max(w, h) <= DOT_ASPECT * max(1, min(w, h))
             and _compact(ink, box, DOT_LENGTH))
 
 

@@ -387,3 +387,36 @@ def hand_drawn_brackets_42() -> bytes:
     pen.arc((400, 50, 520, 160), 180, 20, fill=ink, width=width)
     pen.arc((560, 40, 700, 260), -80, 80, fill=ink, width=width)
     return encoded(picture, "PNG")
+
+
+def pen_written(text: str, digit_height: int = 450, pen: int = 12) -> bytes:
+    """`pen_ink`'s `text` dark on 1600x800 paper (PNG), as a student writes with a fine pen on big digits."""
+    ink, _ = pen_ink(text, (800, 1600), digit_height, pen)
+    return png_bytes((235 - (235 - 40) * (ink.astype(np.float32) / 255)).astype(np.uint8))
+
+
+def pen_ink(text: str, size: tuple[int, int], digit_height: int, pen: int) -> tuple[np.ndarray, list]:
+    """`text` ("1", "3", "7", "." and "-") written with one `pen` (px) on a black (height, width) uint8
+    canvas, white ink, digits `digit_height` px tall from x = 40: a "." is a dot the pen's own width, a
+    "-" a short dash (a fifth of the digits' height between the pen's round ends). Also the boxes
+    (x, y, w, h) of the dots, as the canvas reports pen taps."""
+    glyphs = {"1": ONE, "3": THREE, "7": SEVEN}
+    ink, dots = np.zeros(size, np.uint8), []
+    top, x = (size[0] - digit_height) // 2, 40
+    for character in text:
+        if character in glyphs:
+            points = glyphs[character] - glyphs[character].min(axis=0)
+            points = (points * digit_height / points[:, 1].max()).astype(np.int32) + [x, top]
+            cv2.polylines(ink, [points], False, 255, pen, cv2.LINE_AA)
+            x = int(points[:, 0].max())
+        elif character == ".":
+            centre = (x + pen, top + digit_height - pen // 2)
+            cv2.circle(ink, centre, pen // 2, 255, -1, cv2.LINE_AA)
+            dots.append((centre[0] - pen // 2 - 1, centre[1] - pen // 2 - 1, pen + 2, pen + 2))
+            x += pen
+        else:
+            middle = top + digit_height // 2
+            cv2.line(ink, (x, middle), (x + digit_height // 5, middle), 255, pen, cv2.LINE_AA)
+            x += digit_height // 5
+        x += int(0.15 * digit_height)
+    return ink, dots

@@ -19,7 +19,7 @@ from mlcore.numbers import COLON_BETWEEN, SEVERAL_LINES_IN_PHOTO, read_photo_num
 from mlcore.paper import find_sheet
 from .photos import (lined_page_to_the_edges, sheet_with_small_digit, ONE, SEVEN, SHADOW_PHOTOS, big_photo, bold_tight_seven, encoded, faint_photo, ink_on_transparent,
                      noise_png, png_bytes, printed_number, ruled_paper, bracketed_number, tilted_ruled_paper, letter_on_paper, shadow_photo, sheet_on_desk, sixteen_bit_three,
-                     two_lines_photo, wood_texture, written_number)
+                     pen_written, two_lines_photo, wood_texture, written_number)
 
 
 def read(recognizer, data: bytes):
@@ -341,6 +341,14 @@ def test_a_minus_sign_in_a_photo_is_read(recognizer, text):
     # A minus a little apart from the digits was dropped with the specks when the photo was cleaned
     # ("-12.5" read 12.5): it is looked for among all the photo's marks.
     cleaned = clean_photo(decode_picture(written_number(text.replace("-", "- "))), side=700)
+    assert read_photo_number(recognizer, cleaned.canvas, cleaned.marks).text == text
+
+
+@pytest.mark.parametrize("text", ["3.7", "-7", "-13.7"])
+def test_a_fine_pens_point_and_short_minus_on_big_digits_in_a_photo_are_read(recognizer, text):
+    # A point the pen's own width (12 px on 450 px digits) was dropped as grain ("3.7" read 37), and a
+    # short minus was no flat dash: it was joined to the 1 ("-13.7" read 437) or dropped ("-7" read 7).
+    cleaned = clean_photo(decode_picture(pen_written(text, digit_height=450, pen=12)), side=700)
     assert read_photo_number(recognizer, cleaned.canvas, cleaned.marks).text == text
 
 

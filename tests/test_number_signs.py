@@ -7,6 +7,7 @@ import numpy as np
 from mlcore.number_samples import HEIGHT, WIDTH
 from mlcore.numbers import COLON_BETWEEN, COMMA_BETWEEN, DASH_BETWEEN, SEVERAL_POINTS, boxes_picture, read_number
 
+from .photos import pen_ink
 from .test_segment import canvas_with
 
 TOP, DIGIT = 60, 130  # every digit's top and height on the canvas (px)
@@ -48,6 +49,14 @@ def written_with_taps(text: str, digit_gap: int = 30) -> tuple[np.ndarray, list[
 def test_a_minus_sign_and_a_decimal_point_are_read_where_they_are_written(recognizer):
     for text in ("-7", "3.5", "0.5", "-12.5", "2.75"):
         assert read_number(recognizer, written(text)).text == text, text
+
+
+def test_the_thinnest_pens_point_and_a_short_minus_on_tall_digits_are_read(recognizer):
+    # With the pen slider at its 8 px minimum and digits 200 px tall, the tapped point was dropped as
+    # grain ("3.7" read 37) and a short minus joined to the 1 ("-13.7" read 437).
+    for text in ("3.7", "-13.7", "1.3"):
+        ink, taps = pen_ink(text, (HEIGHT, WIDTH), digit_height=200, pen=8)
+        assert read_number(recognizer, ink, taps=taps).text == text, text
 
 
 def test_a_point_written_close_to_the_next_digit_is_not_joined_to_it(recognizer):
