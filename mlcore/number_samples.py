@@ -38,6 +38,9 @@ class NumberSample:
     owners: np.ndarray | None = None
     """Which digit each ink pixel belongs to (uint8 HxW: 0 = paper, k = the k-th digit from the
     left, 1-based; where two digits' strokes cross, the right one)."""
+    layers: tuple[np.ndarray, ...] = ()
+    """Each digit's own ink, left to right (uint8 HxW each, whole where strokes cross): the strokes the
+    canvas would know, one per digit."""
 
     @property
     def rgba(self) -> np.ndarray:
@@ -70,8 +73,9 @@ def make_number(rng: np.random.Generator, length: int, kind: str, source: str,
         composed = _compose(glyphs, rng, kind, special)
     if composed is None:  # these two digits hardly ever fit one inside the other: other digits
         return make_number(rng, length, kind, source, mnist_images, mnist_labels)
-    ink, owners = composed
-    return NumberSample(ink=ink, digits="".join(map(str, digits)), kind=kind, source=source, owners=owners)
+    ink, owners, layers = composed
+    return NumberSample(ink=ink, digits="".join(map(str, digits)), kind=kind, source=source, owners=owners,
+                        layers=layers)
 
 
 def _glyph(digit, rng, source, height, mnist_images, mnist_labels) -> np.ndarray:
@@ -116,8 +120,8 @@ def _run(line: np.ndarray, at: int) -> tuple[int, int]:
     return start, end
 
 
-def _compose(glyphs, rng, kind, special) -> tuple[np.ndarray, np.ndarray] | None:
-    """The glyphs laid out as `kind` says on a HEIGHT x WIDTH canvas: (ink, owners) as in
+def _compose(glyphs, rng, kind, special) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, ...]] | None:
+    """The glyphs laid out as `kind` says on a HEIGHT x WIDTH canvas: (ink, owners, layers) as in
     `NumberSample`, or None when an overlapping pair finds no place."""
     tallest = max(g.shape[0] for g in glyphs)
     tops = [float((tallest - g.shape[0]) * rng.uniform(0.3, 1.0) + rng.normal(0, 0.05 * tallest)) for g in glyphs]
@@ -140,23 +144,24 @@ def _compose(glyphs, rng, kind, special) -> tuple[np.ndarray, np.ndarray] | None
     right = max(x + g.shape[1] for x, g in zip(lefts, glyphs))
     scene = np.zeros((bottom, right), dtype=np.uint8)
     owners = np.zeros((bottom, right), dtype=np.uint8)
+    layers = [np.zeros((bottom, right), dtype=np.uint8) for _ in glyphs]
     for k, (glyph, top, left) in enumerate(zip(glyphs, tops, lefts), 1):
         h, w = glyph.shape
         np.maximum(scene[top : top + h, left : left + w], glyph, out=scene[top : top + h, left : left + w])
         owners[top : top + h, left : left + w][glyph > 25] = k
+        layers[k - 1][top : top + h, left : left + w] = glyph
     scale = min(1.0, (WIDTH - 20) / right, (HEIGHT - 10) / bottom)
     if scale < 1:
         size = (max(1, round(right * scale)), max(1, round(bottom * scale)))
-        scene = cv2.resize(scene, size, interpolation=cv2.INTER_AREA)
+        scene, *layers = (cv2.resize(image, size, interpolation=cv2.INTER_AREA) for image in [scene, *layers])
         owners = cv2.resize(owners, size, interpolation=cv2.INTER_NEAREST)
-    canvas = np.zeros((HEIGHT, WIDTH), dtype=np.uint8)
-    owned = np.zeros((HEIGHT, WIDTH), dtype=np.uint8)
     h, w = scene.shape
     top = int(rng.uniform(3, max(4, HEIGHT - h - 3)))
     left = int(rng.uniform(5, max(6, WIDTH - w - 5)))
-    canvas[top : top + h, left : left + w] = scene
-    owned[top : top + h, left : left + w] = owners
-    return canvas, owned
+    canvas, owned, *placed = (np.zeros((HEIGHT, WIDTH), dtype=np.uint8) for _ in range(2 + len(layers)))
+    for image, on_canvas in zip([scene, owners, *layers], [canvas, owned, *placed]):
+        on_canvas[top : top + h, left : left + w] = image
+    return canvas, owned, tuple(placed)
 
 
 def _overlapping_offset(left, left_top, right, right_top, rng, may_cross: bool) -> int | None:

@@ -10,7 +10,7 @@ import numpy as np
 from mlcore.inference import NOT_A_DIGIT, SEVERAL_DIGITS, Recognition, Recognizer
 from mlcore.number_signs import (colons_between_digits, commas_between_digits, dashes_between_digits,
                                  decimal_points, loose_dots, minus_sign)
-from mlcore.preprocess import INK_THRESHOLD, ink_intensity
+from mlcore.preprocess import INK_THRESHOLD, ink_intensity, typical_stroke_width
 from mlcore.segment import CANT_SEPARATE, LINE_GAP_CLOSE, Box, Lattice, Segment, lines_of_writing, over_segment
 from mlcore.whole_digit import load_whole_digit_check, span_shape
 
@@ -152,6 +152,15 @@ TUCKED_BELOW = 0.75
 """Two pieces in one box that each read as a digit are two digits when both are at least this share
 of their union's height (a digit inside another's box, not a broken-off end)."""
 
+MAX_STROKES = 6
+"""A mark of more pen strokes than this is not parted into two digits by its strokes (`_crossed_strokes`:
+2**(n-1) - 1 ways to part n strokes)."""
+CROSSED_COLUMNS = 0.3
+"""Two groups of strokes are crossed digits only when their centre lines share at least this share of
+the narrower's columns (`_shared_columns`): a 0 drawn as two arcs shares a stroke's width, so none;
+the crossed pairs of benchmarks.numbers share 0.35 to 0.9 of their boxes' columns."""
+STROKE_INSIDE = 0.9
+"""A stroke belongs to a mark when this share of its ink lies in the mark's box."""
 MAX_ATOMS = 4
 """A digit is made of at most this many pieces of the over-segmentation (`over_segment`)."""
 MAX_WIDTH = 1.5
@@ -220,7 +229,8 @@ SPECK_COST = 2.0
 
 
 def read_number(recognizer: Recognizer, rgba: np.ndarray,
-                taps: list[Box] | tuple[Box, ...] | None = None) -> NumberReading:
+                taps: list[Box] | tuple[Box, ...] | None = None,
+                strokes: list[np.ndarray] | None = None) -> NumberReading:
     """Split a drawing (RGBA/RGB/grey uint8, any size, either ink colour) into digits and read them.
 
     Recognition-based segmentation (Casey & Lecolinet 1996, section 4; LeCun et al. 1998,
@@ -239,6 +249,9 @@ def read_number(recognizer: Recognizer, rgba: np.ndarray,
     `taps`: boxes (in `rgba`'s pixels) of the canvas's pen taps (`mlcore.pen_taps`), dots put down on
     purpose, which are set apart from a digit however close to it they are; None when the drawing's
     strokes are not known, as in a photo (then a dot close to a digit may be a point too, `decimal_points`).
+    `strokes`: the ink of each of the pen's strokes (uint8 masks the size of the drawing,
+    `pen_taps.pen_strokes`), when known: a mark read as one digit whose strokes make two digits is
+    two digits written across one another (`_crossed_strokes`).
     """
     ink = ink_intensity(rgba)
     lines = lines_of_writing(ink)
@@ -246,10 +259,80 @@ def read_number(recognizer: Recognizer, rgba: np.ndarray,
         lines = _close_lines(recognizer, ink)
     if lines:
         return NumberReading(ink=ink, problem=SEVERAL_LINES.format(count=len(lines)), problem_boxes=lines)
-    reading = _read(recognizer, ink, taps=taps)
+    reading = _crossed_strokes(recognizer, _read(recognizer, ink, taps=taps), strokes or [])
     if reading.problem:
         return reading
     return _with_point(_doubted_whole(_run_together(_only_digits(reading, most=True))), reading.ink, taps)
+
+
+def _crossed_strokes(recognizer: Recognizer, reading: NumberReading, strokes: list[np.ndarray]) -> NumberReading:
+    """The reading made no number (OVERLAPPED, the two digits boxed) when a mark it read as one whole
+    digit is two digits written across one another: its pen strokes (uint8 masks, `pen_strokes`) part
+    into two groups that each read as a digit without doubt, are each nearly as tall as the mark
+    (TUCKED_BELOW, as `_overlapped_pair` asks of pieces apart) and share its columns (CROSSED_COLUMNS).
+    A digit drawn in several strokes parts into a tall stroke and short ones (a 4's arm, a 5's flag, a
+    7's bar), or into two sides that each read as a 1 (a 0's halves, drawn apart: not taken; two 1s
+    crossed make an X, no digit). Crossed digits make one blob of ink that often reads
+    as one digit without doubt ("4" over "9" read 9 at 99 %); only the strokes tell them apart.
+    Unchanged when it has a problem or no strokes are known."""
+    if reading.problem or len(strokes) < 2:
+        return reading
+    for box in _marks_read(reading.digits):
+        pair = _two_digits_of(recognizer, box, [s for s in strokes if _mostly_inside(s, box)])
+        if pair:
+            return replace(reading, digits=[], problem=OVERLAPPED, problem_boxes=list(pair))
+    return reading
+
+
+def _marks_read(digits: list[DigitReading]) -> list[Box]:
+    """The boxes of the whole marks among `digits`: each digit not cut out of ink it touches, and each
+    two neighbours cut apart (the cut may have run through two crossed digits)."""
+    boxes = [digit.box for digit in digits if not digit.cut_out]
+    for left, right in zip(digits, digits[1:]):
+        if left.cut_out and right.cut_out:
+            x, y = min(left.box[0], right.box[0]), min(left.box[1], right.box[1])
+            boxes.append((x, y, max(left.box[0] + left.box[2], right.box[0] + right.box[2]) - x,
+                          max(left.box[1] + left.box[3], right.box[1] + right.box[3]) - y))
+    return boxes
+
+
+def _two_digits_of(recognizer: Recognizer, box: Box, strokes: list[np.ndarray]) -> tuple[Box, Box] | None:
+    """The boxes of two groups of `strokes` (at most MAX_STROKES) in the mark at `box` that are
+    crossed digits (`_crossed_strokes`), else None."""
+    if not 2 <= len(strokes) <= MAX_STROKES:
+        return None
+    x, y, w, h = box
+    crops = [stroke[y : y + h, x : x + w] for stroke in strokes]
+    pen = typical_stroke_width(np.max(crops, axis=0) > INK_THRESHOLD)
+    groups = []
+    for split in range(1, 2 ** (len(crops) - 1)):  # every way to part the strokes in two
+        halves = [np.max([c for k, c in enumerate(crops) if (split >> k & 1) == side], axis=0) for side in (1, 0)]
+        boxes = [cv2.boundingRect(cv2.findNonZero((half > INK_THRESHOLD).astype(np.uint8))) for half in halves]
+        if all(b[3] >= TUCKED_BELOW * h for b in boxes) and _shared_columns(*boxes, pen) >= CROSSED_COLUMNS:
+            groups.append((halves, boxes))
+    if not groups:
+        return None
+    readings = recognizer.recognize_batch([digit_canvas(half) for halves, _ in groups for half in halves])
+    for row, (_, boxes) in enumerate(groups):
+        pair = readings[2 * row : 2 * row + 2]
+        if all(r.is_one_digit and not r.is_unsure for r in pair) and {r.digit for r in pair} != {1}:
+            return tuple((x + bx, y + by, bw, bh) for bx, by, bw, bh in boxes)
+    return None
+
+
+def _shared_columns(a: Box, b: Box, pen: float) -> float:
+    """The share of the narrower box's columns that both boxes' centre lines span (each box less half
+    the `pen` width, px, on either side)."""
+    shared = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]) - pen
+    return shared / max(1.0, min(a[2], b[2]) - pen)
+
+
+def _mostly_inside(stroke: np.ndarray, box: Box) -> bool:
+    """Whether at least STROKE_INSIDE of a stroke's ink (uint8 mask) lies in `box` (x, y, w, h)."""
+    x, y, w, h = box
+    inked = stroke > INK_THRESHOLD
+    total = np.count_nonzero(inked)
+    return total > 0 and np.count_nonzero(inked[y : y + h, x : x + w]) >= STROKE_INSIDE * total
 
 
 def _close_lines(recognizer: Recognizer, ink: np.ndarray) -> list[Box]:

@@ -1,4 +1,8 @@
-"""Taps of the pen on the drawing canvas: the dots a student put down on purpose.
+"""The pen's strokes and taps on the drawing canvas, from the strokes the canvas sends.
+
+Strokes tell apart what ink alone cannot: two digits written across one another are one blob of
+ink but two sets of strokes (`pen_strokes`, read by `mlcore.numbers`), and a tap is a dot a student
+put down on purpose.
 
 A dot's shape cannot tell a tapped decimal point from the end of a stroke broken off by a pen lift
 a few pixels from its digit (both are small round marks), so a dot close to a digit is left to join
@@ -13,7 +17,14 @@ from __future__ import annotations
 
 from numbers import Real
 
+import cv2
+import numpy as np
+
 from mlcore.segment import Box
+
+BEZIER_STEPS = 4
+"""Points a quadratic Bezier segment of a stroke's path is drawn through (fabric.js smooths the pen's
+moves into such segments, each a few px long)."""
 
 TAP_MOVE = 1.0
 """A stroke whose centre line spans at most this share of the pen's width each way is a tap: the
@@ -53,3 +64,45 @@ def _tap_box(path: dict) -> tuple[float, float, float, float] | None:
     centre_y = top + (0.5 - _ORIGIN.get(path.get("originY"), 0.0)) * height
     side_x, side_y = width + pen, height + pen
     return centre_x - side_x / 2, centre_y - side_y / 2, side_x, side_y
+
+
+def pen_strokes(json_data: dict | None, shape: tuple[int, int], scale: float = 1.0) -> list[np.ndarray]:
+    """The ink of each stroke of the pen (uint8 masks of `shape`, (height, width) in the drawing's
+    pixels: CSS px times `scale`), in the order drawn, from a canvas's `json_data`: each Path object's
+    `path` ("M", "Q" and "L" commands in canvas CSS px, fabric.js free drawing) drawn with its
+    `strokeWidth`. [] for None or anything that is not a canvas's objects (paths it cannot read are
+    skipped)."""
+    objects = json_data.get("objects", []) if isinstance(json_data, dict) else []
+    strokes = []
+    for item in objects if isinstance(objects, list) else []:
+        points = _path_points(item) if isinstance(item, dict) and item.get("type") in ("Path", "path") else None
+        pen = item.get("strokeWidth") if points is not None else None
+        if points is not None and isinstance(pen, Real) and 0 < pen < 1e4:
+            mask = np.zeros(shape, np.uint8)
+            line = np.round(np.array(points) * scale).astype(np.int32)
+            cv2.polylines(mask, [line], False, 255, max(1, round(pen * scale)), cv2.LINE_AA)
+            strokes.append(mask)
+    return strokes
+
+
+def _path_points(path: dict) -> list[tuple[float, float]] | None:
+    """The points (CSS px) a Path object's centre line runs through, or None when its `path` is not a
+    list of "M", "L" and "Q" commands with finite numbers (or the object is moved or scaled)."""
+    commands = path.get("path")
+    if not isinstance(commands, list) or path.get("scaleX", 1) != 1 or path.get("scaleY", 1) != 1:
+        return None
+    points: list[tuple[float, float]] = []
+    for command in commands:
+        if not (isinstance(command, list) and command and command[0] in ("M", "L", "Q")):
+            return None
+        values = command[1:]
+        if len(values) != (4 if command[0] == "Q" else 2) or not all(
+                isinstance(v, Real) and v == v and abs(v) < 1e6 for v in values):
+            return None
+        if command[0] == "Q" and points:
+            start, control, end = np.array(points[-1]), np.array(values[:2]), np.array(values[2:])
+            for t in np.linspace(0, 1, BEZIER_STEPS + 1)[1:]:
+                points.append(tuple((1 - t) ** 2 * start + 2 * (1 - t) * t * control + t ** 2 * end))
+        else:
+            points.append((float(values[-2]), float(values[-1])))
+    return points or None

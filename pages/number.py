@@ -3,7 +3,7 @@ import streamlit as st
 
 from mlcore.image_io import MAX_MEGABYTES, UploadError
 from mlcore.numbers import read_number
-from mlcore.pen_taps import pen_taps
+from mlcore.pen_taps import pen_strokes, pen_taps
 from ui.canvas import canvas_rgba, digit_canvas
 from ui.layout import on_a_phone, page_frame, room_on_screen
 from ui.number_strip import CANVAS_SIZES, canvas_key, strip_size, wide_fits
@@ -37,8 +37,13 @@ width, height = CANVAS_SIZES[size]
 
 canvas = digit_canvas(stroke_width, key=canvas_key(size), width=width, height=height)
 drawing = canvas_rgba(canvas.image_bytes)  # decoded once per run
-taps = [] if drawing is None else pen_taps(canvas.json_data, scale=drawing.shape[1] / width)  # dots put down on purpose
-show_number(None if drawing is None else read_number(recognizer, drawing, taps), "The number reads")
+if drawing is None:
+    show_number(None, "The number reads")
+else:
+    scale = drawing.shape[1] / width  # the drawing's pixels per CSS pixel
+    taps = pen_taps(canvas.json_data, scale)  # dots put down on purpose
+    strokes = pen_strokes(canvas.json_data, drawing.shape[:2], scale)  # crossed digits are two sets of strokes
+    show_number(read_number(recognizer, drawing, taps, strokes), "The number reads")
 
 st.divider()
 picture = st.file_uploader("…or read a photo of a written number", type=["png", "jpg", "jpeg", "bmp", "gif", "webp"],

@@ -206,7 +206,7 @@ def test_a_phone_photo_with_a_shadow_edge_reads_right_on_both_pages(recognizer, 
     draw = read_single_digit(recognizer, clean_photo(grey).ink)
     assert (draw.digit, draw.doubt) == (digit, None), f"read {draw.digit} at {draw.confidence:.0%}, {draw.doubt}"
     photo = clean_photo(grey, side=700)
-    assert read_photo_number(recognizer, photo.canvas, photo.marks).text == str(digit)
+    assert read_photo_number(recognizer, photo.canvas, photo.marks).shown_text == str(digit)
 
 
 def test_the_shadows_corner_at_the_border_is_not_ink():
@@ -278,7 +278,7 @@ def test_a_whole_sheet_on_a_dark_desk_reads_the_digit_on_it_on_both_pages(recogn
     draw = read_single_digit(recognizer, cleaned.ink)
     assert (draw.digit, draw.doubt) == (digit, None), f"read {draw.digit} at {draw.confidence:.0%}, {draw.doubt}"
     number = clean_photo(grey, side=700)
-    assert read_photo_number(recognizer, number.canvas, number.marks).text == str(digit)
+    assert read_photo_number(recognizer, number.canvas, number.marks).shown_text == str(digit)
 
 
 def test_a_sheet_that_leaves_the_photo_at_top_and_bottom_is_still_a_sheet(recognizer):
@@ -310,7 +310,7 @@ def test_a_bold_eight_on_a_transparent_background_covering_most_of_it(recognizer
 def test_lined_and_grid_paper_read_the_number_not_the_lines(recognizer, grid, text):
     cleaned = clean_photo(decode_picture(ruled_paper(text, grid)), side=700)
     assert cleaned.problem is None
-    assert read_photo_number(recognizer, cleaned.canvas, cleaned.marks).text == text
+    assert read_photo_number(recognizer, cleaned.canvas, cleaned.marks).shown_text == text
 
 
 @pytest.mark.parametrize("side", [280, 700])
@@ -323,7 +323,7 @@ def test_faint_writing_is_too_faint_not_blank(side):
 @pytest.mark.parametrize("text", ["3.14", "12.5", "0.5"])
 def test_a_decimal_point_in_a_photo_is_read(recognizer, text):
     cleaned = clean_photo(decode_picture(written_number(text)), side=700)
-    assert read_photo_number(recognizer, cleaned.canvas, cleaned.marks).text == text
+    assert read_photo_number(recognizer, cleaned.canvas, cleaned.marks).shown_text == text
 
 
 def test_two_lines_of_digits_in_a_photo_make_no_number_and_each_line_is_boxed(recognizer):
@@ -341,7 +341,7 @@ def test_a_minus_sign_in_a_photo_is_read(recognizer, text):
     # A minus a little apart from the digits was dropped with the specks when the photo was cleaned
     # ("-12.5" read 12.5): it is looked for among all the photo's marks.
     cleaned = clean_photo(decode_picture(written_number(text.replace("-", "- "))), side=700)
-    assert read_photo_number(recognizer, cleaned.canvas, cleaned.marks).text == text
+    assert read_photo_number(recognizer, cleaned.canvas, cleaned.marks).shown_text == text
 
 
 @pytest.mark.parametrize("text", ["3.7", "-7", "-13.7"])
@@ -349,7 +349,7 @@ def test_a_fine_pens_point_and_short_minus_on_big_digits_in_a_photo_are_read(rec
     # A point the pen's own width (12 px on 450 px digits) was dropped as grain ("3.7" read 37), and a
     # short minus was no flat dash: it was joined to the 1 ("-13.7" read 437) or dropped ("-7" read 7).
     cleaned = clean_photo(decode_picture(pen_written(text, digit_height=450, pen=12)), side=700)
-    assert read_photo_number(recognizer, cleaned.canvas, cleaned.marks).text == text
+    assert read_photo_number(recognizer, cleaned.canvas, cleaned.marks).shown_text == text
 
 
 def test_a_colon_in_a_photo_is_no_number_and_not_a_decimal_point(recognizer):
@@ -410,14 +410,14 @@ def test_both_brackets_are_named_when_one_is_already_unlike_any_digit(recognizer
 @pytest.mark.parametrize("text", ["1001", "171", "11"])
 def test_ones_at_both_ends_of_a_number_are_still_ones(recognizer, text):
     cleaned = clean_photo(decode_picture(written_number(text)), side=700)
-    assert read_photo_number(recognizer, cleaned.canvas, cleaned.marks).text == text
+    assert read_photo_number(recognizer, cleaned.canvas, cleaned.marks).shown_text == text
 
 
 @pytest.mark.parametrize("text,tilt", [("2026", 1.5), ("2026", -3), ("418", 3), ("418", -1.5), ("57", 3), ("57", -3)])
 def test_a_tilted_lined_page_reads_the_number_not_the_margin_line(recognizer, text, tilt):
     cleaned = clean_photo(decode_picture(tilted_ruled_paper(text, tilt)), side=700)
     assert cleaned.problem is None
-    assert read_photo_number(recognizer, cleaned.canvas, cleaned.marks).text == text
+    assert read_photo_number(recognizer, cleaned.canvas, cleaned.marks).shown_text == text
 
 
 @pytest.mark.parametrize("letter", list("ABHKX"))

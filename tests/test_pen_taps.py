@@ -29,3 +29,27 @@ def test_nothing_or_anything_else_gives_no_taps():
                  {"objects": [dict(TAP, left="160")]}, {"objects": [dict(TAP, strokeWidth=0)]},
                  {"objects": [dict(TAP, left=float("nan"))]}, {"objects": [dict(TAP, type="LabeledRect")]}):
         assert pen_taps(data) == [], data
+
+
+def test_each_stroke_is_drawn_along_its_path_with_its_pen_and_scaled():
+    import cv2
+    from mlcore.pen_taps import pen_strokes
+
+    strokes = pen_strokes({"objects": [STROKE, TAP]}, (250, 300))
+    assert len(strokes) == 2 and strokes[0].shape == (250, 300) and strokes[0].dtype == "uint8"
+    x, y, w, h = cv2.boundingRect(cv2.findNonZero(strokes[0]))
+    assert abs(x - 92) <= 1 and abs(y - 92) <= 1 and abs(x + w - 138) <= 2 and abs(y + h - 168) <= 2  # (100, 100) to (130, 160), pen 16
+    assert not strokes[0][100, 125] and strokes[0][130, 115], "along the line, not its box"
+    x, y, w, h = cv2.boundingRect(cv2.findNonZero(pen_strokes({"objects": [STROKE]}, (500, 600), scale=2.0)[0]))
+    assert abs(x - 184) <= 2 and abs(x + w - 276) <= 3
+
+
+def test_strokes_it_cannot_read_are_skipped():
+    from mlcore.pen_taps import pen_strokes
+
+    for data in (None, {}, {"objects": None}, [STROKE], {"objects": [None, 3, {"type": "Path"}]},
+                 {"objects": [dict(STROKE, path=[["M", 1, 2], ["C", 1, 2, 3, 4, 5, 6]])]},
+                 {"objects": [dict(STROKE, path=[["M", float("nan"), 2]])]}, {"objects": [dict(STROKE, path="M 1 2")]},
+                 {"objects": [dict(STROKE, strokeWidth=0)]}, {"objects": [dict(STROKE, scaleX=2)]},
+                 {"objects": [dict(STROKE, type="LabeledRect")]}):
+        assert pen_strokes(data, (250, 300)) == [], data

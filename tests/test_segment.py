@@ -9,9 +9,9 @@ import pytest
 
 from benchmarks.numbers import samples
 from mlcore.number_samples import HEIGHT, WIDTH, make_number
-from mlcore.numbers import SEVERAL_LINES, boxes_picture, percent, read_number
+from mlcore.numbers import OVERLAPPED, SEVERAL_LINES, boxes_picture, percent, read_number
 from mlcore.segment import CANT_SEPARATE, lines_of_writing, over_segment
-from mlcore.synthetic import render_digit
+from mlcore.synthetic import _arc, render_digit
 
 
 def numbers(mnist, kinds, count, lengths=(4,), seed=0):
@@ -23,17 +23,18 @@ def numbers(mnist, kinds, count, lengths=(4,), seed=0):
 
 def share_read_whole(recognizer, samples):
     samples = list(samples)
-    wrong = [(s.kind, s.source, s.digits, read_number(recognizer, s.rgba).text) for s in samples]
+    wrong = [(s.kind, s.source, s.digits, read_number(recognizer, s.rgba).shown_text) for s in samples]
     wrong = [w for w in wrong if w[2] != w[3]]
     return 1 - len(wrong) / len(samples), wrong
 
 
-# Floors a number or two under what these seeded sets measure (gaps 98.75 %, touching 88.75 %, broken
-# 97.5 %; broken strokes were 93.75 % without the whole-digit check, mlcore.whole_digit, and 96.25 %
-# before pieces read unsure were read again with their pen lifts closed); the issue's target (97 % for
-# every layout) is not reached for touching pairs, nor for broken strokes on the benchmark's sets.
-# `python -m benchmarks.numbers` measures 120 numbers per layout and source.
-@pytest.mark.parametrize(("kind", "at_least"), [("gaps", 0.96), ("touching", 0.85), ("broken", 0.96)])
+# Floors a number or two under what these seeded sets measure, read as the page shows them (a mark
+# like no digit is a "?": "758?" is no 7586). Gaps 93.75 % (98.75 % counting a "?" as its digit: 4 of
+# the 5 misses are MNIST digits the novelty check finds far from every digit it knows); broken strokes
+# were 93.75 % without the whole-digit check, mlcore.whole_digit, and 96.25 % before pieces read unsure
+# were read again with their pen lifts closed. The issue's target (97 % for every layout) is not
+# reached. `python -m benchmarks.numbers` measures 120 numbers per layout and source.
+@pytest.mark.parametrize(("kind", "at_least"), [("gaps", 0.925), ("touching", 0.85), ("broken", 0.96)])
 def test_four_digit_numbers_read_whole(recognizer, mnist, kind, at_least):
     share, wrong = share_read_whole(recognizer, numbers(mnist, (kind,), 80, seed=7))
     assert share >= at_least, wrong
@@ -42,16 +43,17 @@ def test_four_digit_numbers_read_whole(recognizer, mnist, kind, at_least):
 def test_touching_drawn_digits_of_different_pen_widths_are_cut_where_they_touch(recognizer):
     # Each drawn digit has its own pen width (8-29 px): a cut that paid for ink rather than for
     # strokes crossed went twice through a thin digit instead of once where it meets a thick one
-    # (35 of these 40 read whole then; 38 now).
+    # (35 of these 40 read whole then; 38 now, 36 with no "?" shown).
     rng = np.random.default_rng(12)
     share, wrong = share_read_whole(recognizer, [make_number(rng, 4, "touching", "drawn") for _ in range(40)])
-    assert share >= 0.925, wrong
+    assert share >= 0.875, wrong
 
 
 @pytest.mark.parametrize("length", [2, 3, 5, 6])
 def test_numbers_of_two_to_six_digits_with_gaps_read_whole(recognizer, mnist, length):
+    # 3 and 6 digits: 20 and 19 of 24, most misses a "?" for an MNIST digit like no digit the network knows.
     share, wrong = share_read_whole(recognizer, numbers(mnist, ("gaps",), 24, (length,), seed=length))
-    assert share >= 0.85, wrong
+    assert share >= 0.75, wrong
 
 
 def test_a_digit_written_inside_or_over_another_is_refused_not_misread(recognizer, mnist):
@@ -103,10 +105,10 @@ def test_a_drawn_digit_written_mostly_over_another_is_refused(recognizer, first,
 
 
 def test_a_lone_digit_is_read_not_taken_for_two_crossed(recognizer, mnist):
-    # 118 of these 120 read right, with or without the crossed-pair refusal; a drawn 1 reads 7, and an
-    # MNIST 5 is like no digit the network knows.
+    # 116 of these 120 read right, with or without the crossed-pair refusal; a drawn 1 reads 7, and two
+    # MNIST 5s and a 3 are like no digit the network knows ("?", or no number).
     share, wrong = share_read_whole(recognizer, numbers(mnist, ("gaps",), 120, lengths=(1,), seed=5))
-    assert share >= 0.975, wrong
+    assert share >= 0.95, wrong
 
 
 def canvas_with(*digits):
@@ -127,7 +129,7 @@ def canvas_with(*digits):
 def test_a_number_on_no_common_baseline_with_uneven_sizes_and_a_thin_tall_one(recognizer):
     ink = canvas_with((1, 40, 20, 200), (9, 210, 60, 120), (8, 360, 30, 170), (4, 550, 90, 110))
     reading = read_number(recognizer, ink)
-    assert reading.text == "1984"
+    assert reading.shown_text == "1984"
     assert [d.box[0] for d in reading.digits] == sorted(d.box[0] for d in reading.digits)
 
 
@@ -186,7 +188,7 @@ def test_pieces_of_one_digit_and_a_dot_are_merged_and_a_far_speck_is_ignored(rec
     cv2.circle(ink, (322, 200), 5, 255, -1)            # an ink dot where the 0 closes
     cv2.circle(ink, (650, 20), 2, 255, -1)             # a speck far away
     reading = read_number(recognizer, ink)
-    assert reading.text == "70"
+    assert reading.shown_text == "70"
     assert reading.digits[0].box[0] == 100 - 7 and reading.digits[0].box[2] >= 190 - 100
 
 
@@ -203,7 +205,7 @@ def test_a_photo_of_a_written_number_is_read(recognizer, mnist):
     photo = np.dstack([255 - sample.ink] * 3 + [np.full_like(sample.ink, 255)])
     noisy = np.clip(photo[..., :3] * np.linspace(0.7, 1.0, WIDTH)[None, :, None], 0, 255).astype(np.uint8)
     photo = np.dstack([noisy, photo[..., 3]])
-    assert read_number(recognizer, photo_to_canvas(photo, side=WIDTH)).text == sample.digits
+    assert read_number(recognizer, photo_to_canvas(photo, side=WIDTH)).shown_text == sample.digits
 
 
 def test_segment_refuses_a_colour_image():
@@ -223,7 +225,7 @@ def test_two_touching_ones_are_cut_where_they_touch_and_a_ring_is_read_whole(rec
     ring = np.zeros((HEIGHT, WIDTH), np.uint8)
     cv2.circle(ring, (330, 120), 80, 255, 12)  # a 0: every cut crosses two strokes
     assert min(over_segment(ring).cuts, default=2.0) > lattice.cuts[0]  # its cuts cross more ink
-    assert read_number(recognizer, ring).text == "0"
+    assert read_number(recognizer, ring).shown_text == "0"
 
 
 def test_labels_of_a_crowded_reading_do_not_overlap():
@@ -244,12 +246,12 @@ def test_a_photo_of_2026_is_shown_cut_to_the_number_with_labels_apart_and_its_po
 
     cleaned = clean_photo(decode_picture(written_number("2026", width=1400, height=300)), side=700)
     reading = read_photo_number(recognizer, cleaned.canvas, cleaned.marks)
-    assert reading.text == "2026"
+    assert reading.shown_text == "2026"
     picture = boxes_picture(reading, crop=True)
     assert picture.shape[0] < 0.5 * picture.shape[1], "a band around the number, not the mostly black square"
     cleaned = clean_photo(decode_picture(written_number("3.14")), side=700)
     reading = read_photo_number(recognizer, cleaned.canvas, cleaned.marks)
-    assert reading.text == "3.14" and reading.point_box is not None
+    assert reading.shown_text == "3.14" and reading.point_box is not None
     picture = boxes_picture(reading)
     x, y, w, h = reading.point_box
     ring = picture[max(0, y - 2 * h) : y + 3 * h, max(0, x - 2 * w) : x + 3 * w]
@@ -273,7 +275,7 @@ def test_a_broken_digit_whose_pieces_stand_one_over_the_other_is_read_not_refuse
     cv2.line(ink, (243, 140), (238, 215), 255, 14)      # ...and its stem, lifted below the loop
     cv2.circle(ink, (420, 125), 80, 255, 14)            # a 0
     reading = read_number(recognizer, ink)
-    assert reading.problem is None and reading.text == "90"
+    assert reading.problem is None and reading.shown_text == "90"
 
 
 def test_a_mark_like_no_digit_beside_a_digit_is_labelled_as_a_guess_without_a_confidence(recognizer):
@@ -342,7 +344,7 @@ def test_a_stroke_end_broken_off_beside_a_digit_is_no_decimal_point_on_the_canva
     sample = benchmark_number(mnist, 0, "broken", source, index)
     assert sample.digits == digits
     reading = read_number(recognizer, sample.rgba, taps=[])
-    assert reading.text == digits and reading.point is None
+    assert reading.text == digits and reading.point is None  # (its MNIST 2 is like no digit: "?261")
 
 
 def test_a_pen_dot_far_from_the_digits_is_ignored_and_a_lone_one_is_too_small_to_read(recognizer):
@@ -351,7 +353,7 @@ def test_a_pen_dot_far_from_the_digits_is_ignored_and_a_lone_one_is_too_small_to
     for smear in (0, 6):
         ink = canvas_with((4, 60, 50, 150), (2, 250, 50, 150))
         cv2.line(ink, (600, 120), (600 + smear, 121), 255, 16)
-        assert read_number(recognizer, ink).text == "42"
+        assert read_number(recognizer, ink).shown_text == "42"
         dot = np.zeros_like(ink)
         cv2.line(dot, (600, 120), (600 + smear, 121), 255, 16)
         assert read_number(recognizer, dot).is_blank
@@ -367,3 +369,47 @@ def test_a_digit_written_over_another_and_read_as_one_is_not_shown_as_sure(recog
     doubted = reading.digits[place - 1]
     assert reading.colour(doubted) == "amber" and doubted.may_be_two
     assert reading.confidence < 0.3, "the whole number is not claimed either"
+
+
+def pen_strokes_in(strokes, box, pen=14):
+    """Each stroke (a polyline in the unit square, x right, y down) drawn on its own into `box` (x, y,
+    w, h) of a number canvas: (the drawing, each stroke's ink), as the canvas knows them."""
+    x, y, w, h = box
+    inks = []
+    for stroke in strokes:
+        ink = np.zeros((HEIGHT, WIDTH), np.uint8)
+        points = np.round(np.asarray(stroke) * [w, h] + [x, y]).astype(np.int32)
+        cv2.polylines(ink, [points], False, 255, pen, cv2.LINE_AA)
+        inks.append(ink)
+    return np.max(inks, axis=0), inks
+
+
+MANY_STROKES = {
+    4: [[(0.3, 0), (0.1, 0.78), (0.9, 0.78)], [(0.65, 0.05), (0.65, 1)]],  # a tall arm, then the stem
+    5: [[(0.25, 0), (0.22, 0.45)] + _arc(0.5, 0.68, 0.32, 0.3, 220, 500), [(0.25, 0), (0.8, 0)]],  # the flag last
+    7: [[(0.1, 0), (0.9, 0), (0.5, 1)], [(0.3, 0.5), (0.75, 0.5)]],  # with a bar
+    1: [[(0.3, 0.22), (0.5, 0), (0.5, 1)], [(0.25, 1), (0.75, 1)]],  # with a base
+    8: [_arc(0.5, 0.25, 0.25, 0.25, 90, 450), _arc(0.5, 0.75, 0.3, 0.25, 270, -90)],  # two loops
+    0: [_arc(0.5, 0.5, 0.35, 0.5, 90, 270), _arc(0.5, 0.5, 0.35, 0.5, -90, 90)],  # two halves
+}
+
+
+@pytest.mark.parametrize("digit", sorted(MANY_STROKES))
+def test_a_digit_drawn_in_several_strokes_is_read_not_taken_for_two_crossed(recognizer, digit):
+    ink, strokes = pen_strokes_in(MANY_STROKES[digit], (300, 50, 90, 150))
+    assert read_number(recognizer, ink, taps=[], strokes=strokes).shown_text == str(digit)
+
+
+def test_a_four_written_across_a_nine_is_refused_when_the_canvas_knows_the_strokes(recognizer):
+    # Cut apart by the ink alone, the crossed 4 and 9 read "47": "1477", the second 7 at 0.6 %. The
+    # strokes part into a 4 and a 9, each as tall as their blob. (A newcomer's "1, 4 over 9, 7" read 197.)
+    one, first = pen_strokes_in([[(0.5, 0), (0.5, 1)]], (60, 50, 60, 150))
+    four, fours = pen_strokes_in([[(0.6, 0), (0.1, 0.65), (0.9, 0.65)], [(0.62, 0), (0.64, 1)]], (220, 50, 90, 150))
+    nine, nines = pen_strokes_in([_arc(0.5, 0.28, 0.35, 0.28, 0, 360) + [(0.85, 1)]], (265, 50, 90, 150))
+    seven, sevens = pen_strokes_in([[(0.1, 0), (0.9, 0), (0.4, 1)]], (450, 50, 90, 150))
+    ink = np.max([one, four, nine, seven], axis=0)
+    assert read_number(recognizer, ink, taps=[]).shown_text == "1477", "the case this test is about: a wrong cut"
+    reading = read_number(recognizer, ink, taps=[], strokes=first + fours + nines + sevens)
+    assert reading.text is None and reading.problem == OVERLAPPED, (reading.text, reading.problem)
+    boxes = sorted(reading.problem_boxes)
+    assert len(boxes) == 2 and 221 <= boxes[0][0] <= 226 and 268 <= boxes[1][0] <= 274, boxes  # the 4, the 9
