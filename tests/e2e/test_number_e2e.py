@@ -91,6 +91,22 @@ def test_on_a_phone_a_point_tapped_close_with_a_finger_is_read_and_the_digits_sh
     full_page_screenshot(phone, "number-page-phone-finger-3.5")
 
 
+def test_on_a_phone_two_digits_crossed_with_a_finger_are_refused_not_read_as_one(phone, app_url):
+    # The phone's canvas sends its strokes in CSS px and its picture at the screen's pixel ratio: the
+    # strokes must be drawn where the ink is for the crossed pair to be told apart.
+    phone.goto(f"{app_url}/number")
+    expect(phone.get_by_role("heading", name="Write a number, watch it read")).to_be_visible(timeout=120_000)
+    area = canvas_area(phone)
+    width = 0.8 * area["height"] / area["width"]
+    finger_strokes(phone, STROKES[2], box=(0.04, 0.1, width, 0.8))
+    finger_strokes(phone, STROKES[6], box=(0.1 + width, 0.1, width, 0.8))
+    expect(number_value(phone)).to_have_text("26", timeout=30_000)
+    finger_strokes(phone, STROKES[3], box=(0.1 + 1.3 * width, 0.1, width, 0.8))  # across the 6
+    expect(phone.get_by_text(CROSSED, exact=False)).to_be_visible(timeout=30_000)
+    expect(number_value(phone)).to_have_count(0)
+    full_page_screenshot(phone, "number-page-phone-crossed")
+
+
 def test_on_a_phone_the_number_page_has_only_the_narrow_canvas_and_nothing_scrolls_sideways(phone, app_url):
     phone.goto(f"{app_url}/number")
     expect(phone.get_by_role("heading", name="Write a number, watch it read")).to_be_visible(timeout=120_000)
@@ -121,7 +137,7 @@ def test_two_eights_written_across_one_another_are_refused_not_read_as_one(page)
     expect(number_value(page)).to_have_count(0)
 
 
-def test_a_four_written_across_a_nine_between_two_digits_is_refused_not_read_as_one(page):
+def test_a_four_written_across_a_nine_between_two_digits_is_refused_not_read_as_one(page, screenshot):
     # A newcomer's "1, 4 over 9, 7" read 197 at 99.4 %, every box green: the blob reads as one clear 9.
     # The canvas's strokes part into a 4 and a 9, each as tall as the blob.
     width = open_number_canvas(page)
@@ -131,6 +147,7 @@ def test_a_four_written_across_a_nine_between_two_digits_is_refused_not_read_as_
     draw_digit(page, 7, box=(0.1 + 2.25 * width, 0.1, width, 0.8))
     expect(page.get_by_text(CROSSED, exact=False)).to_be_visible(timeout=30_000)
     expect(number_value(page)).to_have_count(0)
+    screenshot("number-crossed-4-and-9")
 
 
 def test_a_face_beside_a_digit_is_read_as_a_guess_with_no_confidence_claimed(page):
