@@ -23,6 +23,7 @@ from mlcore.data import load_mnist
 from mlcore.inference import Recognizer
 from mlcore.number_samples import KINDS, SOURCES, make_number
 from mlcore.numbers import read_number
+from mlcore.pen_taps import Stroke
 from mlcore.segment import CANT_SEPARATE
 
 
@@ -55,6 +56,11 @@ def read_alone(recognizer, sample) -> bool:
     return True
 
 
+def digit_strokes(sample) -> list[Stroke]:
+    """Each digit of `sample` as one pen stroke (`NumberSample.layers`)."""
+    return [stroke for stroke in map(Stroke.from_mask, sample.layers) if stroke is not None]
+
+
 def samples(mnist, count: int, lengths, seed: int):
     """The benchmark's numbers in order: (kind, source, sample), `count` per kind and source."""
     rng = np.random.default_rng(seed)
@@ -74,7 +80,7 @@ def evaluate(recognizer, mnist, count: int, lengths, seed: int, verbose: bool = 
     for kind, source, sample in samples(mnist, count, lengths, seed):
         start = time.perf_counter()
         reading = read_number(recognizer, sample.rgba, taps=[],  # as on the canvas: no dot was tapped...
-                              strokes=list(sample.layers) if strokes else None)  # ...and the strokes are known
+                              strokes=digit_strokes(sample) if strokes else None)  # ...and the strokes are known
         times.setdefault((kind, source), []).append((time.perf_counter() - start) * 1000)
         result = outcome(sample, reading)
         cell = outcomes.setdefault((kind, source), dict.fromkeys(OUTCOMES, 0))

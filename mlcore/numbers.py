@@ -10,6 +10,7 @@ import numpy as np
 from mlcore.inference import NOT_A_DIGIT, SEVERAL_DIGITS, Recognition, Recognizer
 from mlcore.number_signs import (colons_between_digits, commas_between_digits, dashes_between_digits,
                                  decimal_points, loose_dots, minus_sign)
+from mlcore.pen_taps import Stroke
 from mlcore.preprocess import INK_THRESHOLD, ink_intensity, typical_stroke_width
 from mlcore.segment import CANT_SEPARATE, LINE_GAP_CLOSE, Box, Lattice, Segment, lines_of_writing, over_segment
 from mlcore.whole_digit import load_whole_digit_check, span_shape
@@ -230,7 +231,7 @@ SPECK_COST = 2.0
 
 def read_number(recognizer: Recognizer, rgba: np.ndarray,
                 taps: list[Box] | tuple[Box, ...] | None = None,
-                strokes: list[np.ndarray] | None = None) -> NumberReading:
+                strokes: list[Stroke] | None = None) -> NumberReading:
     """Split a drawing (RGBA/RGB/grey uint8, any size, either ink colour) into digits and read them.
 
     Recognition-based segmentation (Casey & Lecolinet 1996, section 4; LeCun et al. 1998,
@@ -249,8 +250,7 @@ def read_number(recognizer: Recognizer, rgba: np.ndarray,
     `taps`: boxes (in `rgba`'s pixels) of the canvas's pen taps (`mlcore.pen_taps`), dots put down on
     purpose, which are set apart from a digit however close to it they are; None when the drawing's
     strokes are not known, as in a photo (then a dot close to a digit may be a point too, `decimal_points`).
-    `strokes`: the ink of each of the pen's strokes (uint8 masks the size of the drawing,
-    `pen_taps.pen_strokes`), when known: a mark read as one digit whose strokes make two digits is
+    `strokes`: the pen's strokes (`pen_taps.pen_strokes`, in `rgba`'s pixels), when known: a mark read as one digit whose strokes make two digits is
     two digits written across one another (`_crossed_strokes`).
     """
     ink = ink_intensity(rgba)
@@ -265,16 +265,16 @@ def read_number(recognizer: Recognizer, rgba: np.ndarray,
     return _with_point(_doubted_whole(_run_together(_only_digits(reading, most=True))), reading.ink, taps)
 
 
-def _crossed_strokes(recognizer: Recognizer, reading: NumberReading, strokes: list[np.ndarray]) -> NumberReading:
+def _crossed_strokes(recognizer: Recognizer, reading: NumberReading, strokes: list[Stroke]) -> NumberReading:
     """The reading made no number (OVERLAPPED, the two digits boxed) when a mark it read as one whole
-    digit is two digits written across one another: its pen strokes (uint8 masks, `pen_strokes`) part
-    into two groups that each read as a digit without doubt, are each nearly as tall as the mark
-    (TUCKED_BELOW, as `_overlapped_pair` asks of pieces apart) and share its columns (CROSSED_COLUMNS).
-    A digit drawn in several strokes parts into a tall stroke and short ones (a 4's arm, a 5's flag, a
-    7's bar), or into two sides that each read as a 1 (a 0's halves, drawn apart: not taken; two 1s
-    crossed make an X, no digit). Crossed digits make one blob of ink that often reads
-    as one digit without doubt ("4" over "9" read 9 at 99 %); only the strokes tell them apart.
-    Unchanged when it has a problem or no strokes are known."""
+    digit is two digits written across one another: its pen strokes (`pen_strokes`) part into two
+    groups that each read as a digit without doubt, are each nearly as tall as the mark (TUCKED_BELOW,
+    as `_overlapped_pair` asks of pieces apart) and share its columns (CROSSED_COLUMNS). A digit drawn
+    in several strokes parts into a tall stroke and short ones (a 4's arm, a 5's flag, a 7's bar), or
+    into two sides that each read as a 1 (a 0's halves, drawn apart: not taken; two 1s crossed make an
+    X, no digit). Crossed digits make one blob of ink that often reads as one digit without doubt ("4"
+    over "9" read 9 at 99 %); only the strokes tell them apart. Unchanged when it has a problem or no
+    strokes are known."""
     if reading.problem or len(strokes) < 2:
         return reading
     for box in _marks_read(reading.digits):
@@ -296,13 +296,13 @@ def _marks_read(digits: list[DigitReading]) -> list[Box]:
     return boxes
 
 
-def _two_digits_of(recognizer: Recognizer, box: Box, strokes: list[np.ndarray]) -> tuple[Box, Box] | None:
+def _two_digits_of(recognizer: Recognizer, box: Box, strokes: list[Stroke]) -> tuple[Box, Box] | None:
     """The boxes of two groups of `strokes` (at most MAX_STROKES) in the mark at `box` that are
     crossed digits (`_crossed_strokes`), else None."""
     if not 2 <= len(strokes) <= MAX_STROKES:
         return None
     x, y, w, h = box
-    crops = [stroke[y : y + h, x : x + w] for stroke in strokes]
+    crops = [_in_box(stroke, box) for stroke in strokes]
     pen = typical_stroke_width(np.max(crops, axis=0) > INK_THRESHOLD)
     groups = []
     for split in range(1, 2 ** (len(crops) - 1)):  # every way to part the strokes in two
@@ -327,12 +327,21 @@ def _shared_columns(a: Box, b: Box, pen: float) -> float:
     return shared / max(1.0, min(a[2], b[2]) - pen)
 
 
-def _mostly_inside(stroke: np.ndarray, box: Box) -> bool:
-    """Whether at least STROKE_INSIDE of a stroke's ink (uint8 mask) lies in `box` (x, y, w, h)."""
+def _in_box(stroke: Stroke, box: Box) -> np.ndarray:
+    """The stroke's ink in `box` (x, y, w, h): uint8 h x w, blank where the stroke is not."""
     x, y, w, h = box
-    inked = stroke > INK_THRESHOLD
-    total = np.count_nonzero(inked)
-    return total > 0 and np.count_nonzero(inked[y : y + h, x : x + w]) >= STROKE_INSIDE * total
+    ink = np.zeros((h, w), np.uint8)
+    sx, sy, sw, sh = stroke.box
+    left, top, right, bottom = max(x, sx), max(y, sy), min(x + w, sx + sw), min(y + h, sy + sh)
+    if left < right and top < bottom:
+        ink[top - y : bottom - y, left - x : right - x] = stroke.ink[top - sy : bottom - sy, left - sx : right - sx]
+    return ink
+
+
+def _mostly_inside(stroke: Stroke, box: Box) -> bool:
+    """Whether at least STROKE_INSIDE of a stroke's ink lies in `box` (x, y, w, h)."""
+    total = np.count_nonzero(stroke.ink > INK_THRESHOLD)
+    return total > 0 and np.count_nonzero(_in_box(stroke, box) > INK_THRESHOLD) >= STROKE_INSIDE * total
 
 
 def _close_lines(recognizer: Recognizer, ink: np.ndarray) -> list[Box]:

@@ -15,6 +15,7 @@ moved no more than TAP_MOVE of the pen's width is a tap (a dot drawn on purpose)
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from numbers import Real
 
 import cv2
@@ -66,11 +67,28 @@ def _tap_box(path: dict) -> tuple[float, float, float, float] | None:
     return centre_x - side_x / 2, centre_y - side_y / 2, side_x, side_y
 
 
-def pen_strokes(json_data: dict | None, shape: tuple[int, int], scale: float = 1.0) -> list[np.ndarray]:
-    """The ink of each stroke of the pen (uint8 masks of `shape`, (height, width) in the drawing's
-    pixels: CSS px times `scale`), in the order drawn, from a canvas's `json_data`: each Path object's
-    `path` ("M", "Q" and "L" commands in canvas CSS px, fabric.js free drawing) drawn with its
-    `strokeWidth`. [] for None or anything that is not a canvas's objects (paths it cannot read are
+@dataclass(frozen=True)
+class Stroke:
+    """One stroke of the pen: its box (x, y, w, h, in the drawing's pixels) and its ink there (uint8, h x w)."""
+
+    box: Box
+    ink: np.ndarray
+
+    @classmethod
+    def from_mask(cls, mask: np.ndarray) -> "Stroke | None":
+        """The stroke whose ink is `mask` (uint8 HxW, a whole drawing's size), cut to its box; None when blank."""
+        points = cv2.findNonZero((mask > 0).astype(np.uint8))
+        if points is None:
+            return None
+        x, y, w, h = cv2.boundingRect(points)
+        return cls((x, y, w, h), mask[y : y + h, x : x + w])
+
+
+def pen_strokes(json_data: dict | None, shape: tuple[int, int], scale: float = 1.0) -> list[Stroke]:
+    """Each stroke of the pen, in the order drawn, from a canvas's `json_data`: each Path object's `path`
+    ("M", "Q" and "L" commands in canvas CSS px, fabric.js free drawing) drawn with its `strokeWidth`,
+    in the drawing's pixels (CSS px times `scale`) within `shape` (height, width). [] for None or
+    anything that is not a canvas's objects (paths it cannot read, or wholly off the drawing, are
     skipped)."""
     objects = json_data.get("objects", []) if isinstance(json_data, dict) else []
     strokes = []
@@ -78,11 +96,27 @@ def pen_strokes(json_data: dict | None, shape: tuple[int, int], scale: float = 1
         points = _path_points(item) if isinstance(item, dict) and item.get("type") in ("Path", "path") else None
         pen = item.get("strokeWidth") if points is not None else None
         if points is not None and isinstance(pen, Real) and 0 < pen < 1e4:
-            mask = np.zeros(shape, np.uint8)
-            line = np.round(np.array(points) * scale).astype(np.int32)
-            cv2.polylines(mask, [line], False, 255, max(1, round(pen * scale)), cv2.LINE_AA)
-            strokes.append(mask)
+            stroke = _drawn(np.array(points) * scale, max(1, round(pen * scale)), shape)
+            if stroke is not None:
+                strokes.append(stroke)
     return strokes
+
+
+def _drawn(line: np.ndarray, pen: int, shape: tuple[int, int]) -> Stroke | None:
+    """The stroke along `line` ((N, 2) float x, y in px) drawn `pen` px wide, cut to its box within
+    `shape` (height, width); None when it lies wholly outside."""
+    margin = pen // 2 + 2
+    x0, y0 = np.maximum(np.floor(line.min(axis=0)).astype(int) - margin, 0)
+    x1, y1 = np.minimum(np.ceil(line.max(axis=0)).astype(int) + margin, [shape[1], shape[0]])
+    if x1 <= x0 or y1 <= y0:
+        return None
+    ink = np.zeros((y1 - y0, x1 - x0), np.uint8)
+    cv2.polylines(ink, [np.round(line - [x0, y0]).astype(np.int32)], False, 255, pen, cv2.LINE_AA)
+    stroke = Stroke.from_mask(ink)
+    if stroke is None:
+        return None
+    x, y, w, h = stroke.box
+    return Stroke((x + x0, y + y0, w, h), stroke.ink)
 
 
 def _path_points(path: dict) -> list[tuple[float, float]] | None:

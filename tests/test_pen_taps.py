@@ -1,7 +1,9 @@
 """Pen taps from the canvas's strokes (`mlcore.pen_taps`), on the JSON streamlit-drawable-canvas sends
 (captured from a real canvas in Chromium: a 60 px stroke and a tap, pen 16)."""
 
-from mlcore.pen_taps import pen_taps
+import numpy as np
+
+from mlcore.pen_taps import pen_strokes, pen_taps
 
 STROKE = {"type": "Path", "originX": "center", "originY": "center", "left": 115, "top": 130, "width": 30.032,
           "height": 60.032, "strokeWidth": 16, "scaleX": 1, "scaleY": 1,
@@ -32,21 +34,24 @@ def test_nothing_or_anything_else_gives_no_taps():
 
 
 def test_each_stroke_is_drawn_along_its_path_with_its_pen_and_scaled():
-    import cv2
-    from mlcore.pen_taps import pen_strokes
-
     strokes = pen_strokes({"objects": [STROKE, TAP]}, (250, 300))
-    assert len(strokes) == 2 and strokes[0].shape == (250, 300) and strokes[0].dtype == "uint8"
-    x, y, w, h = cv2.boundingRect(cv2.findNonZero(strokes[0]))
-    assert abs(x - 92) <= 1 and abs(y - 92) <= 1 and abs(x + w - 138) <= 2 and abs(y + h - 168) <= 2  # (100, 100) to (130, 160), pen 16
-    assert not strokes[0][100, 125] and strokes[0][130, 115], "along the line, not its box"
-    x, y, w, h = cv2.boundingRect(cv2.findNonZero(pen_strokes({"objects": [STROKE]}, (500, 600), scale=2.0)[0]))
+    assert len(strokes) == 2 and strokes[0].ink.dtype == np.uint8
+    x, y, w, h = strokes[0].box  # (100, 100) to (130, 160), pen 16
+    assert abs(x - 92) <= 1 and abs(y - 92) <= 1 and abs(x + w - 138) <= 2 and abs(y + h - 168) <= 2
+    assert strokes[0].ink.shape == (h, w)
+    assert not strokes[0].ink[100 - y, 125 - x] and strokes[0].ink[130 - y, 115 - x], "along the line, not its box"
+    x, y, w, h = pen_strokes({"objects": [STROKE]}, (500, 600), scale=2.0)[0].box
     assert abs(x - 184) <= 2 and abs(x + w - 276) <= 3
 
 
-def test_strokes_it_cannot_read_are_skipped():
-    from mlcore.pen_taps import pen_strokes
+def test_a_stroke_is_cut_to_the_drawing_and_one_wholly_off_it_is_skipped():
+    (stroke,) = pen_strokes({"objects": [STROKE]}, (120, 110))  # the drawing ends inside the stroke
+    x, y, w, h = stroke.box
+    assert x + w <= 110 and y + h <= 120 and stroke.ink.shape == (h, w)
+    assert pen_strokes({"objects": [STROKE]}, (80, 80)) == []
 
+
+def test_strokes_it_cannot_read_are_skipped():
     for data in (None, {}, {"objects": None}, [STROKE], {"objects": [None, 3, {"type": "Path"}]},
                  {"objects": [dict(STROKE, path=[["M", 1, 2], ["C", 1, 2, 3, 4, 5, 6]])]},
                  {"objects": [dict(STROKE, path=[["M", float("nan"), 2]])]}, {"objects": [dict(STROKE, path="M 1 2")]},
