@@ -303,12 +303,17 @@ def _two_digits_of(recognizer: Recognizer, box: Box, strokes: list[Stroke]) -> t
         return None
     x, y, w, h = box
     crops = [_in_box(stroke, box) for stroke in strokes]
-    pen = typical_stroke_width(np.max(crops, axis=0) > INK_THRESHOLD)
-    groups = []
+    tops_bottoms = [_rows(crop) for crop in crops]
+    pen, groups = None, []
     for split in range(1, 2 ** (len(crops) - 1)):  # every way to part the strokes in two
-        halves = [np.max([c for k, c in enumerate(crops) if (split >> k & 1) == side], axis=0) for side in (1, 0)]
+        sides = [[k for k in range(len(crops)) if (split >> k & 1) == side] for side in (1, 0)]
+        heights = [max(tops_bottoms[k][1] for k in ks) - min(tops_bottoms[k][0] for k in ks) for ks in sides]
+        if min(heights) < TUCKED_BELOW * h:  # a short part: a 4's arm, a 5's flag, a 7's bar
+            continue
+        halves = [np.max([crops[k] for k in ks], axis=0) for ks in sides]
         boxes = [cv2.boundingRect(cv2.findNonZero((half > INK_THRESHOLD).astype(np.uint8))) for half in halves]
-        if all(b[3] >= TUCKED_BELOW * h for b in boxes) and _shared_columns(*boxes, pen) >= CROSSED_COLUMNS:
+        pen = typical_stroke_width(np.max(crops, axis=0) > INK_THRESHOLD) if pen is None else pen
+        if _shared_columns(*boxes, pen) >= CROSSED_COLUMNS:
             groups.append((halves, boxes))
     if not groups:
         return None
@@ -318,6 +323,12 @@ def _two_digits_of(recognizer: Recognizer, box: Box, strokes: list[Stroke]) -> t
         if all(r.is_one_digit and not r.is_unsure for r in pair) and {r.digit for r in pair} != {1}:
             return tuple((x + bx, y + by, bw, bh) for bx, by, bw, bh in boxes)
     return None
+
+
+def _rows(ink: np.ndarray) -> tuple[int, int]:
+    """The first row with ink in `ink` (uint8) and the row past its last; (0, 0) when blank."""
+    rows = np.flatnonzero((ink > INK_THRESHOLD).any(axis=1))
+    return (int(rows[0]), int(rows[-1]) + 1) if rows.size else (0, 0)
 
 
 def _shared_columns(a: Box, b: Box, pen: float) -> float:
