@@ -72,6 +72,9 @@ DASH_WIDE = (0.18, 1.3)
 """...between these shares of the tallest mark's height wide..."""
 DASH_MIDDLE = (0.25, 0.8)
 """...with its centre between these shares of the row of tall marks (from its top)..."""
+MINUS_UNDER = (0.3, 0.65)
+"""A minus whose right end passes under the first digit has its centre between these shares of that
+digit's height (from its top)."""
 DASH_TALL_MARK = 0.5
 """...and wholly left of every mark at least this share as tall as the tallest (the digits)."""
 
@@ -132,13 +135,21 @@ def loose_dots(ink: np.ndarray, taps: list[Box] | tuple[Box, ...] | None = None)
 
 def minus_sign(ink: np.ndarray) -> Box | None:
     """The box of a minus sign written before a number in `ink` (uint8 HxW, ink bright), or None:
-    a flat dash at mid-height wholly left of the digit-tall marks (DASH_FLAT, DASH_WIDE, DASH_MIDDLE,
-    DASH_TALL_MARK), with no other mark above or below it. A 5's flag or a 7's bar drawn apart from
-    the rest lies over the digit's own columns, and so does a 3's middle broken off by pen lifts: no
-    minus."""
+    a flat dash at mid-height (DASH_FLAT, DASH_WIDE, DASH_MIDDLE) whose left half lies left of every
+    digit-tall mark (DASH_TALL_MARK), with no other mark above or below it there. Its right end may
+    pass under the first digit's top when it lies at that digit's middle (MINUS_UNDER: a minus written
+    close to a 7 or a 2 was joined to it, "-7" read 7 at 99.6 %; a 3's foot broken off by a pen lift
+    lies low). A 5's flag or a 7's bar drawn apart from the rest lies over the digit's own
+    columns, and so does a 3's middle broken off by pen lifts: no minus."""
     marks, tall, dashes = _dashes(ink)
-    first_digit = int(tall[:, 0].min()) if len(tall) else 0
-    return next((dash for dash in dashes if dash[0] + dash[2] <= first_digit and _alone_in_its_columns(dash, marks)),
+    if not len(tall):
+        return None
+    _, top, _, height, _ = tall[np.argmin(tall[:, 0])]  # the first digit (x, y, w, h, area)
+    first_digit = int(tall[:, 0].min())
+    return next((dash for dash in dashes if dash[0] + dash[2] / 2 <= first_digit
+                 and (dash[0] + dash[2] <= first_digit
+                      or MINUS_UNDER[0] <= (dash[1] + dash[3] / 2 - top) / height <= MINUS_UNDER[1])
+                 and _alone_in_its_columns((dash[0], dash[1], min(dash[2], first_digit - dash[0]), dash[3]), marks)),
                 None)
 
 
@@ -238,8 +249,9 @@ def _loose(box, marks: np.ndarray, height: float, taps: list[Box] | tuple[Box, .
 
 
 def _alone_in_its_columns(dash: Box, marks: np.ndarray) -> bool:
-    """Whether no mark but the dash itself shares its columns (the rest of a digit it was broken off,
-    a 3's middle bar or a 7's, would lie above or below it)."""
+    """Whether no mark but the dash itself shares the columns of `dash` (x, y, w, h: the dash's box, or
+    its left part; the rest of a digit it was broken off, a 3's middle bar or a 7's, would lie above
+    or below it)."""
     x, y, w, _ = dash
     others = marks[(marks[:, 0] != x) | (marks[:, 1] != y)]
     return not ((others[:, 0] < x + w) & (others[:, 0] + others[:, 2] > x)).any()

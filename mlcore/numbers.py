@@ -266,63 +266,70 @@ def read_number(recognizer: Recognizer, rgba: np.ndarray,
 
 
 def _crossed_strokes(recognizer: Recognizer, reading: NumberReading, strokes: list[Stroke]) -> NumberReading:
-    """The reading made no number (OVERLAPPED, the two digits boxed) when a mark it read as one whole
-    digit is two digits written across one another: its pen strokes (`pen_strokes`) part into two
-    groups that each read as a digit without doubt, are each nearly as tall as the mark (TUCKED_BELOW,
-    as `_overlapped_pair` asks of pieces apart) and share its columns (CROSSED_COLUMNS). A digit drawn
-    in several strokes parts into a tall stroke and short ones (a 4's arm, a 5's flag, a 7's bar), or
-    into two sides that each read as a 1 (a 0's halves, drawn apart: not taken; two 1s crossed make an
-    X, no digit). Crossed digits make one blob of ink that often reads as one digit without doubt ("4"
-    over "9" read 9 at 99 %); only the strokes tell them apart. Unchanged when it has a problem or no
-    strokes are known."""
+    """The reading made no number (OVERLAPPED, the two digits boxed) when its pen strokes
+    (`pen_strokes`) show that a mark holds two digits written into one another: they part into two
+    groups that each read as a digit without doubt and are each nearly as tall as the mark
+    (TUCKED_BELOW, as `_overlapped_pair` asks of pieces apart), and they share the mark's columns
+    (CROSSED_COLUMNS: written across one another), or
+    - for a mark read as one digit: that digit is one of the two (the other was lost: a 1 written
+      into a 0's stroke read "0 >99%");
+    - for two neighbours cut apart from one ink: the two digits are not the two read (a cut through
+      digits written into one another: "56" read 55).
+    A digit drawn in several strokes parts into a tall stroke and short ones (a 4's arm, a 5's flag,
+    a 7's bar), or into two sides that read as 1s (a 0's halves, drawn apart: not taken; two 1s crossed
+    make an X, no digit). Crossed digits make one blob of ink that often reads as one digit without
+    doubt ("4" over "9" read 9 at 99 %); only the strokes tell them apart. Unchanged when it has a
+    problem or no strokes are known."""
     if reading.problem or len(strokes) < 2:
         return reading
-    for box in _marks_read(reading.digits):
-        pair = _two_digits_of(recognizer, box, [s for s in strokes if _mostly_inside(s, box)])
-        if pair:
-            return replace(reading, digits=[], problem=OVERLAPPED, problem_boxes=list(pair))
+    for box, read in _marks_read(reading.digits):
+        for boxes, digits, shared in _two_digits_of(recognizer, box, [s for s in strokes if _mostly_inside(s, box)]):
+            if shared >= CROSSED_COLUMNS or (digits != read if len(read) == 2 else read[0] in digits):
+                return replace(reading, digits=[], problem=OVERLAPPED, problem_boxes=list(boxes))
     return reading
 
 
-def _marks_read(digits: list[DigitReading]) -> list[Box]:
-    """The boxes of the whole marks among `digits`: each digit not cut out of ink it touches, and each
-    two neighbours cut apart (the cut may have run through two crossed digits)."""
-    boxes = [digit.box for digit in digits if not digit.cut_out]
+def _marks_read(digits: list[DigitReading]) -> list[tuple[Box, tuple[int, ...]]]:
+    """The whole marks among `digits`, each as its box and the digits read there: each digit not cut
+    out of ink it touches, and each two neighbours cut apart (the cut may have run through two digits
+    written into one another)."""
+    marks = [(digit.box, (digit.digit,)) for digit in digits if not digit.cut_out]
     for left, right in zip(digits, digits[1:]):
         if left.cut_out and right.cut_out:
             x, y = min(left.box[0], right.box[0]), min(left.box[1], right.box[1])
-            boxes.append((x, y, max(left.box[0] + left.box[2], right.box[0] + right.box[2]) - x,
-                          max(left.box[1] + left.box[3], right.box[1] + right.box[3]) - y))
-    return boxes
+            marks.append(((x, y, max(left.box[0] + left.box[2], right.box[0] + right.box[2]) - x,
+                           max(left.box[1] + left.box[3], right.box[1] + right.box[3]) - y), (left.digit, right.digit)))
+    return marks
 
 
-def _two_digits_of(recognizer: Recognizer, box: Box, strokes: list[Stroke]) -> tuple[Box, Box] | None:
-    """The boxes of two groups of `strokes` (at most MAX_STROKES) in the mark at `box` that are
-    crossed digits (`_crossed_strokes`), else None."""
+def _two_digits_of(recognizer: Recognizer, box: Box, strokes: list[Stroke]) -> list[tuple[tuple[Box, Box], tuple[int, int], float]]:
+    """Every way to part `strokes` (at most MAX_STROKES) in the mark at `box` into two groups that are
+    each nearly as tall as the mark (TUCKED_BELOW) and read as a digit without doubt, not both 1s: the
+    groups' boxes and digits, left to right, and the share of columns they share (`_shared_columns`)."""
     if not 2 <= len(strokes) <= MAX_STROKES:
-        return None
+        return []
     x, y, w, h = box
     crops = [_in_box(stroke, box) for stroke in strokes]
     tops_bottoms = [_rows(crop) for crop in crops]
-    pen, groups = None, []
+    groups = []
     for split in range(1, 2 ** (len(crops) - 1)):  # every way to part the strokes in two
         sides = [[k for k in range(len(crops)) if (split >> k & 1) == side] for side in (1, 0)]
         heights = [max(tops_bottoms[k][1] for k in ks) - min(tops_bottoms[k][0] for k in ks) for ks in sides]
-        if min(heights) < TUCKED_BELOW * h:  # a short part: a 4's arm, a 5's flag, a 7's bar
-            continue
-        halves = [np.max([crops[k] for k in ks], axis=0) for ks in sides]
-        boxes = [cv2.boundingRect(cv2.findNonZero((half > INK_THRESHOLD).astype(np.uint8))) for half in halves]
-        pen = typical_stroke_width(np.max(crops, axis=0) > INK_THRESHOLD) if pen is None else pen
-        if _shared_columns(*boxes, pen) >= CROSSED_COLUMNS:
-            groups.append((halves, boxes))
+        if min(heights) >= TUCKED_BELOW * h:  # no short part: a 4's arm, a 5's flag, a 7's bar
+            groups.append([np.max([crops[k] for k in ks], axis=0) for ks in sides])
     if not groups:
-        return None
-    readings = recognizer.recognize_batch([digit_canvas(half) for halves, _ in groups for half in halves])
-    for row, (_, boxes) in enumerate(groups):
+        return []
+    readings = recognizer.recognize_batch([digit_canvas(half) for halves in groups for half in halves])
+    pen = typical_stroke_width(np.max(crops, axis=0) > INK_THRESHOLD)
+    found = []
+    for row, halves in enumerate(groups):
         pair = readings[2 * row : 2 * row + 2]
         if all(r.is_one_digit and not r.is_unsure for r in pair) and {r.digit for r in pair} != {1}:
-            return tuple((x + bx, y + by, bw, bh) for bx, by, bw, bh in boxes)
-    return None
+            boxes = [cv2.boundingRect(cv2.findNonZero((half > INK_THRESHOLD).astype(np.uint8))) for half in halves]
+            order = sorted(range(2), key=lambda k: boxes[k][0] + boxes[k][2] / 2)
+            found.append((tuple((x + boxes[k][0], y + boxes[k][1], boxes[k][2], boxes[k][3]) for k in order),
+                          tuple(int(pair[k].digit) for k in order), _shared_columns(*boxes, pen)))
+    return found
 
 
 def _rows(ink: np.ndarray) -> tuple[int, int]:

@@ -3,6 +3,7 @@ digits and the real model: "-7", "3.5", "-12.5"; what is not a sign stays out of
 
 import cv2
 import numpy as np
+import pytest
 
 from mlcore.number_samples import HEIGHT, WIDTH
 from mlcore.numbers import COLON_BETWEEN, COMMA_BETWEEN, DASH_BETWEEN, SEVERAL_POINTS, boxes_picture, read_number
@@ -57,6 +58,19 @@ def test_the_thinnest_pens_point_and_a_short_minus_on_tall_digits_are_read(recog
     for text in ("3.7", "-13.7", "1.3"):
         ink, taps = pen_ink(text, (HEIGHT, WIDTH), digit_height=200, pen=8)
         assert read_number(recognizer, ink, taps=taps).shown_text == text, text
+
+
+@pytest.mark.parametrize("gap", [8, 12, 16])
+def test_a_minus_whose_end_passes_under_the_first_digits_top_is_read(recognizer, gap):
+    # A newcomer's "-7" with the 7's bar starting over the minus's end (a 16 px pen, 10-12 px between the
+    # lines' ends, no ink touching) read "7" at 99.6 %: the minus was no dash wholly left of the digit,
+    # and was joined to it.
+    ink = np.zeros((HEIGHT, WIDTH), np.uint8)
+    cv2.line(ink, (20, 125), (76, 125), 255, PEN)
+    x = 76 + gap
+    cv2.polylines(ink, [np.array([[x, 60], [x + 90, 60], [x + 40, 200]])], False, 255, PEN)
+    reading = read_number(recognizer, ink, taps=[])
+    assert reading.shown_text == "-7" and reading.minus_box[0] + reading.minus_box[2] > reading.digits[0].box[0]
 
 
 def test_a_point_written_close_to_the_next_digit_is_not_joined_to_it(recognizer):

@@ -426,3 +426,35 @@ def test_a_four_written_across_a_nine_is_refused_when_the_canvas_knows_the_strok
     assert reading.text is None and reading.problem == OVERLAPPED, (reading.text, reading.problem)
     boxes = sorted(reading.problem_boxes)
     assert len(boxes) == 2 and 221 <= boxes[0][0] <= 226 and 268 <= boxes[1][0] <= 274, boxes  # the 4, the 9
+
+
+def _written_into(first, second, distance, pen=16, height=200):
+    """`first` and `second` drawn as the E2E tests draw them (tests.e2e.drawing.STROKES), pen strokes
+    `pen` px wide, the second's leftmost point `distance` px right of the first's rightmost: (ink, strokes)."""
+    from tests.e2e.drawing import STROKES
+
+    def drawn(digit, left):
+        inks = []
+        for stroke in STROKES[digit]:
+            ink = np.zeros((HEIGHT, WIDTH), np.uint8)
+            points = np.round(np.array(stroke) * height + [left, 25]).astype(np.int32)
+            cv2.polylines(ink, [points], False, 255, pen, cv2.LINE_AA)
+            inks.append(ink)
+        return inks
+
+    span = {d: (min(min(x for x, _ in s) for s in STROKES[d]) * height, max(max(x for x, _ in s) for s in STROKES[d]) * height)
+            for d in (first, second)}
+    inks = drawn(first, 100) + drawn(second, int(100 + span[first][1] - span[second][0] + distance))
+    return np.max(inks, axis=0), [Stroke.from_mask(ink) for ink in inks]
+
+
+@pytest.mark.parametrize(("first", "second", "distance", "ink_alone"), [(1, 0, 2, "0"), (5, 6, 8, "55")])
+def test_a_digit_written_into_its_neighbours_stroke_is_refused_not_lost(recognizer, first, second, distance, ink_alone):
+    # A newcomer's "10" with the 1 run into the 0's stroke read "0 >99%", green: a digit lost without a
+    # word. Its strokes are a 1 and a 0, and the 0 was read: the other digit was lost.
+    ink, strokes = _written_into(first, second, distance)
+    assert read_number(recognizer, ink, taps=[]).shown_text == ink_alone, "the case this test is about"
+    reading = read_number(recognizer, ink, taps=[], strokes=strokes)
+    assert reading.text is None and reading.problem == OVERLAPPED and len(reading.problem_boxes) == 2
+    apart, strokes = _written_into(first, second, 16)  # the strokes just touch: cut apart and read
+    assert read_number(recognizer, apart, taps=[], strokes=strokes).shown_text == f"{first}{second}"
