@@ -250,8 +250,8 @@ def read_number(recognizer: Recognizer, rgba: np.ndarray,
     `taps`: boxes (in `rgba`'s pixels) of the canvas's pen taps (`mlcore.pen_taps`), dots put down on
     purpose, which are set apart from a digit however close to it they are; None when the drawing's
     strokes are not known, as in a photo (then a dot close to a digit may be a point too, `decimal_points`).
-    `strokes`: the pen's strokes (`pen_taps.pen_strokes`, in `rgba`'s pixels), when known: a mark read as one digit whose strokes make two digits is
-    two digits written across one another (`_crossed_strokes`).
+    `strokes`: the pen's strokes (`pen_taps.pen_strokes`, in `rgba`'s pixels), when known: a mark
+    whose strokes make two digits is two digits written into one another (`_crossed_strokes`).
     """
     ink = ink_intensity(rgba)
     lines = lines_of_writing(ink)
@@ -302,7 +302,8 @@ def _marks_read(digits: list[DigitReading]) -> list[tuple[Box, tuple[int, ...]]]
     return marks
 
 
-def _two_digits_of(recognizer: Recognizer, box: Box, strokes: list[Stroke]) -> list[tuple[tuple[Box, Box], tuple[int, int], float]]:
+def _two_digits_of(recognizer: Recognizer, box: Box,
+                   strokes: list[Stroke]) -> list[tuple[tuple[Box, Box], tuple[int, int], float]]:
     """Every way to part `strokes` (at most MAX_STROKES) in the mark at `box` into two groups that are
     each nearly as tall as the mark (TUCKED_BELOW) and read as a digit without doubt, not both 1s: the
     groups' boxes and digits, left to right, and the share of columns they share (`_shared_columns`)."""
