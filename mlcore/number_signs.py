@@ -11,6 +11,7 @@ import cv2
 import numpy as np
 
 from mlcore.preprocess import INK_THRESHOLD, length_to_width, typical_stroke_width
+from mlcore.pen_taps import Stroke
 from mlcore.segment import Box
 
 DOT_SIDE = 0.3
@@ -72,6 +73,9 @@ DASH_WIDE = (0.18, 1.3)
 """...between these shares of the tallest mark's height wide..."""
 DASH_MIDDLE = (0.25, 0.8)
 """...with its centre between these shares of the row of tall marks (from its top)..."""
+MINUS_LEFT = 1 / 3
+"""At least this share of a minus lies left of every digit-tall mark; the rest may pass under the
+first digit's top (a minus written close to a 7 or a 2)..."""
 MINUS_UNDER = (0.3, 0.65)
 """A minus whose right end passes under the first digit has its centre between these shares of that
 digit's height (from its top)."""
@@ -135,8 +139,8 @@ def loose_dots(ink: np.ndarray, taps: list[Box] | tuple[Box, ...] | None = None)
 
 def minus_sign(ink: np.ndarray) -> Box | None:
     """The box of a minus sign written before a number in `ink` (uint8 HxW, ink bright), or None:
-    a flat dash at mid-height (DASH_FLAT, DASH_WIDE, DASH_MIDDLE) whose left half lies left of every
-    digit-tall mark (DASH_TALL_MARK), with no other mark above or below it there. Its right end may
+    a flat dash at mid-height (DASH_FLAT, DASH_WIDE, DASH_MIDDLE) whose left part (MINUS_LEFT) lies
+    left of every digit-tall mark (DASH_TALL_MARK), with no other mark above or below it there. Its right end may
     pass under the first digit's top when it lies at that digit's middle (MINUS_UNDER: a minus written
     close to a 7 or a 2 was joined to it, "-7" read 7 at 99.6 %; a 3's foot broken off by a pen lift
     lies low). A 5's flag or a 7's bar drawn apart from the rest lies over the digit's own
@@ -146,11 +150,32 @@ def minus_sign(ink: np.ndarray) -> Box | None:
         return None
     _, top, _, height, _ = tall[np.argmin(tall[:, 0])]  # the first digit (x, y, w, h, area)
     first_digit = int(tall[:, 0].min())
-    return next((dash for dash in dashes if dash[0] + dash[2] / 2 <= first_digit
+    return next((dash for dash in dashes if dash[0] + MINUS_LEFT * dash[2] <= first_digit
                  and (dash[0] + dash[2] <= first_digit
                       or MINUS_UNDER[0] <= (dash[1] + dash[3] / 2 - top) / height <= MINUS_UNDER[1])
                  and _alone_in_its_columns((dash[0], dash[1], min(dash[2], first_digit - dash[0]), dash[3]), marks)),
                 None)
+
+
+def minus_stroke(strokes: list[Stroke]) -> Stroke | None:
+    """The pen stroke that is a minus sign written before a number, known from the canvas's `strokes`
+    (`pen_taps.pen_strokes`), or None: a flat stroke (DASH_FLAT, DASH_WIDE of the tallest stroke) at
+    mid-height of the other strokes' row (DASH_MIDDLE) whose left part (MINUS_LEFT) lies left of every
+    other stroke. Unlike `minus_sign` it may touch the
+    first digit: a minus drawn into a 1 made it a 4 ("-13.7" read 43.7, green)."""
+    if len(strokes) < 2:
+        return None
+    tallest = max(stroke.box[3] for stroke in strokes)
+    for stroke in strokes:
+        x, y, w, h = stroke.box
+        others = [other.box for other in strokes if other is not stroke]
+        top, bottom = min(b[1] for b in others), max(b[1] + b[3] for b in others)
+        first = min(b[0] for b in others)
+        if (w >= DASH_FLAT * h and DASH_WIDE[0] * tallest <= w <= DASH_WIDE[1] * tallest
+                and DASH_MIDDLE[0] <= (y + h / 2 - top) / max(1, bottom - top) <= DASH_MIDDLE[1]
+                and x + MINUS_LEFT * w <= first):
+            return stroke
+    return None
 
 
 def dashes_between_digits(ink: np.ndarray) -> list[Box]:

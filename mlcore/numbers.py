@@ -9,7 +9,7 @@ import numpy as np
 
 from mlcore.inference import NOT_A_DIGIT, SEVERAL_DIGITS, Recognition, Recognizer
 from mlcore.number_signs import (colons_between_digits, commas_between_digits, dashes_between_digits,
-                                 decimal_points, loose_dots, minus_sign)
+                                 decimal_points, loose_dots, minus_sign, minus_stroke)
 from mlcore.pen_taps import Stroke
 from mlcore.preprocess import INK_THRESHOLD, ink_intensity, typical_stroke_width
 from mlcore.segment import CANT_SEPARATE, LINE_GAP_CLOSE, Box, Lattice, Segment, lines_of_writing, over_segment
@@ -259,7 +259,7 @@ def read_number(recognizer: Recognizer, rgba: np.ndarray,
         lines = _close_lines(recognizer, ink)
     if lines:
         return NumberReading(ink=ink, problem=SEVERAL_LINES.format(count=len(lines)), problem_boxes=lines)
-    reading = _crossed_strokes(recognizer, _read(recognizer, ink, taps=taps), strokes or [])
+    reading = _crossed_strokes(recognizer, _read(recognizer, ink, taps=taps, strokes=strokes), strokes or [])
     if reading.problem:
         return reading
     return _with_point(_doubted_whole(_run_together(_only_digits(reading, most=True))), reading.ink, taps)
@@ -390,23 +390,28 @@ def _only_in(ink: np.ndarray, box: Box) -> np.ndarray:
 
 
 def _read(recognizer: Recognizer, ink: np.ndarray, marks: np.ndarray | None = None,
-          taps: list[Box] | tuple[Box, ...] | None = None) -> NumberReading:
+          taps: list[Box] | tuple[Box, ...] | None = None, strokes: list[Stroke] | None = None) -> NumberReading:
     """The best grouping into digits of `ink` (uint8 HxW) after a leading minus sign and the dots that
     may be a decimal point are set apart (`minus_sign`, `loose_dots`), or a `problem`: a dash after a
     digit, a comma or a colon between digits (`_signs_between`), an overlapped pair; marks are not
     yet judged. Signs are looked for in `marks` (uint8, the size of `ink`; `ink` itself when None);
-    the pen's `taps` are dots however close to a digit (`loose_dots`)."""
+    the pen's `taps` are dots however close to a digit (`loose_dots`); a minus touching the first
+    digit is found among the pen's `strokes` when they are known (`minus_stroke`)."""
     refused = _signs_between(ink, ink if marks is None else marks, taps)
     if refused:
         return refused
     minus = minus_sign(ink if marks is None else marks)
-    lattice = over_segment(_without(ink, ([minus] if minus else []) + loose_dots(ink, taps)))
+    drawn_minus, digits_ink = minus_stroke(strokes or []) if minus is None else None, ink
+    if drawn_minus is not None:  # touching the first digit: only its own ink is taken away
+        minus, digits_ink = None, _without_stroke(ink, drawn_minus)
+    lattice = over_segment(_without(digits_ink, ([minus] if minus else []) + loose_dots(ink, taps)))
     if lattice.is_blank:
         return NumberReading(ink=ink)
     overlapped = _overlapped_pair(recognizer, lattice)
     if overlapped:
         return NumberReading(ink=ink, problem=OVERLAPPED, problem_boxes=list(overlapped))
-    return NumberReading(ink=ink, digits=_best_grouping(recognizer, lattice), minus_box=minus)
+    return NumberReading(ink=ink, digits=_best_grouping(recognizer, lattice),
+                         minus_box=drawn_minus.box if drawn_minus is not None else minus)
 
 
 def _signs_between(ink: np.ndarray, marks: np.ndarray,
@@ -421,6 +426,14 @@ def _signs_between(ink: np.ndarray, marks: np.ndarray,
         if between:
             return NumberReading(ink=ink, problem=problem, problem_boxes=between)
     return None
+
+
+def _without_stroke(ink: np.ndarray, stroke: Stroke) -> np.ndarray:
+    """A copy of `ink` with the stroke's own ink blanked."""
+    x, y, w, h = stroke.box
+    ink = ink.copy()
+    ink[y : y + h, x : x + w][stroke.ink > INK_THRESHOLD] = 0
+    return ink
 
 
 def _without(ink: np.ndarray, boxes: list[Box]) -> np.ndarray:

@@ -54,6 +54,15 @@ def test_a_minus_sign_and_a_decimal_point_tapped_with_the_mouse_are_read(page):
     expect(page.get_by_text("the decimal point and the minus sign are ringed in blue", exact=False)).to_be_visible()
 
 
+def test_a_minus_drawn_into_the_first_digit_is_read(page):
+    # A newcomer's "-7" with the minus touching the 7 read "7 >99%", green: one mark of ink. The
+    # canvas's strokes show a flat stroke before the digit (the canvas is 700 x 250 CSS px).
+    open_number_canvas(page)
+    draw_strokes(page, [[(182 / 700, 0.5), (206 / 700, 0.5), (230 / 700, 0.5)]], box=(0, 0, 1, 1))
+    draw_strokes(page, [[(215 / 700, 65 / 250), (261 / 700, 65 / 250), (231 / 700, 188 / 250)]], box=(0, 0, 1, 1))
+    expect(number_value(page)).to_have_text("-7", timeout=30_000)
+
+
 @pytest.mark.parametrize("radius", [0, 5])  # a tap, and a point drawn as a circle 10 px across
 def test_a_point_tapped_a_few_pixels_from_its_digits_is_read_not_joined_to_them(page, radius):
     # 6 px of paper each side of the dot: as close as a stroke's end broken off by a pen lift, which
