@@ -10,8 +10,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from mlcore.preprocess import INK_THRESHOLD, length_to_width, typical_stroke_width
 from mlcore.pen_taps import Stroke
+from mlcore.preprocess import INK_THRESHOLD, length_to_width, typical_stroke_width
 from mlcore.segment import Box
 
 DOT_SIDE = 0.3
@@ -140,10 +140,10 @@ def loose_dots(ink: np.ndarray, taps: list[Box] | tuple[Box, ...] | None = None)
 def minus_sign(ink: np.ndarray) -> Box | None:
     """The box of a minus sign written before a number in `ink` (uint8 HxW, ink bright), or None:
     a flat dash at mid-height (DASH_FLAT, DASH_WIDE, DASH_MIDDLE) whose left part (MINUS_LEFT) lies
-    left of every digit-tall mark (DASH_TALL_MARK), with no other mark above or below it there. Its right end may
-    pass under the first digit's top when it lies at that digit's middle (MINUS_UNDER: a minus written
-    close to a 7 or a 2 was joined to it, "-7" read 7 at 99.6 %; a 3's foot broken off by a pen lift
-    lies low). A 5's flag or a 7's bar drawn apart from the rest lies over the digit's own
+    left of every digit-tall mark (DASH_TALL_MARK), with no other mark above or below it there. Its
+    right end may pass under the first digit's top when it lies at that digit's middle (MINUS_UNDER:
+    a minus written close to a 7 or a 2 was joined to it, "-7" read 7 at 99.6 %; a 3's foot broken
+    off by a pen lift lies low). A 5's flag or a 7's bar drawn apart from the rest lies over the digit's own
     columns, and so does a 3's middle broken off by pen lifts: no minus."""
     marks, tall, dashes = _dashes(ink)
     if not len(tall):
@@ -161,8 +161,8 @@ def minus_stroke(strokes: list[Stroke]) -> Stroke | None:
     """The pen stroke that is a minus sign written before a number, known from the canvas's `strokes`
     (`pen_taps.pen_strokes`), or None: a flat stroke (DASH_FLAT, DASH_WIDE of the tallest stroke) at
     mid-height of the other strokes' row (DASH_MIDDLE) whose left part (MINUS_LEFT) lies left of every
-    other stroke. Unlike `minus_sign` it may touch the
-    first digit: a minus drawn into a 1 made it a 4 ("-13.7" read 43.7, green)."""
+    other stroke. Unlike `minus_sign` it may touch the first digit: a minus drawn into a 1 made it a 4
+    ("-13.7" read 43.7, green)."""
     if len(strokes) < 2:
         return None
     tallest = max(stroke.box[3] for stroke in strokes)
