@@ -167,13 +167,10 @@ def minus_stroke(strokes: list[Stroke]) -> Stroke | None:
         return None
     tallest = max(stroke.box[3] for stroke in strokes)
     for stroke in strokes:
-        x, y, w, h = stroke.box
         others = [other.box for other in strokes if other is not stroke]
         top, bottom = min(b[1] for b in others), max(b[1] + b[3] for b in others)
-        first = min(b[0] for b in others)
-        if (w >= DASH_FLAT * h and DASH_WIDE[0] * tallest <= w <= DASH_WIDE[1] * tallest
-                and DASH_MIDDLE[0] <= (y + h / 2 - top) / max(1, bottom - top) <= DASH_MIDDLE[1]
-                and x + MINUS_LEFT * w <= first):
+        x, _, w, _ = stroke.box
+        if _dash_shaped(stroke.box, tallest, top, bottom) and x + MINUS_LEFT * w <= min(b[0] for b in others):
             return stroke
     return None
 
@@ -290,13 +287,18 @@ def _dashes(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[Box]]:
         return marks, marks[:0], []
     tallest = int(marks[:, 3].max())
     tall, top, bottom = _digit_row(marks)
-    dashes = []
-    for x, y, w, h, _ in marks:
-        middle = (y + h / 2 - top) / max(1, bottom - top)
-        if (w >= DASH_FLAT * h and DASH_WIDE[0] * tallest <= w <= DASH_WIDE[1] * tallest
-                and DASH_MIDDLE[0] <= middle <= DASH_MIDDLE[1]):
-            dashes.append((int(x), int(y), int(w), int(h)))
+    dashes = [(int(x), int(y), int(w), int(h)) for x, y, w, h, _ in marks
+              if _dash_shaped((x, y, w, h), tallest, top, bottom)]
     return marks, tall, sorted(dashes)
+
+
+def _dash_shaped(box, tallest: float, top: float, bottom: float) -> bool:
+    """Whether a mark's box (x, y, w, h) is a flat dash (DASH_FLAT) as wide as a minus next to digits
+    `tallest` px tall (DASH_WIDE), at mid-height of the row from `top` to `bottom` (DASH_MIDDLE)."""
+    _, y, w, h = box
+    middle = (y + h / 2 - top) / max(1, bottom - top)
+    return (w >= DASH_FLAT * h and DASH_WIDE[0] * tallest <= w <= DASH_WIDE[1] * tallest
+            and DASH_MIDDLE[0] <= middle <= DASH_MIDDLE[1])
 
 
 def _digit_row(marks: np.ndarray) -> tuple[np.ndarray, int, int]:

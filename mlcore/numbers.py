@@ -311,11 +311,11 @@ def _two_digits_of(recognizer: Recognizer, box: Box,
         return []
     x, y, w, h = box
     crops = [_in_box(stroke, box) for stroke in strokes]
-    tops_bottoms = [_rows(crop) for crop in crops]
+    rows = [(max(sy, y), min(sy + sh, y + h)) for _, sy, _, sh in (stroke.box for stroke in strokes)]  # in the box
     groups = []
     for split in range(1, 2 ** (len(crops) - 1)):  # every way to part the strokes in two
         sides = [[k for k in range(len(crops)) if (split >> k & 1) == side] for side in (1, 0)]
-        heights = [max(tops_bottoms[k][1] for k in ks) - min(tops_bottoms[k][0] for k in ks) for ks in sides]
+        heights = [max(rows[k][1] for k in ks) - min(rows[k][0] for k in ks) for ks in sides]
         if min(heights) >= TUCKED_BELOW * h:  # no short part: a 4's arm, a 5's flag, a 7's bar
             groups.append([np.max([crops[k] for k in ks], axis=0) for ks in sides])
     if not groups:
@@ -331,12 +331,6 @@ def _two_digits_of(recognizer: Recognizer, box: Box,
             found.append((tuple((x + boxes[k][0], y + boxes[k][1], boxes[k][2], boxes[k][3]) for k in order),
                           tuple(int(pair[k].digit) for k in order), _shared_columns(*boxes, pen)))
     return found
-
-
-def _rows(ink: np.ndarray) -> tuple[int, int]:
-    """The first row with ink in `ink` (uint8) and the row past its last; (0, 0) when blank."""
-    rows = np.flatnonzero((ink > INK_THRESHOLD).any(axis=1))
-    return (int(rows[0]), int(rows[-1]) + 1) if rows.size else (0, 0)
 
 
 def _shared_columns(a: Box, b: Box, pen: float) -> float:
