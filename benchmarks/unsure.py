@@ -1,7 +1,8 @@
 """How well the app says "I don't know": `python -m benchmarks.unsure [--model PATH]`.
 
-Prints the share of generated non-digits flagged (target >= 80 %), the share of canvas-style
-digits still answered and right (target >= 98 %), each kind of non-digit, the calibration
+Prints the share of MNIST's test digits the novelty check takes for no digit, the share of
+generated non-digits flagged (target >= 80 %), the share of canvas-style digits still answered and
+right (target >= 98 %), each kind of non-digit, the calibration
 (temperature, ECE before and after on MNIST's validation split) and the coverage/accuracy curve.
 """
 
@@ -38,6 +39,9 @@ def main(argv=None) -> None:
           f"(held out of training and of fitting T) before "
           f"{expected_calibration_error(softmax(test_logits), mnist.y_test):.4f}, after "
           f"{expected_calibration_error(softmax(test_logits, recognizer.temperature), mnist.y_test):.4f}")
+    if recognizer.detector is not None:
+        novel = recognizer.detector.is_novel(recognizer.layer_features_and_logits(mnist.x_test)[0])
+        print(f"MNIST test digits taken for no digit (people's handwriting, held out): {novel.mean():.2%} of {len(novel)}")
     report = evaluate(recognizer, args.digits, args.non_digits)
     print(f"non-digits flagged: {report.flagged_share:.1%} of {report.non_digits} (target >= 80 %)")
     print(f"canvas-style digits answered and right: {report.answered_right_share:.1%} of {report.digits} "

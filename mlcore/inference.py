@@ -154,7 +154,7 @@ class Recognizer:
             self._call, input_signature=[tf.TensorSpec((None, 28, 28, 1), tf.float32)]
         )
         self._forward(tf.zeros((1, 28, 28, 1)))
-        self._features = _penultimate_model(model)
+        self._features = _feature_model(model)
         self._features_and_logits = None
         if self._features is not None:
             self._features_and_logits = tf.function(
@@ -172,17 +172,24 @@ class Recognizer:
         if record is None or self._features is None:
             return None
         try:
-            return MahalanobisDetector.from_record(record, int(self._features.output.shape[-1]))
+            return MahalanobisDetector.from_record(record, self._feature_sizes())
         except ValueError:
             return None  # fitted again on first use
+
+    def _feature_sizes(self) -> list[int]:
+        """Features per layer the novelty check reads: a feature map's channels twice (mean, max)."""
+        return [int(t.shape[-1]) * (2 if len(t.shape) == 4 else 1) for t in self._features.outputs]
 
     def _call(self, images: tf.Tensor) -> tf.Tensor:
         return self.model(images, training=False)
 
-    def _call_features(self, images: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
-        features = self._features(images, training=False)
+    def _call_features(self, images: tf.Tensor) -> tuple[tuple[tf.Tensor, ...], tf.Tensor]:
+        outputs = self._features(images, training=False)
+        outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
+        pooled = [tf.concat([tf.reduce_mean(o, axis=(1, 2)), tf.reduce_max(o, axis=(1, 2))], axis=-1)
+                  if len(o.shape) == 4 else o for o in outputs]
         kernel, bias = self.model.layers[-1].kernel, self.model.layers[-1].bias
-        return features, tf.matmul(features, kernel) + bias
+        return tuple(pooled), tf.matmul(outputs[-1], kernel) + bias
 
     @classmethod
     def load(cls, path: Path | str | None = None) -> "Recognizer":
@@ -202,9 +209,9 @@ class Recognizer:
         readings = [Recognition(trace=step) for step in steps]
         if not drawn:
             return readings
-        features, logits = self.features_and_logits(np.stack([steps[k].image for k in drawn]))
+        layers, logits = self.layer_features_and_logits(np.stack([steps[k].image for k in drawn]))
         probabilities = softmax(logits, self.temperature).astype(np.float32)
-        novel = (self.detector.is_novel(features) if self.detector is not None and features is not None
+        novel = (self.detector.is_novel(layers) if self.detector is not None and layers is not None
                  else np.zeros(len(drawn), bool))
         for row, k in enumerate(drawn):
             if looks_like_several_digits(steps[k].ink):
@@ -231,12 +238,29 @@ class Recognizer:
     def features_and_logits(self, images28: np.ndarray, batch_size: int = 128) -> tuple[np.ndarray | None, np.ndarray]:
         """Penultimate-layer features (N, D) float32 (None if the model has no such layer) and
         logits (N, 10) for N 28x28 images (uint8 0-255 or float in [0, 1])."""
+        layers, logits = self.layer_features_and_logits(images28, batch_size)
+        return (None if layers is None else layers[-1]), logits
+
+    def layer_features_and_logits(self, images28: np.ndarray,
+                                  batch_size: int = 128) -> tuple[list[np.ndarray] | None, np.ndarray]:
+        """The features the novelty check reads, one (N, D_l) float32 array per layer (the last
+        feature map's channels averaged and maxed over its positions, then the last hidden layer;
+        None if the model has no softmax Dense layer), and the logits (N, 10), for N 28x28 images
+        (uint8 0-255 or float in [0, 1])."""
         if self._features_and_logits is None:
             return None, logits_from_probabilities(self.predict_batch(images28, batch_size))
         pairs = [self._features_and_logits(chunk) for chunk in _chunks(images28, batch_size)]
         if not pairs:
-            return np.zeros((0, 0), np.float32), np.zeros((0, 10), np.float32)
-        return (np.concatenate([f.numpy() for f, _ in pairs]), np.concatenate([l.numpy() for _, l in pairs]))
+            return [np.zeros((0, size), np.float32) for size in self._feature_sizes()], np.zeros((0, 10), np.float32)
+        layers = [np.concatenate([features[k].numpy() for features, _ in pairs]) for k in range(len(pairs[0][0]))]
+        return layers, np.concatenate([logits.numpy() for _, logits in pairs])
+
+    def novelty_scores(self, images28: np.ndarray) -> np.ndarray | None:
+        """(N,) the novelty check's score for N 28x28 images (above `detector.threshold` is "not
+        like any digit"), or None for models without the check."""
+        if self.detector is None:
+            return None
+        return self.detector.score(self.layer_features_and_logits(images28)[0])
 
     def accuracy(self, images28: np.ndarray, labels: np.ndarray) -> float:
         """Share of `images28` read as their `labels`."""
@@ -285,12 +309,11 @@ class Recognizer:
             if self._temperature is not None and (self._detector is not None or self._features is None):
                 return
             images, labels = reference_digits()
-            features, logits = self.features_and_logits(images)
+            layers, logits = self.layer_features_and_logits(images)
             if self._temperature is None:
                 self._temperature = fit_temperature(logits[:VALIDATION_SIZE], labels[:VALIDATION_SIZE])
-            if features is not None and self._detector is None:
-                # the threshold comes from the canvas-style digits: drawings are what it judges
-                self._detector = MahalanobisDetector.fit(features, labels, threshold_features=features[VALIDATION_SIZE:])
+            if layers is not None and self._detector is None:
+                self._detector = MahalanobisDetector.fit(layers, labels)
 
 
 VALIDATION_SIZE = 5000
@@ -319,13 +342,22 @@ def reference_digits() -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate([x_val, canvas_x]), np.concatenate([y_val, canvas_y])
 
 
-def _penultimate_model(model: keras.Model) -> keras.Model | None:
-    """A model giving the input of `model`'s last layer, when that is a softmax Dense layer."""
+_PASS_THROUGH = (keras.layers.MaxPooling2D, keras.layers.AveragePooling2D, keras.layers.Dropout,
+                 keras.layers.SpatialDropout2D, keras.layers.InputLayer)
+"""Layers that only pool or pass on a feature map: the novelty check reads the map before them."""
+
+
+def _feature_model(model: keras.Model) -> keras.Model | None:
+    """A model giving the features the novelty check reads: the last feature map (the last 4-D
+    output that is not a pooling or dropout layer's), when there is one, and the input of
+    `model`'s last layer, when that is a softmax Dense layer (None otherwise)."""
     last = model.layers[-1] if model.layers else None
     if not isinstance(last, keras.layers.Dense) or getattr(last.activation, "__name__", "") != "softmax":
         return None
+    maps = [layer for layer in model.layers[:-1]
+            if len(layer.output.shape) == 4 and not isinstance(layer, _PASS_THROUGH)]
     try:
-        return keras.Model(model.inputs, last.input)
+        return keras.Model(model.inputs, [maps[-1].output, last.input] if maps else [last.input])
     except (ValueError, AttributeError, TypeError):
         return None
 

@@ -141,6 +141,17 @@ def save_model(model: keras.Model, path: Path | str, metadata: dict) -> Path:
     return path
 
 
+def replace_sidecar(path: Path | str, metadata: dict) -> Path:
+    """Write `metadata` as the sidecar of the model at `path` (atomically), keeping the model
+    file's recorded sha256. Raises ModelError when the model file is missing."""
+    path = Path(path)
+    if not path.is_file():
+        raise ModelError(f"model file not found: {path}")
+    metadata = {**metadata, "model_sha256": _file_sha256(path)}
+    _write_atomically(sidecar_path(path), json.dumps(metadata, indent=2).encode())
+    return sidecar_path(path)
+
+
 def load_model(path: Path | str | None = None) -> keras.Model:
     """Load a `.keras` file with Keras safe mode on.
 

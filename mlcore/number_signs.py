@@ -76,6 +76,11 @@ DASH_MIDDLE = (0.25, 0.8)
 MINUS_LEFT = 1 / 3
 """At least this share of a minus lies left of every digit-tall mark; the rest may pass under the
 first digit's top (a minus written close to a 7 or a 2)..."""
+MINUS_FIRST_LEFT = 0.5
+"""A minus drawn before any digit (the pen's first stroke) may run further into the first digit:
+this share of it lies left of every other stroke's ink in its rows. A thick pen's "-7", its minus a
+pen width into the 7's stem, had 62 % of it left of the stem and read 7, green. A 7's crossbar comes
+after the 7, and a 4's bar drawn first meets its other stroke at its left end."""
 MINUS_UNDER = (0.3, 0.65)
 """A minus whose right end passes under the first digit has its centre between these shares of that
 digit's height (from its top)."""
@@ -159,20 +164,34 @@ def minus_sign(ink: np.ndarray) -> Box | None:
 
 def minus_stroke(strokes: list[Stroke]) -> Stroke | None:
     """The pen stroke that is a minus sign written before a number, known from the canvas's `strokes`
-    (`pen_taps.pen_strokes`), or None: a flat stroke (DASH_FLAT, DASH_WIDE of the tallest stroke) at
-    mid-height of the other strokes' row (DASH_MIDDLE) whose left part (MINUS_LEFT) lies left of every
-    other stroke. Unlike `minus_sign` it may touch the first digit: a minus drawn into a 1 made it a 4
-    ("-13.7" read 43.7, green)."""
+    (`pen_taps.pen_strokes`, in the order drawn), or None: a flat stroke (DASH_FLAT, DASH_WIDE of the
+    tallest stroke) at mid-height of the other strokes' row (DASH_MIDDLE) whose left part (MINUS_LEFT)
+    lies left of every other stroke or, drawn first, whose left part (MINUS_FIRST_LEFT) lies left of
+    the other strokes' ink in its rows. Unlike `minus_sign` it may touch the first digit: a minus drawn
+    into a 1 made it a 4 ("-13.7" read 43.7, green)."""
     if len(strokes) < 2:
         return None
     tallest = max(stroke.box[3] for stroke in strokes)
-    for stroke in strokes:
-        others = [other.box for other in strokes if other is not stroke]
-        top, bottom = min(b[1] for b in others), max(b[1] + b[3] for b in others)
-        x, _, w, _ = stroke.box
-        if _dash_shaped(stroke.box, tallest, top, bottom) and x + MINUS_LEFT * w <= min(b[0] for b in others):
+    for k, stroke in enumerate(strokes):
+        others = [other for other in strokes if other is not stroke]
+        top = min(other.box[1] for other in others)
+        bottom = max(other.box[1] + other.box[3] for other in others)
+        x, y, w, h = stroke.box
+        if not _dash_shaped(stroke.box, tallest, top, bottom):
+            continue
+        if x + MINUS_LEFT * w <= min(other.box[0] for other in others):
+            return stroke
+        if k == 0 and x + MINUS_FIRST_LEFT * w <= min(_leftmost_ink(other, y, y + h) for other in others):
             return stroke
     return None
+
+
+def _leftmost_ink(stroke: Stroke, top: int, bottom: int) -> float:
+    """The leftmost column (px) of `stroke`'s ink in rows `top` to `bottom`; infinity if it has none there."""
+    x, y, _, _ = stroke.box
+    rows = stroke.ink[max(0, top - y) : max(0, bottom - y)]
+    columns = np.nonzero((rows > 0).any(axis=0))[0] if rows.size else []
+    return x + float(columns[0]) if len(columns) else np.inf
 
 
 def dashes_between_digits(ink: np.ndarray) -> list[Box]:

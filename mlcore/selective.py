@@ -88,14 +88,13 @@ def evaluate(recognizer, digits: int = 1000, non_digits: int = 700,
 
 
 def _distances(recognizer, readings) -> np.ndarray:
-    """Mahalanobis distance of each reading (NaN for blanks, or models without the check)."""
-    detector = recognizer.detector
+    """The novelty score of each reading (`Recognizer.novelty_scores`: Mahalanobis distances; NaN
+    for blanks, or models without the check)."""
     kept = [r.image for r in readings if not r.is_blank]
     out = np.full(len(readings), np.nan)
-    if detector is None or not kept:
-        return out
-    features, _ = recognizer.features_and_logits(np.stack(kept))
-    out[[i for i, r in enumerate(readings) if not r.is_blank]] = detector.distance(features)
+    scores = recognizer.novelty_scores(np.stack(kept)) if kept else None
+    if scores is not None:
+        out[[i for i, r in enumerate(readings) if not r.is_blank]] = scores
     return out
 
 

@@ -363,7 +363,8 @@ def test_two_points_and_a_letter_are_refused_with_the_reason(recognizer):
     cleaned = clean_photo(decode_picture(written_number("1.2.3")), side=700)
     reading = read_photo_number(recognizer, cleaned.canvas, cleaned.marks)
     assert reading.text is None and "2 dots" in reading.problem
-    cleaned = clean_photo(decode_picture(written_number("b)3")), side=700)
+    # (a "k": a "b" is written like a 6, and mlcore.nondigits leaves it out of the letters for that)
+    cleaned = clean_photo(decode_picture(written_number("k)3")), side=700)
     reading = read_photo_number(recognizer, cleaned.canvas, cleaned.marks)
     assert reading.text is None and "1st mark from the left doesn't look like a digit" in reading.problem
     assert len(reading.problem_boxes) == 1

@@ -17,6 +17,13 @@ TOP, DIGIT = 60, 130  # every digit's top and height on the canvas (px)
 PEN = 16
 
 
+def pen_stroke(points, pen: int = PEN) -> np.ndarray:
+    """One stroke through `points` (x, y px), `pen` px wide, on a blank canvas: uint8 HEIGHT x WIDTH."""
+    ink = np.zeros((HEIGHT, WIDTH), np.uint8)
+    cv2.polylines(ink, [np.array(points, np.int32)], False, 255, pen, cv2.LINE_AA)
+    return ink
+
+
 def written(text: str, digit_gap: int = 30) -> np.ndarray:
     """`text` written left to right: digits as canvas-style strokes, "." a pen dot on the digits'
     baseline, "," that dot with a tail down to the left, ":" a dot on the baseline and one at
@@ -78,11 +85,7 @@ def test_a_minus_whose_end_passes_under_the_first_digits_top_is_read(recognizer,
 def test_a_minus_drawn_into_the_first_digit_is_read_when_the_strokes_are_known(recognizer):
     # A newcomer's touching minus: "-7" read 7 at 99.6 % and "-13.7" 43.7, all green. The ink is one
     # mark; the canvas's strokes show a flat stroke before the digits.
-    def stroke(points):
-        ink = np.zeros((HEIGHT, WIDTH), np.uint8)
-        cv2.polylines(ink, [np.array(points, np.int32)], False, 255, PEN, cv2.LINE_AA)
-        return ink
-
+    stroke = pen_stroke
     for text, ink_alone, inks in (
             ("-7", "7", [stroke([(182, 125), (230, 125)]), stroke([(215, 65), (261, 65), (231, 188)])]),
             ("-13", "43", [stroke([(158, 125), (206, 125)]), stroke([(221, 62), (222, 188)]),
@@ -94,6 +97,29 @@ def test_a_minus_drawn_into_the_first_digit_is_read_when_the_strokes_are_known(r
     seven_with_a_bar = [stroke([(215, 65), (261, 65), (231, 188)]), stroke([(220, 125), (260, 125)])]
     assert read_number(recognizer, np.max(seven_with_a_bar, axis=0), taps=[],
                        strokes=[Stroke.from_mask(i) for i in seven_with_a_bar]).shown_text == "7", "a bar is no minus"
+
+
+@pytest.mark.parametrize("pen", [16, 24])
+def test_a_thick_minus_drawn_first_and_a_pen_width_into_the_first_digit_is_read(recognizer, pen):
+    # The third newcomer's "-7" with a thick pen, the minus a pen width into the 7's stem, read 7 green:
+    # under a third of the minus lay left of the 7's box (its bar). Drawn first, it is a minus when half
+    # of it lies left of the 7's ink in its own rows. Drawn after the 7, a bar crossing its stem is not.
+    def stroke(points):
+        return pen_stroke(points, pen)
+
+    stem = 246 - pen // 2  # the 7's stem's left edge at the minus's height
+    minus = stroke([(stem + pen // 2 - 45, 125), (stem + pen // 2, 125)])
+    seven = stroke([(215, 65), (261, 65), (231, 188)])
+    ink = np.max([minus, seven], axis=0)
+    strokes = [Stroke.from_mask(minus), Stroke.from_mask(seven)]
+    assert read_number(recognizer, ink, taps=[]).shown_text == "7", "the case this test is about"
+    assert read_number(recognizer, ink, taps=[], strokes=strokes).shown_text == "-7"
+    bar = stroke([(225, 125), (265, 125)])
+    assert read_number(recognizer, np.max([seven, bar], axis=0), taps=[],
+                       strokes=[Stroke.from_mask(seven), Stroke.from_mask(bar)]).shown_text == "7", "a bar is no minus"
+    four_bar_first = [stroke([(210, 140), (265, 140)]), stroke([(235, 62), (210, 140)]), stroke([(250, 62), (252, 188)])]
+    assert read_number(recognizer, np.max(four_bar_first, axis=0), taps=[],
+                       strokes=[Stroke.from_mask(i) for i in four_bar_first]).shown_text == "4", "a 4's bar drawn first"
 
 
 def test_a_point_written_close_to_the_next_digit_is_not_joined_to_it(recognizer):

@@ -90,8 +90,9 @@ def calibration_section() -> None:
             "the bins. MNIST is easy, so almost every test image falls in the top bin.")
     st.subheader("When to say \"I don't know\"")
     st.caption("The Draw page does not answer when the ink holds several digits side by side, or when "
-               "the network's last hidden layer places the drawing far from every digit it knows "
-               "(the Mahalanobis distance, Lee et al. 2018). Measured on generated canvas drawings: "
+               "the network's features (its last feature map and last hidden layer) place the drawing far "
+               "from every digit it knows (Mahalanobis distances, Lee et al. 2018). Measured on generated "
+               "canvas drawings: "
                "digits in many styles, and letters, scribbles, lines, crosses, shapes and pairs of digits.")
     measured = f"unsure_measured_{recognizer.key}"
     if not st.session_state.get(measured):
