@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 import cv2
 import numpy as np
@@ -143,8 +144,6 @@ def digit_canvas(crop: np.ndarray) -> np.ndarray:
 
 OVERLAPPED = (f"{CANT_SEPARATE}: two digits are written one over the other. "
               "Write them side by side, with a little space between.")
-RUN_INTO = (f"{CANT_SEPARATE}: two digits run into each other. "
-            "Write them side by side, with a little space between.")
 NOT_ONE_DIGIT = ("I can't read this as a number: {places} {verb} like one digit (two digits "
                  "written across one another, or a letter or a sign?). Write digits 0 to 9 side by side, with a "
                  "little space between.")
@@ -281,51 +280,84 @@ def read_number(recognizer: Recognizer, rgba: np.ndarray,
 
 
 def _crossed_strokes(recognizer: Recognizer, reading: NumberReading, strokes: list[Stroke]) -> NumberReading:
-    """The reading made no number (the two digits boxed) when its pen strokes
-    (`pen_strokes`) show that a mark holds two digits written into one another: they part into two
+    """The reading checked against its pen strokes (`pen_strokes`): a mark whose strokes part into two
     groups that each read as a digit without doubt and are each nearly as tall as the mark
-    (TUCKED_BELOW, as `_overlapped_pair` asks of pieces apart), and they share the mark's columns
-    (CROSSED_COLUMNS: written across one another), or
-    - for a mark read as one digit: that digit is one of the two (the other was lost: a 1 written
-      into a 0's stroke read "0 >99%");
-    - for two neighbours cut apart from one ink: the two digits are not the two read (a cut through
-      digits written into one another: "56" read 55).
+    (TUCKED_BELOW, as `_overlapped_pair` asks of pieces apart) holds two digits.
+    - Groups that share the mark's columns (CROSSED_COLUMNS) were written across one another: no
+      number (OVERLAPPED, the two digits boxed). Crossed digits make one blob of ink that often reads
+      as one digit without doubt ("4" over "9" read 9 at 99 %); only the strokes tell them apart.
+    - Groups side by side were written into one another, and the ink was read wrong: the mark, read
+      as one digit, is one of the two (the other was lost: a 1 written into a 0's stroke read
+      "0 >99%"), or, cut in two, is not those two (a cut through the meeting strokes: "56" read 55).
+      The mark is read as the strokes' two digits (`_parted`).
     A digit drawn in several strokes parts into a tall stroke and short ones (a 4's arm, a 5's flag,
     a 7's bar), or into two sides that read as 1s (a 0's halves, drawn apart: not taken; two 1s crossed
-    make an X, no digit). Crossed digits make one blob of ink that often reads as one digit without
-    doubt ("4" over "9" read 9 at 99 %); only the strokes tell them apart. The problem is OVERLAPPED
-    for digits across one another, RUN_INTO for digits side by side whose strokes meet. Unchanged when
-    it has a problem or no strokes are known."""
+    make an X, no digit). Unchanged when it has a problem or no strokes are known."""
     if reading.problem or len(strokes) < 2:
         return reading
-    for box, read in _marks_read(reading.digits):
-        for boxes, digits, shared in _two_digits_of(recognizer, box, [s for s in strokes if _mostly_inside(s, box)]):
-            crossed = shared >= CROSSED_COLUMNS
-            if crossed or (digits != read if len(read) == 2 else read[0] in digits):
-                return replace(reading, digits=[], problem=OVERLAPPED if crossed else RUN_INTO,
-                               problem_boxes=list(boxes))
+    parted = []
+    for box, read, members in _marks_read(reading.digits):
+        partings = _two_digits_of(recognizer, box, [s for s in strokes if _mostly_inside(s, box)])
+        for parting in partings:
+            if parting.shared >= CROSSED_COLUMNS:
+                return replace(reading, digits=[], problem=OVERLAPPED, problem_boxes=list(parting.boxes))
+        misread = [parting for parting in partings
+                   if (parting.digits != read if len(read) == 2 else read[0] in parting.digits)]
+        if misread:
+            parted.append((members, max(misread, key=lambda parting: min(r.confidence for r in parting.readings))))
+    taken: set[int] = set()
+    for members, parting in sorted(parted, key=lambda item: -item[0][0]):  # from the right: indices hold
+        if taken.isdisjoint(members):
+            taken.update(members)
+            reading = _parted(reading, members, parting)
     return reading
 
 
-def _marks_read(digits: list[DigitReading]) -> list[tuple[Box, tuple[int, ...]]]:
-    """The whole marks among `digits`, each as its box and the digits read there: each digit not cut
-    out of ink it touches, and each two neighbours cut apart (the cut may have run through two digits
-    written into one another)."""
-    marks = [(digit.box, (digit.digit,)) for digit in digits if not digit.cut_out]
-    for left, right in zip(digits, digits[1:]):
+class StrokeParting(NamedTuple):
+    """A mark's strokes parted in two groups that each read as a digit (`_two_digits_of`)."""
+
+    boxes: tuple[Box, Box]
+    """The groups' boxes, left to right (x, y, w, h in the drawing's pixels)."""
+    readings: tuple[Recognition, Recognition]
+    """What each group reads as, left to right."""
+    shared: float
+    """The share of the narrower group's columns that both span (`_shared_columns`)."""
+
+    @property
+    def digits(self) -> tuple[int, int]:
+        return tuple(int(r.digit) for r in self.readings)
+
+
+def _parted(reading: NumberReading, members: tuple[int, ...], parting: StrokeParting) -> NumberReading:
+    """`reading` with its digits at indices `members` (one or two neighbours) replaced by the two that
+    `parting`'s strokes read, each counted as cut out of ink it touches; a decimal point after them
+    keeps its place."""
+    first, last = members[0], members[-1]
+    digits = [DigitReading(box, recognition, cut_out=True) for box, recognition in zip(parting.boxes, parting.readings)]
+    point = reading.point
+    if point is not None and point > first:
+        point += 2 - len(members)
+    return replace(reading, digits=reading.digits[:first] + digits + reading.digits[last + 1 :], point=point)
+
+
+def _marks_read(digits: list[DigitReading]) -> list[tuple[Box, tuple[int, ...], tuple[int, ...]]]:
+    """The whole marks among `digits`, each as its box, the digits read there and their indices: each
+    digit not cut out of ink it touches, and each two neighbours cut apart (the cut may have run
+    through two digits written into one another)."""
+    marks = [(digit.box, (digit.digit,), (k,)) for k, digit in enumerate(digits) if not digit.cut_out]
+    for k, (left, right) in enumerate(zip(digits, digits[1:])):
         if left.cut_out and right.cut_out:
             x, y = min(left.box[0], right.box[0]), min(left.box[1], right.box[1])
             marks.append(((x, y, max(left.box[0] + left.box[2], right.box[0] + right.box[2]) - x,
-                           max(left.box[1] + left.box[3], right.box[1] + right.box[3]) - y), (left.digit, right.digit)))
+                           max(left.box[1] + left.box[3], right.box[1] + right.box[3]) - y),
+                          (left.digit, right.digit), (k, k + 1)))
     return marks
 
 
-def _two_digits_of(recognizer: Recognizer, box: Box,
-                   strokes: list[Stroke]) -> list[tuple[tuple[Box, Box], tuple[int, int], float]]:
+def _two_digits_of(recognizer: Recognizer, box: Box, strokes: list[Stroke]) -> list[StrokeParting]:
     """Every way to part `strokes` (at most MAX_STROKES) in the mark at `box` into two groups that are
     each nearly as tall as the mark (TUCKED_BELOW) and read as a digit without doubt (STROKES_SURE),
-    not both 1s: the groups' boxes and digits, left to right, and the share of columns they share
-    (`_shared_columns`)."""
+    not both 1s."""
     if not 2 <= len(strokes) <= MAX_STROKES:
         return []
     x, y, w, h = box
@@ -348,8 +380,8 @@ def _two_digits_of(recognizer: Recognizer, box: Box,
         if sure and {r.digit for r in pair} != {1}:
             boxes = [cv2.boundingRect(cv2.findNonZero((half > INK_THRESHOLD).astype(np.uint8))) for half in halves]
             order = sorted(range(2), key=lambda k: boxes[k][0] + boxes[k][2] / 2)
-            found.append((tuple((x + boxes[k][0], y + boxes[k][1], boxes[k][2], boxes[k][3]) for k in order),
-                          tuple(int(pair[k].digit) for k in order), _shared_columns(*boxes, pen)))
+            found.append(StrokeParting(tuple((x + boxes[k][0], y + boxes[k][1], boxes[k][2], boxes[k][3]) for k in order),
+                                       tuple(pair[k] for k in order), _shared_columns(*boxes, pen)))
     return found
 
 

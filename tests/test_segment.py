@@ -9,7 +9,7 @@ import pytest
 
 from benchmarks.numbers import digit_strokes, samples
 from mlcore.number_samples import HEIGHT, WIDTH, make_number
-from mlcore.numbers import OVERLAPPED, RUN_INTO, SEVERAL_LINES, boxes_picture, percent, read_number
+from mlcore.numbers import OVERLAPPED, SEVERAL_LINES, boxes_picture, percent, read_number
 from mlcore.pen_taps import Stroke
 from mlcore.segment import CANT_SEPARATE, lines_of_writing, over_segment
 from mlcore.synthetic import _arc, render_digit
@@ -450,13 +450,14 @@ def _written_into(first, second, distance, pen=16, height=200):
 
 
 @pytest.mark.parametrize(("first", "second", "distance", "ink_alone"), [(1, 0, 2, "0"), (5, 6, 8, "55")])
-def test_a_digit_written_into_its_neighbours_stroke_is_refused_not_lost(recognizer, first, second, distance, ink_alone):
+def test_a_digit_written_into_its_neighbours_stroke_is_read_from_the_strokes_not_lost(recognizer, first, second,
+                                                                                      distance, ink_alone):
     # A newcomer's "10" with the 1 run into the 0's stroke read "0 >99%", green: a digit lost without a
-    # word. Its strokes are a 1 and a 0, and the 0 was read: the other digit was lost. Side by side, they
-    # "run into each other" (a newcomer was told "written one over the other", which they were not).
+    # word. Its strokes are a 1 and a 0, side by side, and the 0 was read: the strokes' digits are read.
     ink, strokes = _written_into(first, second, distance)
     assert read_number(recognizer, ink, taps=[]).shown_text == ink_alone, "the case this test is about"
     reading = read_number(recognizer, ink, taps=[], strokes=strokes)
-    assert reading.text is None and reading.problem == RUN_INTO and len(reading.problem_boxes) == 2
+    assert reading.problem is None and reading.shown_text == f"{first}{second}"
+    assert [reading.colour(digit) for digit in reading.digits] == ["green", "green"]
     apart, strokes = _written_into(first, second, 16)  # the strokes just touch: cut apart and read
     assert read_number(recognizer, apart, taps=[], strokes=strokes).shown_text == f"{first}{second}"
