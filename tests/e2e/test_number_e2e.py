@@ -137,6 +137,18 @@ def test_a_lone_dot_asks_for_bigger_digits_and_a_dash_between_digits_is_named(pa
     expect(number_value(page)).to_have_count(0)
 
 
+def test_a_one_written_into_the_zeros_stroke_is_read_as_ten_from_the_strokes(page, screenshot):
+    # A newcomer's "10" with the 1 run into the 0's stroke read "0 >99%", green: one mark of ink, read as
+    # one digit. The canvas's strokes are a 1 and a 0 side by side, each read clearly: the number is 10.
+    width = open_number_canvas(page)
+    zero_left = min(x for stroke in STROKES[0] for x, _ in stroke)
+    one_right = max(x for stroke in STROKES[1] for x, _ in stroke)
+    draw_digit(page, 1, box=(0.1, 0.1, width, 0.8))
+    draw_digit(page, 0, box=(0.1 + (one_right - zero_left) * width, 0.1, width, 0.8))  # its left side on the 1
+    expect(number_value(page)).to_have_text("10", timeout=30_000)
+    screenshot("number-one-run-into-zero")
+
+
 def test_two_eights_written_across_one_another_are_refused_not_read_as_one(page):
     width = open_number_canvas(page)
     draw_digit(page, 8, box=(0.3, 0.1, width, 0.8))
