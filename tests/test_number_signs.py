@@ -122,6 +122,16 @@ def test_a_thick_minus_drawn_first_and_a_pen_width_into_the_first_digit_is_read(
                        strokes=[Stroke.from_mask(i) for i in four_bar_first]).shown_text == "4", "a 4's bar drawn first"
 
 
+@pytest.mark.parametrize("pen", [24, 32])
+def test_a_minus_run_into_a_fours_bar_takes_none_of_the_bars_ink(recognizer, pen):
+    # A newcomer's "-4", the minus drawn first and into the 4's bar: taking away all the minus's ink cut
+    # the bar, and the 4 read 7 (pen 32, green) or was taken for two crossed digits (pens 20-28).
+    strokes = [pen_stroke(points, pen) for points in ([(56, 129), (163, 129)], [(150, 53), (143, 134), (209, 134)],
+                                                      [(191, 58), (194, 197)])]
+    reading = read_number(recognizer, np.max(strokes, axis=0), taps=[], strokes=[Stroke.from_mask(i) for i in strokes])
+    assert reading.shown_text == "-4"
+
+
 def test_a_point_written_close_to_the_next_digit_is_not_joined_to_it(recognizer):
     reading = read_number(recognizer, written("3.5", digit_gap=12))
     assert reading.shown_text == "3.5"

@@ -142,14 +142,14 @@ def test_a_check_stored_the_old_way_is_fitted_again(recognizer):
 
 
 def test_real_handwriting_is_rarely_taken_for_no_digit(recognizer):
-    """MNIST's test digits (held out of training and of fitting the check) are people's own
-    handwriting: at most 5 % may be "not like any digit" (3.5 % measured; 6.8 % when the check
+    """MNIST's 10,000 test digits (held out of training and of fitting the check) are people's own
+    handwriting: at most 4.5 % may be "not like any digit" (3.6 % measured; 5.3 % when the check
     read the last hidden layer alone)."""
     from mlcore.data import load_mnist
 
     mnist = load_mnist()
-    novel = recognizer.detector.is_novel(recognizer.layer_features_and_logits(mnist.x_test[:2000])[0])
-    assert novel.mean() <= 0.05
+    novel = recognizer.detector.is_novel(recognizer.layer_features_and_logits(mnist.x_test)[0])
+    assert novel.mean() <= 0.045
 
 
 def test_refitting_a_saved_models_checks_keeps_its_other_facts(tmp_path, recognizer):
