@@ -133,8 +133,7 @@ def save_model(model: keras.Model, path: Path | str, metadata: dict) -> Path:
     staged_model = _temporary_path(path)
     try:
         model.save(staged_model)
-        metadata = {**metadata, "model_sha256": _file_sha256(staged_model)}
-        _write_atomically(sidecar_path(path), json.dumps(metadata, indent=2).encode())
+        _write_sidecar(path, metadata, staged_model)
         os.replace(staged_model, path)
     finally:
         staged_model.unlink(missing_ok=True)
@@ -147,7 +146,12 @@ def replace_sidecar(path: Path | str, metadata: dict) -> Path:
     path = Path(path)
     if not path.is_file():
         raise ModelError(f"model file not found: {path}")
-    metadata = {**metadata, "model_sha256": _file_sha256(path)}
+    return _write_sidecar(path, metadata, path)
+
+
+def _write_sidecar(path: Path, metadata: dict, model_file: Path) -> Path:
+    """Write `metadata`, with `model_file`'s sha256, atomically as the sidecar of the model at `path`."""
+    metadata = {**metadata, "model_sha256": _file_sha256(model_file)}
     _write_atomically(sidecar_path(path), json.dumps(metadata, indent=2).encode())
     return sidecar_path(path)
 

@@ -155,7 +155,7 @@ TUCKED_BELOW = 0.75
 of their union's height (a digit inside another's box, not a broken-off end)."""
 
 MAX_STROKES = 6
-"""A mark of more pen strokes than this is not parted into two digits by its strokes (`_crossed_strokes`:
+"""A mark of more pen strokes than this is not parted into two digits by its strokes (`_checked_by_strokes`:
 2**(n-1) - 1 ways to part n strokes)."""
 CROSSED_COLUMNS = 0.3
 """Two groups of strokes are crossed digits only when their centre lines share at least this share of
@@ -266,7 +266,7 @@ def read_number(recognizer: Recognizer, rgba: np.ndarray,
     purpose, which are set apart from a digit however close to it they are; None when the drawing's
     strokes are not known, as in a photo (then a dot close to a digit may be a point too, `decimal_points`).
     `strokes`: the pen's strokes (`pen_taps.pen_strokes`, in `rgba`'s pixels), when known: a mark
-    whose strokes make two digits is two digits written into one another (`_crossed_strokes`).
+    whose strokes make two digits is two digits written across or into one another (`_checked_by_strokes`).
     """
     ink = ink_intensity(rgba)
     lines = lines_of_writing(ink)
@@ -274,13 +274,13 @@ def read_number(recognizer: Recognizer, rgba: np.ndarray,
         lines = _close_lines(recognizer, ink)
     if lines:
         return NumberReading(ink=ink, problem=SEVERAL_LINES.format(count=len(lines)), problem_boxes=lines)
-    reading = _crossed_strokes(recognizer, _read(recognizer, ink, taps=taps, strokes=strokes), strokes or [])
+    reading = _checked_by_strokes(recognizer, _read(recognizer, ink, taps=taps, strokes=strokes), strokes or [])
     if reading.problem:
         return reading
     return _with_point(_doubted_whole(_run_together(_only_digits(reading, most=True))), reading.ink, taps)
 
 
-def _crossed_strokes(recognizer: Recognizer, reading: NumberReading, strokes: list[Stroke]) -> NumberReading:
+def _checked_by_strokes(recognizer: Recognizer, reading: NumberReading, strokes: list[Stroke]) -> NumberReading:
     """The reading checked against its pen strokes (`pen_strokes`): a mark whose strokes part into two
     groups that each read as a digit without doubt and are each nearly as tall as the mark
     (TUCKED_BELOW, as `_overlapped_pair` asks of pieces apart) holds two digits.

@@ -85,16 +85,15 @@ def test_a_minus_whose_end_passes_under_the_first_digits_top_is_read(recognizer,
 def test_a_minus_drawn_into_the_first_digit_is_read_when_the_strokes_are_known(recognizer):
     # A newcomer's touching minus: "-7" read 7 at 99.6 % and "-13.7" 43.7, all green. The ink is one
     # mark; the canvas's strokes show a flat stroke before the digits.
-    stroke = pen_stroke
     for text, ink_alone, inks in (
-            ("-7", "7", [stroke([(182, 125), (230, 125)]), stroke([(215, 65), (261, 65), (231, 188)])]),
-            ("-13", "43", [stroke([(158, 125), (206, 125)]), stroke([(221, 62), (222, 188)]),
-                           stroke([(250, 70), (300, 62), (320, 100), (290, 120), (325, 150), (300, 188), (255, 180)])])):
+            ("-7", "7", [pen_stroke([(182, 125), (230, 125)]), pen_stroke([(215, 65), (261, 65), (231, 188)])]),
+            ("-13", "43", [pen_stroke([(158, 125), (206, 125)]), pen_stroke([(221, 62), (222, 188)]),
+                           pen_stroke([(250, 70), (300, 62), (320, 100), (290, 120), (325, 150), (300, 188), (255, 180)])])):
         ink = np.max(inks, axis=0)
         assert read_number(recognizer, ink, taps=[]).shown_text == ink_alone, "the case this test is about"
         reading = read_number(recognizer, ink, taps=[], strokes=[Stroke.from_mask(i) for i in inks])
         assert reading.shown_text == text and reading.minus_box[0] < reading.digits[0].box[0], text
-    seven_with_a_bar = [stroke([(215, 65), (261, 65), (231, 188)]), stroke([(220, 125), (260, 125)])]
+    seven_with_a_bar = [pen_stroke([(215, 65), (261, 65), (231, 188)]), pen_stroke([(220, 125), (260, 125)])]
     assert read_number(recognizer, np.max(seven_with_a_bar, axis=0), taps=[],
                        strokes=[Stroke.from_mask(i) for i in seven_with_a_bar]).shown_text == "7", "a bar is no minus"
 
@@ -104,20 +103,18 @@ def test_a_thick_minus_drawn_first_and_a_pen_width_into_the_first_digit_is_read(
     # The third newcomer's "-7" with a thick pen, the minus a pen width into the 7's stem, read 7 green:
     # under a third of the minus lay left of the 7's box (its bar). Drawn first, it is a minus when half
     # of it lies left of the 7's ink in its own rows. Drawn after the 7, a bar crossing its stem is not.
-    def stroke(points):
-        return pen_stroke(points, pen)
-
     stem = 246 - pen // 2  # the 7's stem's left edge at the minus's height
-    minus = stroke([(stem + pen // 2 - 45, 125), (stem + pen // 2, 125)])
-    seven = stroke([(215, 65), (261, 65), (231, 188)])
+    minus = pen_stroke([(stem + pen // 2 - 45, 125), (stem + pen // 2, 125)], pen)
+    seven = pen_stroke([(215, 65), (261, 65), (231, 188)], pen)
     ink = np.max([minus, seven], axis=0)
     strokes = [Stroke.from_mask(minus), Stroke.from_mask(seven)]
     assert read_number(recognizer, ink, taps=[]).shown_text == "7", "the case this test is about"
     assert read_number(recognizer, ink, taps=[], strokes=strokes).shown_text == "-7"
-    bar = stroke([(225, 125), (265, 125)])
+    bar = pen_stroke([(225, 125), (265, 125)], pen)
     assert read_number(recognizer, np.max([seven, bar], axis=0), taps=[],
                        strokes=[Stroke.from_mask(seven), Stroke.from_mask(bar)]).shown_text == "7", "a bar is no minus"
-    four_bar_first = [stroke([(210, 140), (265, 140)]), stroke([(235, 62), (210, 140)]), stroke([(250, 62), (252, 188)])]
+    four_bar_first = [pen_stroke(points, pen) for points in ([(210, 140), (265, 140)], [(235, 62), (210, 140)],
+                                                             [(250, 62), (252, 188)])]
     assert read_number(recognizer, np.max(four_bar_first, axis=0), taps=[],
                        strokes=[Stroke.from_mask(i) for i in four_bar_first]).shown_text == "4", "a 4's bar drawn first"
 
