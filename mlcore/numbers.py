@@ -144,6 +144,10 @@ def digit_canvas(crop: np.ndarray) -> np.ndarray:
 
 OVERLAPPED = (f"{CANT_SEPARATE}: two digits are written one over the other. "
               "Write them side by side, with a little space between.")
+CROSSED = (f"{CANT_SEPARATE}: the strokes boxed in red look like two digits written across one another "
+           "(or is it a letter?). Write digits 0 to 9 side by side, with a little space between.")
+"""The strokes of one mark part into two digits that share its columns (`_checked_by_strokes`); a letter's
+strokes can too (an H's bar and one side read 4, the other side 1), so the words leave room for one."""
 NOT_ONE_DIGIT = ("I can't read this as a number: {places} {verb} like one digit (two digits "
                  "written across one another, or a letter or a sign?). Write digits 0 to 9 side by side, with a "
                  "little space between.")
@@ -285,12 +289,13 @@ def _checked_by_strokes(recognizer: Recognizer, reading: NumberReading, strokes:
     groups that each read as a digit without doubt and are each nearly as tall as the mark
     (TUCKED_BELOW, as `_overlapped_pair` asks of pieces apart) holds two digits.
     - Groups that share the mark's columns (CROSSED_COLUMNS) were written across one another: no
-      number (OVERLAPPED, the two digits boxed). Crossed digits make one blob of ink that often reads
+      number (CROSSED, the two digits boxed). Crossed digits make one blob of ink that often reads
       as one digit without doubt ("4" over "9" read 9 at 99 %); only the strokes tell them apart.
     - Groups side by side were written into one another, and the ink was read wrong: the mark, read
       as one digit, is one of the two (the other was lost: a 1 written into a 0's stroke read
       "0 >99%"), or, cut in two, is not those two (a cut through the meeting strokes: "56" read 55).
-      The mark is read as the strokes' two digits (`_parted`).
+      The mark is read as the strokes' two digits (`_parted`); so is a mark like no digit (a guess:
+      a 2 run into a 1's foot made one mark that read as no digit).
     A digit drawn in several strokes parts into a tall stroke and short ones (a 4's arm, a 5's flag,
     a 7's bar), or into two sides that read as 1s (a 0's halves, drawn apart: not taken; two 1s crossed
     make an X, no digit). Unchanged when it has a problem or no strokes are known."""
@@ -301,9 +306,10 @@ def _checked_by_strokes(recognizer: Recognizer, reading: NumberReading, strokes:
         partings = _two_digits_of(recognizer, box, [s for s in strokes if _mostly_inside(s, box)])
         for parting in partings:
             if parting.shared >= CROSSED_COLUMNS:
-                return replace(reading, digits=[], problem=OVERLAPPED, problem_boxes=list(parting.boxes))
+                return replace(reading, digits=[], problem=CROSSED, problem_boxes=list(parting.boxes))
+        guessed = not any(reading.digits[k].recognition.is_one_digit for k in members)
         misread = [parting for parting in partings
-                   if (parting.digits != read if len(read) == 2 else read[0] in parting.digits)]
+                   if guessed or (parting.digits != read if len(read) == 2 else read[0] in parting.digits)]
         if misread:
             parted.append((members, max(misread, key=lambda parting: min(r.confidence for r in parting.readings))))
     taken: set[int] = set()

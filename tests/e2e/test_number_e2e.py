@@ -6,7 +6,7 @@ from .drawing import STROKES, _arc, canvas, canvas_area, draw_digit, draw_stroke
 from .streamlit_widgets import open_page
 
 
-CROSSED = "I can't separate these: two digits are written one over the other"
+CROSSED = "the strokes boxed in red look like two digits written across one another"
 
 
 def open_number_canvas(page) -> float:
