@@ -294,8 +294,8 @@ def _checked_by_strokes(recognizer: Recognizer, reading: NumberReading, strokes:
     - Groups side by side were written into one another, and the ink was read wrong: the mark, read
       as one digit, is one of the two (the other was lost: a 1 written into a 0's stroke read
       "0 >99%"), or, cut in two, is not those two (a cut through the meeting strokes: "56" read 55).
-      The mark is read as the strokes' two digits (`_parted`); so is a mark like no digit (a guess:
-      a 2 run into a 1's foot made one mark that read as no digit).
+      The mark is read as the strokes' two digits (`_parted`); so is a mark with a piece like no digit
+      (a guess: a 2 run into a 1's foot made one mark that read as no digit; a 5 cut off a 6, "?6").
     A digit drawn in several strokes parts into a tall stroke and short ones (a 4's arm, a 5's flag,
     a 7's bar), or into two sides that read as 1s (a 0's halves, drawn apart: not taken; two 1s crossed
     make an X, no digit). Unchanged when it has a problem or no strokes are known."""
@@ -307,7 +307,7 @@ def _checked_by_strokes(recognizer: Recognizer, reading: NumberReading, strokes:
         for parting in partings:
             if parting.shared >= CROSSED_COLUMNS:
                 return replace(reading, digits=[], problem=CROSSED, problem_boxes=list(parting.boxes))
-        guessed = not any(reading.digits[k].recognition.is_one_digit for k in members)
+        guessed = not all(reading.digits[k].recognition.is_one_digit for k in members)
         misread = [parting for parting in partings
                    if guessed or (parting.digits != read if len(read) == 2 else read[0] in parting.digits)]
         if misread:

@@ -429,6 +429,20 @@ def test_a_two_run_into_the_foot_of_a_one_is_read_from_the_strokes(recognizer, p
     assert reading.shown_text == "12", (reading.shown_text, reading.problem)
 
 
+def test_a_five_run_into_a_six_by_one_and_a_half_pens_is_read_from_the_strokes(recognizer):
+    # A newcomer's "56" at one to two pen widths of overlap showed "?6": the cut left a 5 like no digit.
+    five_strokes = [[(0.72, 0.14), (0.34, 0.14), (0.3, 0.45)] + _arc(0.5, 0.63, 0.24, 0.22, 215, 500)]
+    six_strokes = [[(0.66, 0.1), (0.4, 0.35)] + _arc(0.5, 0.66, 0.22, 0.2, 200, 560)]
+    five, fives = pen_strokes_in(five_strokes, (60, 50, 100, 150), pen=16)
+    six_at_zero, _ = pen_strokes_in(six_strokes, (0, 50, 100, 150), pen=16)
+    left = np.flatnonzero(five.max(axis=0)).max() - np.flatnonzero(six_at_zero.max(axis=0)).min() - 24  # 1.5 pens in
+    six, sixes = pen_strokes_in(six_strokes, (int(left), 50, 100, 150), pen=16)
+    ink = np.max([five, six], axis=0)
+    assert read_number(recognizer, ink, taps=[]).shown_text == "?6", "the case this test is about"
+    reading = read_number(recognizer, ink, taps=[], strokes=fives + sixes)
+    assert reading.shown_text == "56", (reading.shown_text, reading.problem)
+
+
 def test_an_h_whose_strokes_part_like_crossed_digits_is_refused_in_words_that_allow_a_letter(recognizer):
     # A newcomer's "1H3" on a phone was refused as "two digits are written one over the other": the H's
     # bar and right side read 4 and its left side 1, and the 4's box spans the 1's columns.
