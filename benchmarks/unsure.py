@@ -1,6 +1,7 @@
 """How well the app says "I don't know": `python -m benchmarks.unsure [--model PATH]`.
 
-Prints the share of MNIST's test digits the novelty check takes for no digit, the share of
+Prints the share of MNIST's test digits the novelty check takes for no digit (on the Draw page and
+among marks in a written number, with the non-digits flagged there), the share of
 generated non-digits flagged (target >= 80 %), the share of canvas-style digits still answered and
 right (target >= 98 %), each kind of non-digit, the calibration
 (temperature, ECE before and after on MNIST's validation split) and the coverage/accuracy curve.
@@ -15,7 +16,22 @@ import numpy as np
 from mlcore.calibration import expected_calibration_error, logits_from_probabilities, softmax
 from mlcore.data import load_mnist
 from mlcore.inference import VALIDATION_SIZE, Recognizer, reference_digits
-from mlcore.selective import coverage_accuracy_curve, evaluate
+from mlcore.nondigits import KINDS, non_digit_canvases
+from mlcore.selective import EVALUATION_NON_DIGIT_SEED, coverage_accuracy_curve, evaluate
+
+
+def in_number_figures(recognizer: Recognizer, mnist, non_digits: int) -> None:
+    """Print what the check takes for no digit among marks in a written number (`is_novel_in_number`):
+    MNIST's test digits, and each kind of non-digit but pairs (a number's segmentation parts those)."""
+    layers, logits = recognizer.layer_features_and_logits(mnist.x_test)
+    novel = recognizer.detector.is_novel_in_number(layers, softmax(logits, recognizer.temperature).max(axis=1))
+    print(f"  in a number: MNIST test digits taken for no digit {novel.mean():.2%}")
+    kinds = tuple(kind for kind in KINDS if kind != "pair")
+    canvases, labels = non_digit_canvases(non_digits, EVALUATION_NON_DIGIT_SEED, kinds)
+    flagged = np.array([not r.is_one_digit for r in recognizer.recognize_batch(canvases, in_number=True)])
+    labels = np.array(labels)
+    print(f"  in a number: non-digits flagged {flagged.mean():.1%} of {len(flagged)} ("
+          + ", ".join(f"{kind} {flagged[labels == kind].mean():.0%}" for kind in kinds) + ")")
 
 
 def main(argv=None) -> None:
@@ -42,6 +58,7 @@ def main(argv=None) -> None:
     if recognizer.detector is not None:
         novel = recognizer.detector.is_novel(recognizer.layer_features_and_logits(mnist.x_test)[0])
         print(f"MNIST test digits taken for no digit (people's handwriting, held out): {novel.mean():.2%} of {len(novel)}")
+        in_number_figures(recognizer, mnist, args.non_digits)
     report = evaluate(recognizer, args.digits, args.non_digits)
     print(f"non-digits flagged: {report.flagged_share:.1%} of {report.non_digits} (target >= 80 %)")
     print(f"canvas-style digits answered and right: {report.answered_right_share:.1%} of {report.digits} "

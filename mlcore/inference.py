@@ -201,9 +201,11 @@ class Recognizer:
         """Read the digit in a canvas image (RGBA uint8, any size, either ink colour)."""
         return self.recognize_batch([rgba])[0]
 
-    def recognize_batch(self, images: list[np.ndarray]) -> list[Recognition]:
+    def recognize_batch(self, images: list[np.ndarray], in_number: bool = False) -> list[Recognition]:
         """`recognize` for several canvas images (each RGBA/RGB/grey uint8, any size) in one model
-        call: the way to read many candidate pieces of a written number quickly."""
+        call: the way to read many candidate pieces of a written number quickly. `in_number`: the
+        images are marks in a written number, which the novelty check doubts less
+        (`MahalanobisDetector.is_novel_in_number`)."""
         steps = [trace(image) for image in images]
         drawn = [k for k, step in enumerate(steps) if not step.is_blank]
         readings = [Recognition(trace=step) for step in steps]
@@ -211,8 +213,10 @@ class Recognizer:
             return readings
         layers, logits = self.layer_features_and_logits(np.stack([steps[k].image for k in drawn]))
         probabilities = softmax(logits, self.temperature).astype(np.float32)
-        novel = (self.detector.is_novel(layers) if self.detector is not None and layers is not None
-                 else np.zeros(len(drawn), bool))
+        novel = np.zeros(len(drawn), bool)
+        if self.detector is not None and layers is not None:
+            novel = (self.detector.is_novel_in_number(layers, probabilities.max(axis=1)) if in_number
+                     else self.detector.is_novel(layers))
         for row, k in enumerate(drawn):
             if looks_like_several_digits(steps[k].ink):
                 doubt = SEVERAL_DIGITS

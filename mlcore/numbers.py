@@ -378,7 +378,7 @@ def _two_digits_of(recognizer: Recognizer, box: Box, strokes: list[Stroke]) -> l
             groups.append([np.max([crops[k] for k in ks], axis=0) for ks in sides])
     if not groups:
         return []
-    readings = recognizer.recognize_batch([digit_canvas(half) for halves in groups for half in halves])
+    readings = recognizer.recognize_batch([digit_canvas(half) for halves in groups for half in halves], in_number=True)
     pen = typical_stroke_width(np.max(crops, axis=0) > INK_THRESHOLD)
     found = []
     for row, halves in enumerate(groups):
@@ -587,7 +587,8 @@ def _overlapped_pair(recognizer: Recognizer, lattice: Lattice) -> tuple[Box, Box
     together or apart (a face: its outline and its eyes), are left to the novelty check's "I don't know"."""
     if not lattice.pairs:
         return None
-    readings = recognizer.recognize_batch([digit_canvas(piece.ink) for pair in lattice.pairs for piece in pair])
+    readings = recognizer.recognize_batch([digit_canvas(piece.ink) for pair in lattice.pairs for piece in pair],
+                                           in_number=True)
     for row, (union, a, b) in enumerate(lattice.pairs):
         whole, first, second = readings[3 * row : 3 * row + 3]
         tall = min(a.box[3], b.box[3]) >= TUCKED_BELOW * union.box[3]
@@ -629,7 +630,7 @@ def _best_grouping(recognizer: Recognizer, lattice: Lattice) -> list[DigitReadin
     """The digits of the best-scoring grouping of the lattice's atoms (dynamic programming)."""
     spans = _spans(lattice)
     pieces = [lattice.join(first, last) for first, last in spans]
-    drawn = recognizer.recognize_batch([digit_canvas(piece.ink) for piece in pieces])
+    drawn = recognizer.recognize_batch([digit_canvas(piece.ink) for piece in pieces], in_number=True)
     readings = _with_pen_lifts_closed(recognizer, drawn, lattice.stroke_width)
     whole = _log_chance_whole(lattice, spans, pieces, drawn)
     height = max(lattice.line_height, 1.0)
@@ -679,7 +680,7 @@ def _with_pen_lifts_closed(recognizer: Recognizer, readings: list[Recognition], 
     side = max(3, int(round(PEN_LIFT * stroke)) | 1)
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side))
     again = recognizer.recognize_batch([cv2.morphologyEx(readings[k].trace.ink, cv2.MORPH_CLOSE, kernel)
-                                        for k in unsure])
+                                        for k in unsure], in_number=True)
     readings = list(readings)
     for k, reading in zip(unsure, again):
         if not reading.is_blank and not reading.is_unsure and (

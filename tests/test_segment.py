@@ -429,18 +429,19 @@ def test_a_two_run_into_the_foot_of_a_one_is_read_from_the_strokes(recognizer, p
     assert reading.shown_text == "12", (reading.shown_text, reading.problem)
 
 
-def test_a_five_run_into_a_six_by_one_and_a_half_pens_is_read_from_the_strokes(recognizer):
-    # A newcomer's "56" at one to two pen widths of overlap showed "?6": the cut left a 5 like no digit.
-    five_strokes = [[(0.72, 0.14), (0.34, 0.14), (0.3, 0.45)] + _arc(0.5, 0.63, 0.24, 0.22, 215, 500)]
-    six_strokes = [[(0.66, 0.1), (0.4, 0.35)] + _arc(0.5, 0.66, 0.22, 0.2, 200, 560)]
-    five, fives = pen_strokes_in(five_strokes, (60, 50, 100, 150), pen=16)
-    six_at_zero, _ = pen_strokes_in(six_strokes, (0, 50, 100, 150), pen=16)
-    left = np.flatnonzero(five.max(axis=0)).max() - np.flatnonzero(six_at_zero.max(axis=0)).min() - 24  # 1.5 pens in
-    six, sixes = pen_strokes_in(six_strokes, (int(left), 50, 100, 150), pen=16)
-    ink = np.max([five, six], axis=0)
-    assert read_number(recognizer, ink, taps=[]).shown_text == "?6", "the case this test is about"
-    reading = read_number(recognizer, ink, taps=[], strokes=fives + sixes)
-    assert reading.shown_text == "56", (reading.shown_text, reading.problem)
+def test_a_three_run_into_an_eight_is_read_from_the_strokes_when_the_cut_leaves_no_digit(recognizer):
+    # A newcomer's "56" at one to two pen widths of overlap showed "?6": the cut left a piece like no
+    # digit. This 3 run 1.5 pens into an 8 shows "?8" read from the ink.
+    three_strokes = [_arc(0.48, 0.3, 0.22, 0.18, 200, 440) + _arc(0.48, 0.66, 0.26, 0.2, 270, 500)]
+    eight_strokes = [_arc(0.5, 0.3, 0.18, 0.18, 90, 450) + _arc(0.5, 0.68, 0.22, 0.2, 270, -90)]
+    three, threes = pen_strokes_in(three_strokes, (60, 50, 100, 150), pen=12)
+    eight_at_zero, _ = pen_strokes_in(eight_strokes, (0, 50, 100, 150), pen=12)
+    left = np.flatnonzero(three.max(axis=0)).max() - np.flatnonzero(eight_at_zero.max(axis=0)).min() - 18  # 1.5 pens in
+    eight, eights = pen_strokes_in(eight_strokes, (int(left), 50, 100, 150), pen=12)
+    ink = np.max([three, eight], axis=0)
+    assert read_number(recognizer, ink, taps=[]).shown_text == "?8", "the case this test is about"
+    reading = read_number(recognizer, ink, taps=[], strokes=threes + eights)
+    assert reading.shown_text == "38", (reading.shown_text, reading.problem)
 
 
 def test_an_h_whose_strokes_part_like_crossed_digits_is_refused_in_words_that_allow_a_letter(recognizer):
