@@ -84,6 +84,9 @@ after the 7, and a 4's bar drawn first meets its other stroke at its left end.""
 MINUS_UNDER = (0.3, 0.65)
 """A minus whose right end passes under the first digit has its centre between these shares of that
 digit's height (from its top)."""
+PLUS_TALL = 0.8
+"""A plus sign's upright is at most this share of the tallest digit's height (a 7's stroke, crossed
+by its bar, is a digit's height)."""
 DASH_TALL_MARK = 0.5
 """...and wholly left of every mark at least this share as tall as the tallest (the digits)."""
 
@@ -168,7 +171,7 @@ def minus_stroke(strokes: list[Stroke]) -> Stroke | None:
     tallest stroke) at mid-height of the other strokes' row (DASH_MIDDLE) whose left part (MINUS_LEFT)
     lies left of every other stroke or, drawn first, whose left part (MINUS_FIRST_LEFT) lies left of
     the other strokes' ink in its rows. Unlike `minus_sign` it may touch the first digit: a minus drawn
-    into a 1 made it a 4 ("-13.7" read 43.7, green)."""
+    into a 1 made it a 4 ("-13.7" read 43.7, green). A plus sign (`plus_stroke`) is looked for first."""
     if len(strokes) < 2:
         return None
     tallest = max(stroke.box[3] for stroke in strokes)
@@ -184,6 +187,40 @@ def minus_stroke(strokes: list[Stroke]) -> Stroke | None:
         if k == 0 and x + MINUS_FIRST_LEFT * w <= min(_leftmost_ink(other, y, y + h) for other in others):
             return stroke
     return None
+
+
+def plus_stroke(strokes: list[Stroke]) -> Box | None:
+    """The box of a plus sign written before a number, known from the canvas's `strokes`, or None: a
+    flat stroke at the digits' mid-height (as `minus_stroke` asks of a minus) that another stroke
+    crosses at its middle (`_crosses`), no taller than PLUS_TALL of the digits, the two left of every
+    other stroke by MINUS_LEFT of their width. Without it the bar was taken for a minus and the upright
+    for a 1: "+7" read -17."""
+    if len(strokes) < 3:
+        return None
+    tallest = max(stroke.box[3] for stroke in strokes)
+    for bar in strokes:
+        for upright in strokes:
+            others = [other for other in strokes if other is not bar and other is not upright]
+            if upright is bar or not others or not _crosses(upright, bar.box):
+                continue
+            top, bottom = min(o.box[1] for o in others), max(o.box[1] + o.box[3] for o in others)
+            plus = _union(bar.box, upright.box)
+            if (_dash_shaped(bar.box, tallest, top, bottom) and upright.box[3] <= PLUS_TALL * max(o.box[3] for o in others)
+                    and plus[0] + MINUS_LEFT * plus[2] <= min(o.box[0] for o in others)):
+                return plus
+    return None
+
+
+def _union(a: Box, b: Box) -> Box:
+    x, y = min(a[0], b[0]), min(a[1], b[1])
+    return x, y, max(a[0] + a[2], b[0] + b[2]) - x, max(a[1] + a[3], b[1] + b[3]) - y
+
+
+def _crosses(stroke: Stroke, dash: Box) -> bool:
+    """Whether `stroke` runs across the middle of `dash` (x, y, w, h), above and below it: a plus sign's
+    upright (a "+7" read -17)."""
+    x, y, w, h = stroke.box
+    return dash[0] + dash[2] / 4 <= x + w / 2 <= dash[0] + 3 * dash[2] / 4 and y < dash[1] and y + h > dash[1] + dash[3]
 
 
 def _leftmost_ink(stroke: Stroke, top: int, bottom: int) -> float:

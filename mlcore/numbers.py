@@ -10,7 +10,7 @@ import numpy as np
 
 from mlcore.inference import NOT_A_DIGIT, SEVERAL_DIGITS, Recognition, Recognizer
 from mlcore.number_signs import (colons_between_digits, commas_between_digits, dashes_between_digits,
-                                 decimal_points, loose_dots, minus_sign, minus_stroke)
+                                 decimal_points, loose_dots, minus_sign, minus_stroke, plus_stroke)
 from mlcore.pen_taps import Stroke
 from mlcore.preprocess import INK_THRESHOLD, ink_intensity, typical_stroke_width
 from mlcore.segment import CANT_SEPARATE, LINE_GAP_CLOSE, Box, Lattice, Segment, lines_of_writing, over_segment
@@ -446,13 +446,17 @@ def _read(recognizer: Recognizer, ink: np.ndarray, marks: np.ndarray | None = No
           taps: list[Box] | tuple[Box, ...] | None = None, strokes: list[Stroke] | None = None) -> NumberReading:
     """The best grouping into digits of `ink` (uint8 HxW) after a leading minus sign and the dots that
     may be a decimal point are set apart (`minus_sign`, `loose_dots`), or a `problem`: a dash after a
-    digit, a comma or a colon between digits (`_signs_between`), an overlapped pair; marks are not
+    digit, a comma or a colon between digits (`_signs_between`), a plus sign before the number drawn
+    with the pen (`plus_stroke`), an overlapped pair; marks are not
     yet judged. Signs are looked for in `marks` (uint8, the size of `ink`; `ink` itself when None);
     the pen's `taps` are dots however close to a digit (`loose_dots`); a minus touching the first
     digit is found among the pen's `strokes` when they are known (`minus_stroke`)."""
     refused = _signs_between(ink, ink if marks is None else marks, taps)
     if refused:
         return refused
+    plus = plus_stroke(strokes or [])
+    if plus is not None:
+        return NumberReading(ink=ink, problem=PLUS_BEFORE, problem_boxes=[plus])
     minus = minus_sign(ink if marks is None else marks)
     drawn_minus, digits_ink = minus_stroke(strokes or []) if minus is None else None, ink
     if drawn_minus is not None:  # touching the first digit: only its own ink is taken away
@@ -726,6 +730,8 @@ SEVERAL_LINES = ("I can't read this as one number: it is written on {count} line
                  "or clear the canvas between numbers.")
 SEVERAL_LINES_IN_PHOTO = ("I can't read this as one number: it is written on {count} lines. Photograph one number "
                           "at a time.")
+PLUS_BEFORE = ("I can't read this as a number: is that a plus sign before it? Write the number alone "
+               "(a minus sign before it is read: \"-7\").")
 COMMA_BETWEEN = ("I can't read this as a number: there is a comma between its digits. Write a decimal point as a "
                  "dot (3.5), and no comma between thousands (1984).")
 COLON_BETWEEN = ("I can't read this as one number: there is a colon between its digits (a time, a ratio?). "

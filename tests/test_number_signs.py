@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from mlcore.number_samples import HEIGHT, WIDTH
-from mlcore.numbers import COLON_BETWEEN, COMMA_BETWEEN, DASH_BETWEEN, SEVERAL_POINTS, boxes_picture, read_number
+from mlcore.numbers import (COLON_BETWEEN, COMMA_BETWEEN, DASH_BETWEEN, PLUS_BEFORE, SEVERAL_POINTS, boxes_picture,
+                            read_number)
 
 from mlcore.pen_taps import Stroke
 
@@ -117,6 +118,20 @@ def test_a_thick_minus_drawn_first_and_a_pen_width_into_the_first_digit_is_read(
                                                              [(250, 62), (252, 188)])]
     assert read_number(recognizer, np.max(four_bar_first, axis=0), taps=[],
                        strokes=[Stroke.from_mask(i) for i in four_bar_first]).shown_text == "4", "a 4's bar drawn first"
+
+
+@pytest.mark.parametrize("pen", [10, 24])
+@pytest.mark.parametrize("side", [30, 60])
+def test_a_plus_before_a_number_is_named_not_read_as_a_minus(recognizer, pen, side):
+    # A newcomer's small "+7" read -7: its bar was taken for a minus (and its upright for a 1: "-17").
+    bar = pen_stroke([(40, 125), (40 + side, 125)], pen)
+    upright = pen_stroke([(40 + side // 2, 125 - side // 2), (40 + side // 2, 125 + side // 2)], pen)
+    seven = pen_stroke([(130, 65), (176, 65), (146, 188)], pen)
+    strokes = [Stroke.from_mask(i) for i in (bar, upright, seven)]
+    reading = read_number(recognizer, np.max([bar, upright, seven], axis=0), taps=[], strokes=strokes)
+    assert reading.text is None and reading.problem == PLUS_BEFORE, (reading.text, reading.problem)
+    (x, y, w, h), = reading.problem_boxes
+    assert x <= 40 - pen // 2 + 2 and x + w <= 40 + side + pen // 2 + 2, "the plus is boxed, not the 7"
 
 
 @pytest.mark.parametrize("pen", [24, 32])
