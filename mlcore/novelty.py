@@ -51,7 +51,7 @@ letters flagged 94.5 % -> 92 %, A's 74 % -> 54 %, all non-digits 89.6 % -> 84.3 
 numbers read whole (`python -m benchmarks.numbers`, seeds 0 and 1, gaps, touching and broken
 strokes): of MNIST digits 82.5-91.7 % -> 90.0-94.2 %, of drawn digits 88.3-96.7 % -> 92.5-97.5 %;
 read as a wrong number 28 -> 30 of 2,400. The 99th percentile alone read 2-3 points more right and
-twice as many more wrong (38)."""
+five times as many more wrong (38)."""
 SURE_IN_NUMBER = 0.99
 """A mark in a number between the two thresholds is still a digit when its calibrated top
 probability is at least this: far-ish marks that the network is sure of are mostly real digits
