@@ -9,7 +9,7 @@ import pytest
 
 from benchmarks.numbers import digit_strokes, samples
 from mlcore.number_samples import HEIGHT, WIDTH, make_number
-from mlcore.numbers import CROSSED, OVERLAPPED, SEVERAL_LINES, boxes_picture, percent, read_number
+from mlcore.numbers import CROSSED, SEVERAL_LINES, boxes_picture, percent, read_number
 from mlcore.pen_taps import Stroke
 from mlcore.segment import CANT_SEPARATE, lines_of_writing, over_segment
 from mlcore.synthetic import _arc, render_digit
