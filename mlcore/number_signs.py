@@ -190,11 +190,11 @@ def minus_stroke(strokes: list[Stroke]) -> Stroke | None:
 
 
 def plus_stroke(strokes: list[Stroke]) -> Box | None:
-    """The box of a plus sign written before a number, known from the canvas's `strokes`, or None: a
-    flat stroke at the digits' mid-height (as `minus_stroke` asks of a minus) that another stroke
-    crosses at its middle (`_crosses`), no taller than PLUS_TALL of the digits, the two left of every
-    other stroke by MINUS_LEFT of their width. Without it the bar was taken for a minus and the upright
-    for a 1: "+7" read -17."""
+    """The box of a plus sign written before or between digits, known from the canvas's `strokes`, or
+    None: a flat stroke at the digits' mid-height (as `minus_stroke` asks of a minus) that another
+    stroke crosses at its middle (`_crosses`), no taller than PLUS_TALL of the digits. Without it a
+    plus before the number was taken for a minus and its upright for a 1 ("+7" read -17), and a small
+    one between digits was lost ("7+2" read 72)."""
     if len(strokes) < 3:
         return None
     tallest = max(stroke.box[3] for stroke in strokes)
@@ -204,10 +204,8 @@ def plus_stroke(strokes: list[Stroke]) -> Box | None:
             if upright is bar or not others or not _crosses(upright, bar.box):
                 continue
             top, bottom = min(o.box[1] for o in others), max(o.box[1] + o.box[3] for o in others)
-            plus = _union(bar.box, upright.box)
-            if (_dash_shaped(bar.box, tallest, top, bottom) and upright.box[3] <= PLUS_TALL * max(o.box[3] for o in others)
-                    and plus[0] + MINUS_LEFT * plus[2] <= min(o.box[0] for o in others)):
-                return plus
+            if _dash_shaped(bar.box, tallest, top, bottom) and upright.box[3] <= PLUS_TALL * max(o.box[3] for o in others):
+                return _union(bar.box, upright.box)
     return None
 
 

@@ -458,8 +458,8 @@ def _read(recognizer: Recognizer, ink: np.ndarray, marks: np.ndarray | None = No
           taps: list[Box] | tuple[Box, ...] | None = None, strokes: list[Stroke] | None = None) -> NumberReading:
     """The best grouping into digits of `ink` (uint8 HxW) after a leading minus sign and the dots that
     may be a decimal point are set apart (`minus_sign`, `loose_dots`), or a `problem`: a dash after a
-    digit, a comma or a colon between digits (`_signs_between`), a plus sign before the number drawn
-    with the pen (`plus_stroke`), an overlapped pair; marks are not
+    digit, a comma or a colon between digits (`_signs_between`), a plus sign before or between digits
+    drawn with the pen (`plus_stroke`), an overlapped pair; marks are not
     yet judged. Signs are looked for in `marks` (uint8, the size of `ink`; `ink` itself when None);
     the pen's `taps` are dots however close to a digit (`loose_dots`); a minus touching the first
     digit is found among the pen's `strokes` when they are known (`minus_stroke`)."""
@@ -468,7 +468,7 @@ def _read(recognizer: Recognizer, ink: np.ndarray, marks: np.ndarray | None = No
         return refused
     plus = plus_stroke(strokes or [])
     if plus is not None:
-        return NumberReading(ink=ink, problem=PLUS_BEFORE, problem_boxes=[plus])
+        return NumberReading(ink=ink, problem=PLUS_SIGN, problem_boxes=[plus])
     minus = minus_sign(ink if marks is None else marks)
     drawn_minus, digits_ink = minus_stroke(strokes or []) if minus is None else None, ink
     if drawn_minus is not None:  # touching the first digit: only its own ink is taken away
@@ -742,8 +742,8 @@ SEVERAL_LINES = ("I can't read this as one number: it is written on {count} line
                  "or clear the canvas between numbers.")
 SEVERAL_LINES_IN_PHOTO = ("I can't read this as one number: it is written on {count} lines. Photograph one number "
                           "at a time.")
-PLUS_BEFORE = ("I can't read this as a number: is that a plus sign before it? Write the number alone "
-               "(a minus sign before it is read: \"-7\").")
+PLUS_SIGN = ("I can't read this as a number: is that a plus sign? Write one number alone (a minus sign "
+             "before it is read: \"-7\").")
 COMMA_BETWEEN = ("I can't read this as a number: there is a comma between its digits. Write a decimal point as a "
                  "dot (3.5), and no comma between thousands (1984).")
 COLON_BETWEEN = ("I can't read this as one number: there is a colon between its digits (a time, a ratio?). "

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from mlcore.number_samples import HEIGHT, WIDTH
-from mlcore.numbers import (COLON_BETWEEN, COMMA_BETWEEN, DASH_BETWEEN, PLUS_BEFORE, SEVERAL_POINTS, boxes_picture,
+from mlcore.numbers import (COLON_BETWEEN, COMMA_BETWEEN, DASH_BETWEEN, PLUS_SIGN, SEVERAL_POINTS, boxes_picture,
                             read_number)
 
 from mlcore.pen_taps import Stroke
@@ -129,9 +129,23 @@ def test_a_plus_before_a_number_is_named_not_read_as_a_minus(recognizer, pen, si
     seven = pen_stroke([(130, 65), (176, 65), (146, 188)], pen)
     strokes = [Stroke.from_mask(i) for i in (bar, upright, seven)]
     reading = read_number(recognizer, np.max([bar, upright, seven], axis=0), taps=[], strokes=strokes)
-    assert reading.text is None and reading.problem == PLUS_BEFORE, (reading.text, reading.problem)
+    assert reading.text is None and reading.problem == PLUS_SIGN, (reading.text, reading.problem)
     (x, y, w, h), = reading.problem_boxes
     assert x <= 40 - pen // 2 + 2 and x + w <= 40 + side + pen // 2 + 2, "the plus is boxed, not the 7"
+
+
+@pytest.mark.parametrize("pen", [10, 16])
+def test_a_plus_between_digits_is_named_not_lost(recognizer, pen):
+    # The fourth newcomer's "7+2" at pen 10 read 72, green: the small plus was lost.
+    seven = pen_stroke([(40, 65), (86, 65), (56, 188)], pen)
+    bar = pen_stroke([(110, 125), (150, 125)], pen)
+    upright = pen_stroke([(130, 105), (130, 145)], pen)
+    two = pen_stroke([(175, 90), (195, 66), (225, 70), (230, 100), (180, 186), (235, 186)], pen)
+    strokes = [Stroke.from_mask(i) for i in (seven, bar, upright, two)]
+    reading = read_number(recognizer, np.max([seven, bar, upright, two], axis=0), taps=[], strokes=strokes)
+    assert reading.text is None and reading.problem == PLUS_SIGN, (reading.text, reading.problem)
+    (x, _, w, _), = reading.problem_boxes
+    assert 110 - pen // 2 - 2 <= x and x + w <= 150 + pen // 2 + 2, "the plus is boxed, not a digit"
 
 
 @pytest.mark.parametrize("pen", [24, 32])
