@@ -144,10 +144,11 @@ def digit_canvas(crop: np.ndarray) -> np.ndarray:
 
 OVERLAPPED = (f"{CANT_SEPARATE}: two digits are written one over the other. "
               "Write them side by side, with a little space between.")
-CROSSED = (f"{CANT_SEPARATE}: the strokes boxed in red look like two digits written across one another "
-           "(or is it a letter?). Write digits 0 to 9 side by side, with a little space between.")
+CROSSED = (f"{CANT_SEPARATE}: the strokes boxed in red look like two digits written into or across one "
+           "another (or is it a letter?). Write digits 0 to 9 side by side, with a little space between.")
 """The strokes of one mark part into two digits that share its columns (`_checked_by_strokes`); a letter's
-strokes can too (an H's bar and one side read 4, the other side 1), so the words leave room for one."""
+strokes can too (an H's bar and one side read 4, the other side 1), so the words leave room for one,
+and so do they for digits run two pen widths into each other ("12": a newcomer found "across" wrong)."""
 NOT_ONE_DIGIT = ("I can't read this as a number: {places} {verb} like one digit (two digits "
                  "written across one another, or a letter or a sign?). Write digits 0 to 9 side by side, with a "
                  "little space between.")

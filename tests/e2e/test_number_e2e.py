@@ -6,7 +6,7 @@ from .drawing import STROKES, _arc, canvas, canvas_area, draw_digit, draw_stroke
 from .streamlit_widgets import open_page
 
 
-CROSSED = "the strokes boxed in red look like two digits written across one another"
+CROSSED = "the strokes boxed in red look like two digits written into or across one another"
 
 
 def open_number_canvas(page) -> float:
