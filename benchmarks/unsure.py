@@ -20,10 +20,10 @@ from mlcore.nondigits import KINDS, non_digit_canvases
 from mlcore.selective import EVALUATION_NON_DIGIT_SEED, coverage_accuracy_curve, evaluate
 
 
-def in_number_figures(recognizer: Recognizer, mnist, non_digits: int) -> None:
+def in_number_figures(recognizer: Recognizer, layers, logits, non_digits: int) -> None:
     """Print what the check takes for no digit among marks in a written number (`is_novel_in_number`):
-    MNIST's test digits, and each kind of non-digit but pairs (a number's segmentation parts those)."""
-    layers, logits = recognizer.layer_features_and_logits(mnist.x_test)
+    MNIST's test digits (their `layers` and `logits`, as `layer_features_and_logits` gives them), and
+    each kind of non-digit but pairs (a number's segmentation parts those)."""
     novel = recognizer.detector.is_novel_in_number(layers, softmax(logits, recognizer.temperature).max(axis=1))
     print(f"  in a number: MNIST test digits taken for no digit {novel.mean():.2%}")
     kinds = tuple(kind for kind in KINDS if kind != "pair")
@@ -56,9 +56,10 @@ def main(argv=None) -> None:
           f"{expected_calibration_error(softmax(test_logits), mnist.y_test):.4f}, after "
           f"{expected_calibration_error(softmax(test_logits, recognizer.temperature), mnist.y_test):.4f}")
     if recognizer.detector is not None:
-        novel = recognizer.detector.is_novel(recognizer.layer_features_and_logits(mnist.x_test)[0])
+        layers, logits = recognizer.layer_features_and_logits(mnist.x_test)
+        novel = recognizer.detector.is_novel(layers)
         print(f"MNIST test digits taken for no digit (people's handwriting, held out): {novel.mean():.2%} of {len(novel)}")
-        in_number_figures(recognizer, mnist, args.non_digits)
+        in_number_figures(recognizer, layers, logits, args.non_digits)
     report = evaluate(recognizer, args.digits, args.non_digits)
     print(f"non-digits flagged: {report.flagged_share:.1%} of {report.non_digits} (target >= 80 %)")
     print(f"canvas-style digits answered and right: {report.answered_right_share:.1%} of {report.digits} "

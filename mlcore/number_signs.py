@@ -12,7 +12,7 @@ import numpy as np
 
 from mlcore.pen_taps import Stroke
 from mlcore.preprocess import INK_THRESHOLD, length_to_width, typical_stroke_width
-from mlcore.segment import Box
+from mlcore.segment import Box, union_box
 
 DOT_SIDE = 0.3
 """A mark no longer than this share of the digits' median height on its longer side..."""
@@ -205,13 +205,8 @@ def plus_stroke(strokes: list[Stroke]) -> Box | None:
                 continue
             top, bottom = min(o.box[1] for o in others), max(o.box[1] + o.box[3] for o in others)
             if _dash_shaped(bar.box, tallest, top, bottom) and upright.box[3] <= PLUS_TALL * max(o.box[3] for o in others):
-                return _union(bar.box, upright.box)
+                return union_box(bar.box, upright.box)
     return None
-
-
-def _union(a: Box, b: Box) -> Box:
-    x, y = min(a[0], b[0]), min(a[1], b[1])
-    return x, y, max(a[0] + a[2], b[0] + b[2]) - x, max(a[1] + a[3], b[1] + b[3]) - y
 
 
 def _crosses(stroke: Stroke, dash: Box) -> bool:

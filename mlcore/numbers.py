@@ -13,7 +13,8 @@ from mlcore.number_signs import (colons_between_digits, commas_between_digits, d
                                  decimal_points, loose_dots, minus_sign, minus_stroke, plus_stroke)
 from mlcore.pen_taps import Stroke
 from mlcore.preprocess import INK_THRESHOLD, ink_intensity, typical_stroke_width
-from mlcore.segment import CANT_SEPARATE, LINE_GAP_CLOSE, Box, Lattice, Segment, lines_of_writing, over_segment
+from mlcore.segment import (CANT_SEPARATE, LINE_GAP_CLOSE, Box, Lattice, Segment, lines_of_writing, over_segment,
+                            union_box)
 from mlcore.whole_digit import load_whole_digit_check, span_shape
 
 PAD = 0.15
@@ -365,10 +366,7 @@ def _marks_read(digits: list[DigitReading]) -> list[tuple[Box, tuple[int, ...], 
     marks = [(digit.box, (digit.digit,), (k,)) for k, digit in enumerate(digits) if not digit.cut_out]
     for k, (left, right) in enumerate(zip(digits, digits[1:])):
         if left.cut_out and right.cut_out:
-            x, y = min(left.box[0], right.box[0]), min(left.box[1], right.box[1])
-            marks.append(((x, y, max(left.box[0] + left.box[2], right.box[0] + right.box[2]) - x,
-                           max(left.box[1] + left.box[3], right.box[1] + right.box[3]) - y),
-                          (left.digit, right.digit), (k, k + 1)))
+            marks.append((union_box(left.box, right.box), (left.digit, right.digit), (k, k + 1)))
     return marks
 
 

@@ -226,10 +226,14 @@ def _components(mask: np.ndarray) -> list[_Group]:
     return [g for g in groups if max(g.width, g.height) >= max(2, 0.03 * tallest)]
 
 
+def union_box(a: Box, b: Box) -> Box:
+    """The smallest box (x, y, w, h, px) holding boxes `a` and `b`."""
+    x, y = min(a[0], b[0]), min(a[1], b[1])
+    return x, y, max(a[0] + a[2], b[0] + b[2]) - x, max(a[1] + a[3], b[1] + b[3]) - y
+
+
 def _union(a: _Group, b: _Group) -> _Group:
-    x0, y0 = min(a.x0, b.x0), min(a.y0, b.y0)
-    x1, y1 = max(a.x1, b.x1), max(a.y1, b.y1)
-    return _Group(a.mask | b.mask, (x0, y0, x1 - x0, y1 - y0))
+    return _Group(a.mask | b.mask, union_box(a.box, b.box))
 
 
 def _overlap(a0: int, a1: int, b0: int, b1: int) -> int:

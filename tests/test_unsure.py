@@ -141,15 +141,17 @@ def test_a_check_stored_the_old_way_is_fitted_again(recognizer):
     assert rebuilt._detector is None and len(rebuilt.detector.layers) == 2
 
 
-def test_real_handwriting_is_rarely_taken_for_no_digit(recognizer):
-    """MNIST's 10,000 test digits (held out of training and of fitting the check) are people's own
-    handwriting: at most 4.5 % may be "not like any digit" (3.6 % measured; 5.3 % when the check
-    read the last hidden layer alone)."""
-    from mlcore.data import load_mnist
+@pytest.fixture(scope="module")
+def mnist_test_features(recognizer, mnist):
+    """The layers' features and the logits of MNIST's 10,000 test digits (held out of training and of
+    fitting the check: people's own handwriting), computed once for this module."""
+    return recognizer.layer_features_and_logits(mnist.x_test)
 
-    mnist = load_mnist()
-    novel = recognizer.detector.is_novel(recognizer.layer_features_and_logits(mnist.x_test)[0])
-    assert novel.mean() <= 0.045
+
+def test_real_handwriting_is_rarely_taken_for_no_digit(recognizer, mnist_test_features):
+    """At most 4.5 % of MNIST's test digits may be "not like any digit" (3.6 % measured; 5.3 % when
+    the check read the last hidden layer alone)."""
+    assert recognizer.detector.is_novel(mnist_test_features[0]).mean() <= 0.045
 
 
 def test_a_check_stored_without_its_threshold_for_numbers_is_fitted_again(recognizer):
@@ -160,15 +162,14 @@ def test_a_check_stored_without_its_threshold_for_numbers_is_fitted_again(recogn
     assert rebuilt.detector.in_number_threshold == pytest.approx(recognizer.detector.in_number_threshold, rel=1e-4)
 
 
-def test_in_a_number_real_handwriting_is_taken_for_no_digit_half_as_often_and_letters_still_mostly_are(recognizer):
+def test_in_a_number_real_handwriting_is_taken_for_no_digit_half_as_often_and_letters_still_mostly_are(
+        recognizer, mnist_test_features):
     """Marks in a written number (`is_novel_in_number`): of MNIST's 10,000 test digits at most 2.5 %
     are "not like any digit" (1.9 % measured; 3.6 % with the Draw page's check, which the test
     fails with), and of 200 letters at least 85 % still are (90.5 % measured; 91.5 % on the Draw page)."""
     from mlcore.calibration import softmax
-    from mlcore.data import load_mnist
 
-    mnist = load_mnist()
-    layers, logits = recognizer.layer_features_and_logits(mnist.x_test)
+    layers, logits = mnist_test_features
     sure = softmax(logits, recognizer.temperature).max(axis=1)
     assert recognizer.detector.is_novel_in_number(layers, sure).mean() <= 0.025
     letters, _ = non_digit_canvases(200, seed=4242, kinds=("letter",))
